@@ -1,0 +1,70 @@
+//! `cargo regen [--check]`: normalizes spec/sources into spec/openapi.yaml, then generates the SDK's
+//! progenitor layer from it. With `--check`, writes nothing and fails when a checked-in file is stale.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use concord_spec::{SpecDir, codegen, first_difference, lint, parse, render};
+
+fn main() -> ExitCode {
+    let check = std::env::args().skip(1).any(|a| a == "--check");
+    match run(check) {
+        Ok(stale) if stale.is_empty() => ExitCode::SUCCESS,
+        Ok(stale) => {
+            for message in stale {
+                eprintln!("{message}");
+            }
+            ExitCode::FAILURE
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Returns the stale files (only with `check`).
+fn run(check: bool) -> Result<Vec<String>, String> {
+    let dir = SpecDir::checked_out();
+    let document = render(&dir).map_err(|e| e.to_string())?;
+    let parsed =
+        parse(&document).map_err(|e| format!("normalized document does not parse: {e}"))?;
+    let violations = lint(&parsed);
+    if !violations.is_empty() {
+        let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
+        return Err(format!("lint:\n  {}", list.join("\n  ")));
+    }
+    let sdk = codegen::generate(&document).map_err(|e| e.to_string())?;
+    let sdk_src = dir.workspace().join("sdk").join("src");
+    let outputs: [(PathBuf, &str); 3] = [
+        (dir.document(), &document),
+        (sdk_src.join("generated.rs"), &sdk.client),
+        (sdk_src.join("generated_httpmock.rs"), &sdk.httpmock),
+    ];
+    let mut stale = Vec::new();
+    for (path, fresh) in outputs {
+        if check {
+            let current = std::fs::read_to_string(&path).unwrap_or_default();
+            if let Some(drift) = first_difference(&current, fresh) {
+                stale.push(format!(
+                    "{} is out of date (run `cargo regen`); first difference at line {}:\n  checked in: {}\n  fresh:      {}",
+                    relative(&path, &dir.workspace()),
+                    drift.line,
+                    drift.checked_in,
+                    drift.fresh
+                ));
+            }
+        } else {
+            std::fs::write(&path, fresh).map_err(|e| format!("{}: {e}", path.display()))?;
+            println!("wrote {}", relative(&path, &dir.workspace()));
+        }
+    }
+    Ok(stale)
+}
+
+fn relative(path: &Path, root: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}

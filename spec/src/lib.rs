@@ -1,0 +1,31 @@
+//! The Concord contract: one normalized OpenAPI 3.0.3 document built from one source file per vendor API.
+//!
+//! - [`OPENAPI_YAML`] is the checked-in document, embedded (the mock server loads it at start-up).
+//! - [`normalize`] and [`render`] build it from `spec/sources/*.yaml`; [`check_fresh`] tells when the checked-in
+//!   copy is stale.
+//! - [`lint`] enforces the project's rules on the document.
+//! - With the `codegen` feature, [`codegen`] runs progenitor to produce the SDK's generated layer.
+//!
+//! Regenerate everything with `cargo regen`; check without writing with `cargo regen --check`.
+
+mod error;
+mod layout;
+mod lint;
+mod normalize;
+mod render;
+mod source;
+mod table;
+
+#[cfg(feature = "codegen")]
+pub mod codegen;
+
+pub use error::{Result, SpecError};
+pub use layout::SpecDir;
+pub use lint::{Violation, lint, parse};
+pub use normalize::{OPERATION_VERBS, normalize};
+pub use render::{Drift, check_fresh, first_difference, render, to_yaml};
+pub use source::{Source, SourceMeta, load_sources};
+pub use table::operations_table;
+
+/// The normalized document, as checked in at `spec/openapi.yaml`.
+pub const OPENAPI_YAML: &str = include_str!("../openapi.yaml");
