@@ -168,3 +168,31 @@ fn an_external_reference_is_rejected() {
     .unwrap_err();
     assert!(err.to_string().contains("only local"), "{err}");
 }
+
+/// A comma inside a YAML flow mapping (`{a: x, y}`) silently splits a value into a bogus key with a null
+/// value; no key of the document has a space and no value is null, so such a slip cannot hide.
+#[test]
+fn no_key_has_a_space_and_no_value_is_null() {
+    fn walk(value: &Value, at: &str, found: &mut Vec<String>) {
+        match value {
+            Value::Null => found.push(format!("{at}: null")),
+            Value::Object(map) => {
+                for (key, child) in map {
+                    if key.contains(' ') {
+                        found.push(format!("{at}/{key}: key with a space"));
+                    }
+                    walk(child, &format!("{at}/{key}"), found);
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    walk(child, &format!("{at}/{i}"), found);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk(&document(), "", &mut found);
+    assert!(found.is_empty(), "{found:#?}");
+}

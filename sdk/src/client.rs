@@ -1,0 +1,141 @@
+//! `Client`: one connection pool, one generated client per configured API, grouped accessors.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use progenitor_client::ClientInfo;
+use reqwest::header::HeaderMap;
+
+use crate::api::Api;
+use crate::apis::{EsLoyalty, Magicline, Masstack, Paysafe};
+use crate::config::ClientBuilder;
+use crate::error::{Error, ErrorKind, Result};
+use crate::generated;
+use crate::hooks::{CallContext, CallOptions};
+use crate::retry::RetryPolicy;
+
+/// The SDK client. Cheap to clone (everything is shared); use one per application.
+///
+/// Calls are grouped per vendor API: [`magicline`](Client::magicline), [`paysafe`](Client::paysafe),
+/// [`es_loyalty`](Client::es_loyalty), [`masstack`](Client::masstack).
+#[derive(Clone, Debug)]
+pub struct Client {
+    apis: Arc<BTreeMap<Api, generated::Client>>,
+}
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// A client configured from `CONCORD_*` environment variables (see [`ClientBuilder::from_env`]).
+    pub fn from_env() -> std::result::Result<Client, crate::ConfigError> {
+        ClientBuilder::from_env().build()
+    }
+
+    pub(crate) fn assemble(
+        http: reqwest::Client,
+        apis: BTreeMap<Api, (String, Option<HeaderMap>)>,
+        timeout: Duration,
+        retry: RetryPolicy,
+    ) -> Client {
+        let options = CallOptions { timeout, retry };
+        let apis = apis
+            .into_iter()
+            .map(|(api, (url, auth))| {
+                let context = CallContext {
+                    api,
+                    auth: auth.map(Arc::new),
+                    options: options.clone(),
+                };
+                (
+                    api,
+                    generated::Client::new_with_client(&url, http.clone(), context),
+                )
+            })
+            .collect();
+        Client {
+            apis: Arc::new(apis),
+        }
+    }
+
+    /// The base URL calls to `api` go to; `None` when none is configured (ES Loyalty by default).
+    pub fn base_url(&self, api: Api) -> Option<&str> {
+        self.apis.get(&api).map(|c| c.baseurl())
+    }
+
+    /// A client whose calls use `timeout` per attempt; everything else is shared with `self`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: concord_sdk::Client) -> concord_sdk::Result<()> {
+    /// use std::time::Duration;
+    /// let code = client.with_timeout(Duration::from_secs(2)).magicline().get_access_code(1001).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_timeout(&self, timeout: Duration) -> Client {
+        self.with_options(|options| options.timeout = timeout)
+    }
+
+    /// A client whose calls retry as `policy` says; everything else is shared with `self`.
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Client {
+        self.with_options(|options| options.retry = policy.clone())
+    }
+
+    fn with_options(&self, change: impl Fn(&mut CallOptions)) -> Client {
+        let apis = self
+            .apis
+            .iter()
+            .map(|(api, client)| {
+                let mut context = client.inner().clone();
+                change(&mut context.options);
+                let client = generated::Client::new_with_client(
+                    client.baseurl(),
+                    client.client().clone(),
+                    context,
+                );
+                (*api, client)
+            })
+            .collect();
+        Client {
+            apis: Arc::new(apis),
+        }
+    }
+
+    /// Magicline Open API: access mediums and the QR access code.
+    pub fn magicline(&self) -> Magicline<'_> {
+        Magicline::new(self)
+    }
+
+    /// Paysafe Embedded Wallets: bulk card orders and assignments.
+    pub fn paysafe(&self) -> Paysafe<'_> {
+        Paysafe::new(self)
+    }
+
+    /// ES Loyalty: sessions and loyalty cards.
+    pub fn es_loyalty(&self) -> EsLoyalty<'_> {
+        EsLoyalty::new(self)
+    }
+
+    /// MasStack Customers: customer credentials.
+    pub fn masstack(&self) -> Masstack<'_> {
+        Masstack::new(self)
+    }
+
+    /// The generated client for `api`, or a configuration error naming the operation.
+    pub(crate) fn generated(
+        &self,
+        api: Api,
+        operation: &'static str,
+    ) -> Result<&generated::Client> {
+        self.apis.get(&api).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Config,
+                api,
+                operation,
+                format!("no base URL is configured for {api}; set it with ClientBuilder::api_base_url or base_url"),
+            )
+        })
+    }
+}

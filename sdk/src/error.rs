@@ -1,0 +1,271 @@
+//! The SDK's one error type: which API failed, how, and the vendor's own error body.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
+use crate::api::Api;
+use crate::generated::types;
+
+/// A boxed error source.
+type Source = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// What kind of failure an [`Error`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The API answered with an error status it documents; [`Error::vendor_error`] holds its typed body.
+    Api,
+    /// The API answered with a status the contract does not document for the operation.
+    UnexpectedStatus,
+    /// The request did not complete: connection refused, reset, TLS, DNS.
+    Transport,
+    /// The request timed out (per attempt).
+    Timeout,
+    /// A response arrived but its body is not what the contract says.
+    Decode,
+    /// The request could not be built from the arguments (e.g. a value that fails the schema).
+    InvalidRequest,
+    /// The client is not configured for this API (e.g. no base URL for ES Loyalty).
+    Config,
+}
+
+/// The error body a vendor sent, in that vendor's own shape.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum VendorError {
+    /// Magicline's `{errorMessage, errorCode, traceId, args, typedArgs, reference}`.
+    Magicline(types::MagiclineErrorResponse),
+    /// Paysafe's `{error: {code, message, details[], fieldErrors[]}}`.
+    Paysafe(types::PaysafeError),
+    /// ES Loyalty's `{statusCode, errorCode, errorMessage}`.
+    EsLoyalty(types::EsLoyaltyErrorBody),
+    /// MasStack's `{errors: [{error: {code, title, ref, message}}]}`.
+    Masstack(types::MasstackErrorResponse),
+}
+
+impl VendorError {
+    /// The vendor's error code (Magicline `errorCode`, Paysafe `error.code`, ES `errorCode`, MasStack the
+    /// first `errors[].error.code`).
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            VendorError::Magicline(e) => e.error_code.as_deref(),
+            VendorError::Paysafe(e) => e.error.as_ref()?.code.as_deref(),
+            VendorError::EsLoyalty(e) => Some(&e.error_code),
+            VendorError::Masstack(e) => e.errors.first().map(|i| i.error.code.as_str()),
+        }
+    }
+
+    /// The vendor's human-readable message.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            VendorError::Magicline(e) => Some(&e.error_message),
+            VendorError::Paysafe(e) => e.error.as_ref()?.message.as_deref(),
+            VendorError::EsLoyalty(e) => Some(&e.error_message),
+            VendorError::Masstack(e) => e.errors.first().map(|i| i.error.message.as_str()),
+        }
+    }
+}
+
+impl From<types::MagiclineErrorResponse> for VendorError {
+    fn from(e: types::MagiclineErrorResponse) -> Self {
+        VendorError::Magicline(e)
+    }
+}
+impl From<types::PaysafeError> for VendorError {
+    fn from(e: types::PaysafeError) -> Self {
+        VendorError::Paysafe(e)
+    }
+}
+impl From<types::EsLoyaltyErrorBody> for VendorError {
+    fn from(e: types::EsLoyaltyErrorBody) -> Self {
+        VendorError::EsLoyalty(e)
+    }
+}
+impl From<types::MasstackErrorResponse> for VendorError {
+    fn from(e: types::MasstackErrorResponse) -> Self {
+        VendorError::Masstack(e)
+    }
+}
+
+/// A failed call. Tells which API and operation failed, how ([`ErrorKind`]), the HTTP status and headers
+/// when the server answered, the vendor's typed error body, and its trace or request id.
+pub struct Error {
+    // Boxed so that `Result<T, Error>` stays small on the success path.
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    api: Api,
+    operation: &'static str,
+    status: Option<StatusCode>,
+    headers: Option<HeaderMap>,
+    vendor: Option<VendorError>,
+    body: Option<String>,
+    message: String,
+    source: Option<Source>,
+}
+
+impl Error {
+    pub(crate) fn new(
+        kind: ErrorKind,
+        api: Api,
+        operation: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Error {
+            inner: Box::new(Inner {
+                kind,
+                api,
+                operation,
+                status: None,
+                headers: None,
+                vendor: None,
+                body: None,
+                message: message.into(),
+                source: None,
+            }),
+        }
+    }
+
+    pub(crate) fn with_response(mut self, status: StatusCode, headers: HeaderMap) -> Self {
+        self.inner.status = Some(status);
+        self.inner.headers = Some(headers);
+        self
+    }
+
+    pub(crate) fn with_vendor(mut self, vendor: VendorError) -> Self {
+        self.inner.vendor = Some(vendor);
+        self
+    }
+
+    pub(crate) fn with_body(mut self, body: String) -> Self {
+        self.inner.body = Some(body);
+        self
+    }
+
+    pub(crate) fn with_source(mut self, source: impl Into<Source>) -> Self {
+        self.inner.source = Some(source.into());
+        self
+    }
+
+    /// How the call failed.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+
+    /// The vendor API the call went to.
+    pub fn api(&self) -> Api {
+        self.inner.api
+    }
+
+    /// The operationId of the failed call (e.g. `paysafe_assign_bulk_card`).
+    pub fn operation_id(&self) -> &'static str {
+        self.inner.operation
+    }
+
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.inner.status
+    }
+
+    /// The response headers, when the server answered.
+    pub fn headers(&self) -> Option<&HeaderMap> {
+        self.inner.headers.as_ref()
+    }
+
+    /// The vendor's typed error body, for documented error statuses.
+    pub fn vendor_error(&self) -> Option<&VendorError> {
+        self.inner.vendor.as_ref()
+    }
+
+    /// The raw body of an undocumented or undecodable response (at most 8 KiB).
+    pub fn body(&self) -> Option<&str> {
+        self.inner.body.as_deref()
+    }
+
+    /// The id to quote to the vendor's support: Magicline's `traceId` (body), ES Loyalty's `MCK-MSGID` or
+    /// `x-amzn-RequestId` (headers), otherwise an `x-request-id` header if the server sent one.
+    pub fn request_id(&self) -> Option<&str> {
+        if let Some(VendorError::Magicline(e)) = &self.inner.vendor
+            && let Some(trace) = e.trace_id.as_deref()
+        {
+            return Some(trace);
+        }
+        let headers = self.inner.headers.as_ref()?;
+        ["mck-msgid", "x-amzn-requestid", "x-request-id"]
+            .iter()
+            .find_map(|name| headers.get(*name)?.to_str().ok())
+    }
+
+    /// The server's `Retry-After`, when it sent one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        crate::retry::parse_retry_after(self.inner.headers.as_ref()?)
+    }
+
+    /// Whether trying again later may succeed: transport failures, timeouts, 408, 429, 502, 503, 504.
+    pub fn is_retryable(&self) -> bool {
+        match self.inner.kind {
+            ErrorKind::Transport | ErrorKind::Timeout => true,
+            _ => self
+                .inner
+                .status
+                .is_some_and(|s| matches!(s.as_u16(), 408 | 429 | 502 | 503 | 504)),
+        }
+    }
+
+    /// Whether the call timed out.
+    pub fn is_timeout(&self) -> bool {
+        self.inner.kind == ErrorKind::Timeout
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}: ", self.inner.api, self.inner.operation)?;
+        match (self.inner.status, &self.inner.vendor) {
+            (Some(status), Some(vendor)) => {
+                write!(f, "{status}")?;
+                if let Some(code) = vendor.code() {
+                    write!(f, " {code}")?;
+                }
+                if let Some(message) = vendor.message() {
+                    write!(f, ": {message}")?;
+                }
+            }
+            (Some(status), None) => write!(f, "{status}: {}", self.inner.message)?,
+            (None, _) => f.write_str(&self.inner.message)?,
+        }
+        if let Some(id) = self.request_id() {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Headers are left out: they may echo credentials back.
+        f.debug_struct("Error")
+            .field("kind", &self.inner.kind)
+            .field("api", &self.inner.api)
+            .field("operation", &self.inner.operation)
+            .field("status", &self.inner.status)
+            .field("vendor", &self.inner.vendor)
+            .field("message", &self.inner.message)
+            .field("source", &self.inner.source)
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner.source.as_deref().map(|s| s as _)
+    }
+}
+
+/// Shorthand for results of SDK calls.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

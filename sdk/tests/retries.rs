@@ -1,0 +1,247 @@
+//! Retries, backoff, Retry-After and timeouts, against a wiremock server.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use concord_sdk::{ErrorKind, RetryPolicy};
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const CREDENTIALS: &str =
+    "/v4/orgs/telco/customers/123e4567-e89b-12d3-a456-556642440000/credentials";
+
+fn credentials_json() -> serde_json::Value {
+    serde_json::json!([{"id": common::CREDENTIAL, "username": "username@masmovil.com"}])
+}
+
+fn masstack_error(code: &str) -> serde_json::Value {
+    serde_json::json!({"errors": [{"error": {"code": code, "title": "t", "ref": "http://", "message": "m"}}]})
+}
+
+#[tokio::test]
+async fn a_get_succeeds_after_two_503s_on_the_third_attempt() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(CREDENTIALS))
+        .respond_with(ResponseTemplate::new(503).set_body_json(masstack_error("MCUS.999.503")))
+        .up_to_n_times(2)
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(CREDENTIALS))
+        .respond_with(ResponseTemplate::new(200).set_body_json(credentials_json()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = common::client(&server.uri());
+    let list = client
+        .masstack()
+        .list_credentials("telco", common::MASSTACK_CUSTOMER.parse().unwrap())
+        .await
+        .expect("the third attempt succeeds");
+    assert_eq!(list.len(), 1);
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn retries_stop_at_the_maximum_and_return_the_last_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(masstack_error("MCUS.999.503")))
+        .mount(&server)
+        .await;
+    let client = common::client_with(&server.uri(), common::fast_retries().max_retries(3));
+    let err = client
+        .masstack()
+        .list_credentials("telco", common::MASSTACK_CUSTOMER.parse().unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert!(err.is_retryable());
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        4,
+        "1 attempt + 3 retries"
+    );
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Retry-After", "1")
+                .set_body_json(
+                    serde_json::json!({"errorMessage": "Access denied - rate limit is exceeded."}),
+                ),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"format": "QR_CODE", "content": "1"})),
+        )
+        .mount(&server)
+        .await;
+    let client = common::client(&server.uri());
+    let started = Instant::now();
+    common::call(&client, "magicline_get_access_code")
+        .await
+        .unwrap();
+    let waited = started.elapsed();
+    // The backoff alone would be 5-10 ms; Retry-After asks for a second.
+    assert!(
+        waited >= Duration::from_millis(950),
+        "waited only {waited:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_cap_ends_retries_and_is_reported() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Retry-After", "3600")
+                .set_body_json(
+                    serde_json::json!({"errorMessage": "Access denied - rate limit is exceeded."}),
+                ),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = common::client(&server.uri());
+    let err = common::call(&client, "magicline_get_access_code")
+        .await
+        .unwrap_err();
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(429));
+}
+
+#[tokio::test]
+async fn a_post_is_not_retried_after_a_500() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500).set_body_json(serde_json::json!({
+            "error": {"code": "DW-INTERNAL-SERVER-ERROR", "message": "Internal Server Error"}
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = common::client(&server.uri());
+    let err = common::call(&client, "paysafe_assign_bulk_card")
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
+    assert!(!err.is_retryable());
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_post_is_not_retried_after_a_502_unless_the_caller_opts_in() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(502))
+        .mount(&server)
+        .await;
+    let client = common::client(&server.uri());
+    common::call(&client, "paysafe_assign_bulk_card")
+        .await
+        .unwrap_err();
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+
+    let opted_in = client.with_retry_policy(common::fast_retries().retry_non_idempotent(true));
+    common::call(&opted_in, "paysafe_assign_bulk_card")
+        .await
+        .unwrap_err();
+    assert_eq!(server.received_requests().await.unwrap().len(), 1 + 3);
+}
+
+#[tokio::test]
+async fn a_post_is_retried_after_a_503_because_it_was_not_processed() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path_regex("/assignments$"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(serde_json::json!({
+            "error": {"code": "DW-SERVICE-UNAVAILABLE", "message": "Service Unavailable"}
+        })))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "cardId": common::CARD, "customerId": "1231122232", "targetCustomerId": "1233333323"
+        })))
+        .mount(&server)
+        .await;
+    let client = common::client(&server.uri());
+    common::call(&client, "paysafe_assign_bulk_card")
+        .await
+        .unwrap();
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_slow_answer_times_out_with_a_timeout_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
+        .mount(&server)
+        .await;
+    let client = common::client_with(&server.uri(), RetryPolicy::never());
+    let started = Instant::now();
+    let err = common::call(
+        &client.with_timeout(Duration::from_millis(200)),
+        "magicline_get_access_code",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err:?}");
+    assert!(err.is_timeout() && err.is_retryable());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        std::error::Error::source(&err).is_some(),
+        "the reqwest error is chained"
+    );
+}
+
+#[tokio::test]
+async fn timeouts_of_idempotent_calls_are_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
+        .mount(&server)
+        .await;
+    let client = common::client(&server.uri()).with_timeout(Duration::from_millis(100));
+    let err = common::call(&client, "magicline_get_access_code")
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout());
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_a_transport_error() {
+    // Bind and drop a listener: nothing listens on that port any more.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = common::client(&format!("http://127.0.0.1:{port}"));
+    let err = common::call(&client, "paysafe_assign_bulk_card")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Transport, "{err:?}");
+    assert!(err.is_retryable());
+    assert!(err.status().is_none());
+}
