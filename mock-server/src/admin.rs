@@ -1,0 +1,198 @@
+//! The admin API under `/__mock/`: health, reset, state export/import, the request journal and fault rules.
+//! With an admin token configured, every admin call needs `Authorization: Bearer <token>`.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::api::{DEFAULT_TENANT, TENANT_HEADER};
+use crate::app::AppState;
+use crate::faults::FaultRule;
+use crate::journal::Filter;
+use crate::state::{Fixtures, StoreError};
+
+type Shared = State<Arc<AppState>>;
+
+/// The admin routes (nested under `/__mock`).
+pub(crate) fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/reset", post(reset))
+        .route("/state", get(export).put(import))
+        .route("/tenants", get(tenants))
+        .route("/requests", get(requests).delete(clear_requests))
+        .route(
+            "/faults",
+            get(list_faults).post(add_fault).delete(clear_faults),
+        )
+        .route("/faults/{id}", delete(remove_fault))
+        .layer(axum::middleware::from_fn_with_state(state, require_token))
+}
+
+async fn require_token(State(state): Shared, request: Request, next: Next) -> Response {
+    if let Some(token) = &state.admin_token {
+        let presented = request
+            .headers()
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if presented != Some(token.as_str()) {
+            return problem(
+                StatusCode::UNAUTHORIZED,
+                "the admin API needs `Authorization: Bearer <admin token>`",
+            );
+        }
+    }
+    next.run(request).await
+}
+
+fn problem(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({"error": message.into()}))).into_response()
+}
+
+fn store_problem(e: StoreError) -> Response {
+    problem(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct TenantQuery {
+    tenant: Option<String>,
+}
+
+/// `?tenant=` wins over the `X-Mock-Tenant` header.
+fn tenant(query: &TenantQuery, headers: &HeaderMap) -> Option<String> {
+    query.tenant.clone().or_else(|| {
+        headers
+            .get(TENANT_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    })
+}
+
+async fn health(State(state): Shared) -> Json<Value> {
+    Json(json!({
+        "status": "ok",
+        "operations": crate::api::operation_ids(&state),
+        "tenants": state.store.tenant_names(),
+        "uptimeMs": state.started.elapsed().as_millis() as u64,
+        "journal": state.journal.len(),
+    }))
+}
+
+/// One tenant (`?tenant=` or the header) or, without either, every tenant.
+async fn reset(
+    State(state): Shared,
+    Query(query): Query<TenantQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let which = tenant(&query, &headers);
+    match state.store.reset(which.as_deref()).await {
+        Ok(()) => Json(json!({"reset": which.map_or_else(|| json!("all"), Value::String)}))
+            .into_response(),
+        Err(e) => store_problem(e),
+    }
+}
+
+async fn export(
+    State(state): Shared,
+    Query(query): Query<TenantQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let which = tenant(&query, &headers).unwrap_or_else(|| DEFAULT_TENANT.to_owned());
+    match state.store.export(&which).await {
+        Ok(fixtures) => Json(json!({"tenant": which, "state": fixtures})).into_response(),
+        Err(e) => store_problem(e),
+    }
+}
+
+async fn import(
+    State(state): Shared,
+    Query(query): Query<TenantQuery>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let which = tenant(&query, &headers).unwrap_or_else(|| DEFAULT_TENANT.to_owned());
+    let parsed: Result<Value, _> = serde_json::from_slice(&body);
+    // Accept what GET returns ({tenant, state}) as well as the bare {kind: {id: body}} map.
+    let state_value = match parsed {
+        Ok(Value::Object(mut map)) if map.contains_key("state") => {
+            map.remove("state").unwrap_or_default()
+        }
+        Ok(other) => other,
+        Err(e) => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                format!("the body is not JSON: {e}"),
+            );
+        }
+    };
+    let fixtures: Fixtures = match serde_json::from_value(state_value) {
+        Ok(f) => f,
+        Err(e) => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                format!("state must be {{kind: {{id: entity}}}}: {e}"),
+            );
+        }
+    };
+    match state.store.import(&which, fixtures).await {
+        Ok(()) => Json(json!({"imported": which})).into_response(),
+        Err(e) => store_problem(e),
+    }
+}
+
+async fn tenants(State(state): Shared) -> Json<Value> {
+    Json(json!({"tenants": state.store.tenant_names()}))
+}
+
+async fn requests(State(state): Shared, Query(filter): Query<Filter>) -> Json<Value> {
+    Json(json!({"requests": state.journal.query(&filter)}))
+}
+
+async fn clear_requests(State(state): Shared) -> StatusCode {
+    state.journal.clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn list_faults(State(state): Shared) -> Json<Value> {
+    Json(json!({"faults": state.faults.list()}))
+}
+
+async fn add_fault(State(state): Shared, body: axum::body::Bytes) -> Response {
+    let rule: FaultRule = match serde_json::from_slice(&body) {
+        Ok(rule) => rule,
+        Err(e) => return problem(StatusCode::BAD_REQUEST, format!("invalid fault rule: {e}")),
+    };
+    if let Some(op) = &rule.operation
+        && state.index.operation(op).is_none()
+    {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            format!("no operation {op} in the contract"),
+        );
+    }
+    match state.faults.add(rule) {
+        Ok(rule) => (StatusCode::CREATED, Json(json!(rule))).into_response(),
+        Err(message) => problem(StatusCode::BAD_REQUEST, message),
+    }
+}
+
+async fn remove_fault(State(state): Shared, Path(id): Path<u64>) -> Response {
+    if state.faults.remove(id) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        problem(StatusCode::NOT_FOUND, format!("no fault rule {id}"))
+    }
+}
+
+async fn clear_faults(State(state): Shared) -> StatusCode {
+    state.faults.clear();
+    StatusCode::NO_CONTENT
+}

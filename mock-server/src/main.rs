@@ -1,0 +1,109 @@
+//! `concord-mock`: the mock server on localhost, with the demo data loaded.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+use clap::Parser;
+use concord_mock::{MockConfig, MockServer};
+
+/// A stateful mock of the Magicline, Paysafe, ES Loyalty and MasStack APIs.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1", env = "CONCORD_MOCK_HOST")]
+    host: IpAddr,
+    /// Port to listen on (0: any free port).
+    #[arg(long, default_value_t = 4010, env = "CONCORD_MOCK_PORT")]
+    port: u16,
+    /// Fixtures to start every tenant from, instead of the embedded demo data.
+    #[arg(long, value_name = "FILE")]
+    seed: Option<PathBuf>,
+    /// Keep state in this SQLite file: every acknowledged write survives restarts and crashes.
+    #[arg(long, value_name = "FILE")]
+    state_file: Option<PathBuf>,
+    /// How many requests the journal keeps.
+    #[arg(long, default_value_t = 1000)]
+    journal: usize,
+    /// Require `Authorization: Bearer <TOKEN>` on the admin API (`/__mock/`).
+    #[arg(long, env = "CONCORD_MOCK_ADMIN_TOKEN", value_name = "TOKEN")]
+    admin_token: Option<String>,
+    /// Listen on a non-loopback address without an admin token.
+    #[arg(long)]
+    allow_open_admin: bool,
+    /// Log filter (`info`, `debug`, `concord_mock=debug,tower_http=info`, …).
+    #[arg(long, default_value = "info", env = "RUST_LOG")]
+    log: String,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(&cli.log).unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    if !cli.host.is_loopback() && cli.admin_token.is_none() && !cli.allow_open_admin {
+        eprintln!(
+            "error: refusing to listen on {} without --admin-token: anyone on the network could reset or read \
+             the state. Pass --admin-token TOKEN, or --allow-open-admin if that is what you want.",
+            cli.host
+        );
+        return std::process::ExitCode::from(2);
+    }
+    let fixtures = match &cli.seed {
+        Some(path) => match concord_mock::fixtures::load(path) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return std::process::ExitCode::from(2);
+            }
+        },
+        None => concord_mock::fixtures::demo(),
+    };
+    let config = MockConfig {
+        addr: SocketAddr::new(cli.host, cli.port),
+        fixtures,
+        state_file: cli.state_file,
+        journal_capacity: cli.journal,
+        admin_token: cli.admin_token,
+        ..MockConfig::default()
+    };
+    let server = match MockServer::start(config).await {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::from(1);
+        }
+    };
+    println!("Concord mock server listening on {}", server.url());
+    println!(
+        "  spec: {0}/openapi.yaml   admin: {0}/__mock/health",
+        server.url()
+    );
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    server.shutdown().await;
+    std::process::ExitCode::SUCCESS
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,139 @@
+//! Starting the mock: [`MockServer::start`] binds (port 0 allowed), serves in the background, and returns
+//! the address and a handle that shuts it down (also on drop).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::oneshot;
+
+use crate::app::{AppState, app};
+use crate::state::{Fixtures, Store};
+
+/// How to run the mock.
+#[derive(Debug, Clone)]
+pub struct MockConfig {
+    /// Where to listen (`127.0.0.1:0` picks a free port).
+    pub addr: SocketAddr,
+    /// The state every tenant starts from (default: the embedded demo data).
+    pub fixtures: Fixtures,
+    /// Make every acknowledged write durable in this SQLite file.
+    pub state_file: Option<PathBuf>,
+    /// How many requests the journal keeps.
+    pub journal_capacity: usize,
+    /// The largest request body accepted (larger: 413).
+    pub body_limit: usize,
+    /// Require `Authorization: Bearer <token>` on the admin API.
+    pub admin_token: Option<String>,
+}
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        MockConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            fixtures: crate::fixtures::demo(),
+            state_file: None,
+            journal_capacity: 1000,
+            body_limit: 1024 * 1024,
+            admin_token: None,
+        }
+    }
+}
+
+/// Why the mock could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The state file could not be opened.
+    #[error(transparent)]
+    State(#[from] crate::state::StoreError),
+}
+
+/// A running mock server; dropping it shuts it down.
+#[derive(Debug)]
+pub struct MockServer {
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl MockServer {
+    /// Binds and starts serving in the background.
+    pub async fn start(config: MockConfig) -> Result<MockServer, StartError> {
+        let store = match &config.state_file {
+            Some(path) => Store::with_file(config.fixtures, path)?,
+            None => Store::in_memory(config.fixtures),
+        };
+        let state = Arc::new(AppState::new(
+            store,
+            config.journal_capacity,
+            config.body_limit,
+            config.admin_token,
+        ));
+        let listener = tokio::net::TcpListener::bind(config.addr)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: config.addr,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app(state)).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::error!(error = %e, "mock server stopped");
+            }
+        });
+        Ok(MockServer {
+            addr,
+            shutdown: Some(shutdown),
+            task: Some(task),
+        })
+    }
+
+    /// A mock with the demo data on a free loopback port.
+    pub async fn start_default() -> Result<MockServer, StartError> {
+        MockServer::start(MockConfig::default()).await
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://<addr>`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting connections, finishes in-flight requests, and waits for the server to end.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! One tenant's entities, with versions.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::{Fixtures, Guard, Write};
+
+/// A stored entity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entity {
+    /// Starts at 1; goes up with every `Put`.
+    pub version: u64,
+    /// The entity's JSON.
+    pub body: Value,
+}
+
+/// A write with the version it produces (`None`: a delete).
+pub(crate) type VersionedWrite = (String, String, Option<Entity>);
+
+/// One tenant's state.
+#[derive(Debug, Clone, Default)]
+pub struct Tenant {
+    kinds: BTreeMap<String, BTreeMap<String, Entity>>,
+}
+
+impl Tenant {
+    /// A tenant holding the fixtures, every entity at version 1.
+    pub fn from_fixtures(fixtures: &Fixtures) -> Tenant {
+        let kinds = fixtures
+            .iter()
+            .map(|(kind, entities)| {
+                let entities = entities
+                    .iter()
+                    .map(|(id, body)| {
+                        (
+                            id.clone(),
+                            Entity {
+                                version: 1,
+                                body: body.clone(),
+                            },
+                        )
+                    })
+                    .collect();
+                (kind.clone(), entities)
+            })
+            .collect();
+        Tenant { kinds }
+    }
+
+    pub(crate) fn insert(&mut self, kind: String, id: String, entity: Entity) {
+        self.kinds.entry(kind).or_default().insert(id, entity);
+    }
+
+    /// One entity.
+    pub fn get(&self, kind: &str, id: &str) -> Option<&Entity> {
+        self.kinds.get(kind)?.get(id)
+    }
+
+    /// Every entity of a kind.
+    pub fn list(&self, kind: &str) -> Vec<(String, Entity)> {
+        self.kinds
+            .get(kind)
+            .map(|m| m.iter().map(|(id, e)| (id.clone(), e.clone())).collect())
+            .unwrap_or_default()
+    }
+
+    /// Every entity, for writing the whole tenant out.
+    pub(crate) fn entities(&self) -> impl Iterator<Item = (&String, &String, &Entity)> {
+        self.kinds
+            .iter()
+            .flat_map(|(kind, m)| m.iter().map(move |(id, e)| (kind, id, e)))
+    }
+
+    pub(crate) fn first_failing_guard(&self, guards: &[Guard]) -> Option<usize> {
+        guards.iter().position(|guard| match guard {
+            Guard::Exists(kind, id) => self.get(kind, id).is_none(),
+            Guard::Absent(kind, id) => self.get(kind, id).is_some(),
+            Guard::VersionIs(kind, id, version) => {
+                self.get(kind, id).map_or(0, |e| e.version) != *version
+            }
+        })
+    }
+
+    /// The entities the writes produce, in order (a later write to the same entity sees the earlier one).
+    pub(crate) fn versioned_writes(&self, writes: &[Write]) -> Vec<VersionedWrite> {
+        let mut versions: BTreeMap<(String, String), u64> = BTreeMap::new();
+        writes
+            .iter()
+            .map(|write| match write {
+                Write::Put(kind, id, body) => {
+                    let key = (kind.clone(), id.clone());
+                    let current = versions
+                        .get(&key)
+                        .copied()
+                        .unwrap_or_else(|| self.get(kind, id).map_or(0, |e| e.version));
+                    versions.insert(key, current + 1);
+                    (
+                        kind.clone(),
+                        id.clone(),
+                        Some(Entity {
+                            version: current + 1,
+                            body: body.clone(),
+                        }),
+                    )
+                }
+                Write::Delete(kind, id) => {
+                    versions.insert((kind.clone(), id.clone()), 0);
+                    (kind.clone(), id.clone(), None)
+                }
+            })
+            .collect()
+    }
+
+    pub(crate) fn apply(&mut self, writes: Vec<VersionedWrite>) {
+        for (kind, id, entity) in writes {
+            match entity {
+                Some(entity) => self.insert(kind, id, entity),
+                None => {
+                    if let Some(m) = self.kinds.get_mut(&kind) {
+                        m.remove(&id);
+                    }
+                }
+            }
+        }
+    }
+
+    /// `{kind: {id: body}}`.
+    pub fn export(&self) -> Fixtures {
+        self.kinds
+            .iter()
+            .map(|(kind, m)| {
+                (
+                    kind.clone(),
+                    m.iter()
+                        .map(|(id, e)| (id.clone(), e.body.clone()))
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,147 @@
+//! Request validation against the contract: parameters converted to their declared types and checked,
+//! the content type, and the JSON body checked against its schema.
+
+use std::collections::BTreeMap;
+
+use axum::http::HeaderMap;
+use serde_json::Value;
+
+use crate::spec_index::{Location, Operation, Violation};
+
+/// Why a request was refused before any business rule ran.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Invalid {
+    /// Schema violations (400).
+    Violations(Vec<Violation>),
+    /// A body that is not `application/json` (415).
+    UnsupportedMediaType(String),
+}
+
+/// A request's parameters and body, valid against the contract.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Valid {
+    /// Parameters by declared name, converted (`customerId` → a JSON integer).
+    pub params: BTreeMap<String, Value>,
+    /// The body.
+    pub body: Option<Value>,
+}
+
+fn violation(field: &str, keyword: &str, message: impl Into<String>) -> Violation {
+    Violation {
+        field: field.to_owned(),
+        keyword: keyword.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// Converts a raw parameter to the JSON type its schema declares.
+fn convert(raw: &str, json_type: &str) -> Result<Value, String> {
+    match json_type {
+        "integer" => raw
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| format!("{raw:?} is not an integer (int64)")),
+        "number" => raw
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number)
+            .ok_or_else(|| format!("{raw:?} is not a number")),
+        "boolean" => match raw {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err(format!("{raw:?} is not true or false")),
+        },
+        _ => Ok(Value::String(raw.to_owned())),
+    }
+}
+
+/// Validates everything the contract says about a request.
+pub(crate) fn validate(
+    op: &Operation,
+    path_params: &[(String, String)],
+    query: Option<&str>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Valid, Invalid> {
+    let query: Vec<(String, String)> = query
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
+    let mut valid = Valid::default();
+    let mut violations = Vec::new();
+    for param in &op.params {
+        let raw = match param.location {
+            Location::Path => path_params
+                .iter()
+                .find(|(n, _)| n == &param.name)
+                .map(|(_, v)| v.clone()),
+            Location::Query => query
+                .iter()
+                .find(|(n, _)| n == &param.name)
+                .map(|(_, v)| v.clone()),
+            Location::Header => headers
+                .get(param.name.as_str())
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+        };
+        let Some(raw) = raw else {
+            if param.required {
+                violations.push(violation(
+                    &param.name,
+                    "required",
+                    format!("{} is required", param.name),
+                ));
+            }
+            continue;
+        };
+        match convert(&raw, &param.json_type) {
+            Ok(value) => {
+                for mut v in param.check(&value) {
+                    v.field = param.name.clone();
+                    violations.push(v);
+                }
+                valid.params.insert(param.name.clone(), value);
+            }
+            Err(message) => violations.push(violation(&param.name, "type", message)),
+        }
+    }
+    if let Some(spec) = &op.body {
+        let has_body = !body.iter().all(u8::is_ascii_whitespace);
+        if has_body {
+            let content_type = headers
+                .get(axum::http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            let essence = content_type
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
+            if essence != "application/json" && !essence.ends_with("+json") {
+                return Err(Invalid::UnsupportedMediaType(if content_type.is_empty() {
+                    "missing".into()
+                } else {
+                    content_type.to_owned()
+                }));
+            }
+            match serde_json::from_slice::<Value>(body) {
+                Ok(parsed) => {
+                    violations.extend(spec.check(&parsed));
+                    valid.body = Some(parsed);
+                }
+                Err(e) => violations.push(violation(
+                    "",
+                    "json",
+                    format!("the body is not valid JSON: {e}"),
+                )),
+            }
+        } else if spec.required {
+            violations.push(violation("", "required", "a JSON body is required"));
+        }
+    }
+    if violations.is_empty() {
+        Ok(valid)
+    } else {
+        Err(Invalid::Violations(violations))
+    }
+}
