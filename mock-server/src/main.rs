@@ -1,5 +1,6 @@
 //! `concord-mock`: the mock server on localhost, with the demo data loaded.
 
+use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
@@ -40,6 +41,7 @@ struct Cli {
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_new(&cli.log).unwrap_or_else(|_| "info".into()),
         )
@@ -77,11 +79,15 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(1);
         }
     };
-    println!("Concord mock server listening on {}", server.url());
-    println!(
+    // Best effort: a closed stdout (a supervisor that stopped reading) must not stop the server.
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "Concord mock server listening on {}", server.url());
+    let _ = writeln!(
+        out,
         "  spec: {0}/openapi.yaml   admin: {0}/__mock/health",
         server.url()
     );
+    let _ = out.flush();
     shutdown_signal().await;
     tracing::info!("shutting down");
     server.shutdown().await;

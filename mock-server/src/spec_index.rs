@@ -553,6 +553,31 @@ mod tests {
     }
 
     #[test]
+    fn a_response_that_breaks_its_schema_is_caught() {
+        let index = SpecIndex::embedded();
+        let op = index.operation("paysafe_assign_bulk_card").unwrap();
+        let ok = json!({"cardId": "f16ba382-eb42-481a-b08f-c57bdc9aae24", "customerId": "1", "targetCustomerId": "2"});
+        assert!(op.responses[&200].check(Some(&ok)).is_empty());
+        let renamed = json!({"cardID": "f16ba382-eb42-481a-b08f-c57bdc9aae24", "customerId": "1", "targetCustomerId": "2"});
+        let found = op.responses[&200].check(Some(&renamed));
+        assert_eq!(found[0].field, "cardId");
+        let not_uuid = json!({"cardId": "card-1", "customerId": "1", "targetCustomerId": "2"});
+        assert_eq!(
+            op.responses[&200].check(Some(&not_uuid))[0].keyword,
+            "format"
+        );
+        assert!(
+            !op.responses[&200].check(None).is_empty(),
+            "a missing body is caught"
+        );
+        let delete = index.operation("masstack_delete_credential").unwrap();
+        assert!(
+            !delete.responses[&204].check(Some(&json!({}))).is_empty(),
+            "a body on a 204 is caught"
+        );
+    }
+
+    #[test]
     fn violations_name_the_field_and_keyword() {
         let index = SpecIndex::embedded();
         let op = index.operation("es_loyalty_add_cards").unwrap();

@@ -1,0 +1,78 @@
+//! With `--state-file`, every acknowledged write survives `kill -9` of the binary.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+const CREDENTIALS: &str =
+    "/v4/orgs/telco/customers/123e4567-e89b-12d3-a456-556642440000/credentials";
+
+/// Starts the binary on a free port and returns it with its URL (read from its "listening on" line).
+fn start(state_file: &std::path::Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_concord-mock"))
+        .args(["--port", "0", "--log", "warn", "--state-file"])
+        .arg(state_file)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    (child, url)
+}
+
+#[tokio::test]
+async fn acknowledged_writes_survive_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("state.db");
+    let http = reqwest::Client::new();
+    let mut acknowledged = Vec::new();
+    for round in 0..3 {
+        let (mut child, url) = start(&file);
+        for i in 0..20 {
+            let username = format!("user-{round}-{i}@example.com");
+            let response = http
+                .post(format!("{url}{CREDENTIALS}"))
+                .bearer_auth("demo-masstack-token")
+                .header("x-auth-roles", "API_KEY")
+                .json(&serde_json::json!({"username": username}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 201);
+            acknowledged.push(username);
+        }
+        child.kill().unwrap(); // SIGKILL: no shutdown path runs
+        child.wait().unwrap();
+    }
+    let (mut child, url) = start(&file);
+    let listed: serde_json::Value = http
+        .get(format!("{url}{CREDENTIALS}"))
+        .bearer_auth("demo-masstack-token")
+        .header("x-auth-roles", "API_KEY")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    child.kill().unwrap();
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["username"].as_str().unwrap())
+        .collect();
+    for username in &acknowledged {
+        assert!(
+            names.contains(&username.as_str()),
+            "{username} was acknowledged and lost"
+        );
+    }
+    assert_eq!(
+        names.len(),
+        acknowledged.len() + 1,
+        "the fixture credential and every acknowledged one"
+    );
+}
