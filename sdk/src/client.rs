@@ -40,8 +40,13 @@ impl Client {
         apis: BTreeMap<Api, (String, Option<HeaderMap>)>,
         timeout: Duration,
         retry: RetryPolicy,
+        headers: HeaderMap,
     ) -> Client {
-        let options = CallOptions { timeout, retry };
+        let options = CallOptions {
+            timeout,
+            retry,
+            headers,
+        };
         let apis = apis
             .into_iter()
             .map(|(api, (url, auth))| {
@@ -81,6 +86,28 @@ impl Client {
     /// A client whose calls retry as `policy` says; everything else is shared with `self`.
     pub fn with_retry_policy(&self, policy: RetryPolicy) -> Client {
         self.with_options(|options| options.retry = policy.clone())
+    }
+
+    /// A client that sends one more header on every call (e.g. `Prefer: code=429` or `X-Mock-Tenant` against
+    /// the mock); everything else is shared with `self`. A name or value that is not valid header text is
+    /// ignored.
+    ///
+    /// ```
+    /// let client = concord_sdk::Client::builder().base_url("http://localhost:4010").build()?;
+    /// let alice = client.with_header("x-mock-tenant", "alice");
+    /// # Ok::<(), concord_sdk::ConfigError>(())
+    /// ```
+    pub fn with_header(&self, name: &str, value: &str) -> Client {
+        let parsed = (
+            reqwest::header::HeaderName::from_bytes(name.as_bytes()),
+            reqwest::header::HeaderValue::from_str(value),
+        );
+        match parsed {
+            (Ok(name), Ok(value)) => self.with_options(|options| {
+                options.headers.insert(name.clone(), value.clone());
+            }),
+            _ => self.clone(),
+        }
     }
 
     fn with_options(&self, change: impl Fn(&mut CallOptions)) -> Client {

@@ -49,6 +49,7 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     retry: Option<RetryPolicy>,
     user_agent: Option<String>,
+    headers: reqwest::header::HeaderMap,
     problems: Vec<String>,
 }
 
@@ -191,6 +192,22 @@ impl ClientBuilder {
         self
     }
 
+    /// A header sent on every call (not for secrets: use the credential setters, which mark them sensitive).
+    pub fn default_header(mut self, name: &str, value: &str) -> Self {
+        match (
+            reqwest::header::HeaderName::from_bytes(name.as_bytes()),
+            reqwest::header::HeaderValue::from_str(value),
+        ) {
+            (Ok(name), Ok(value)) => {
+                self.headers.insert(name, value);
+            }
+            _ => self
+                .problems
+                .push(format!("{name:?}: {value:?} is not a valid header")),
+        }
+        self
+    }
+
     /// Replaces the user agent (default `concord-sdk/<version>`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
@@ -235,6 +252,7 @@ impl ClientBuilder {
             apis,
             self.timeout.unwrap_or(DEFAULT_TIMEOUT),
             self.retry.unwrap_or_default(),
+            self.headers,
         ))
     }
 }

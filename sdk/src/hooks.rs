@@ -18,6 +18,8 @@ use crate::retry::{Decision, Outcome, RetryPolicy};
 pub(crate) struct CallOptions {
     pub(crate) timeout: Duration,
     pub(crate) retry: RetryPolicy,
+    /// Extra headers on every call ([`crate::Client::with_header`], [`crate::ClientBuilder::default_header`]).
+    pub(crate) headers: HeaderMap,
 }
 
 /// The context each generated client carries (progenitor's "inner type").
@@ -40,6 +42,9 @@ impl ClientHooks<CallContext> for generated::Client {
             for (name, value) in auth.iter() {
                 request.headers_mut().insert(name.clone(), value.clone());
             }
+        }
+        for (name, value) in &context.options.headers {
+            request.headers_mut().insert(name.clone(), value.clone());
         }
         *request.timeout_mut() = Some(context.options.timeout);
         Ok(())

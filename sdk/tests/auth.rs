@@ -77,3 +77,37 @@ async fn the_user_agent_and_progenitor_headers_are_sent() {
     assert_eq!(agent, concat!("concord-sdk/", env!("CARGO_PKG_VERSION")));
     assert!(request.headers.get("api-version").is_some());
 }
+
+#[tokio::test]
+async fn extra_headers_are_sent_per_client_and_per_call() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(header("x-mock-tenant", "alice"))
+        .and(header("prefer", "code=503"))
+        .and(header("x-team", "checkout"))
+        .respond_with(ResponseTemplate::new(418))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = concord_sdk::Client::builder()
+        .base_url(server.uri())
+        .magicline_api_key("k")
+        .default_header("x-team", "checkout")
+        .build()
+        .unwrap();
+    let per_call = client
+        .with_header("x-mock-tenant", "alice")
+        .with_header("prefer", "code=503");
+    let err = common::call(&per_call, "magicline_get_access_code")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.status().map(|s| s.as_u16()),
+        Some(418),
+        "the three headers were sent"
+    );
+    let bad = concord_sdk::Client::builder()
+        .default_header("bad header", "x")
+        .build();
+    assert!(bad.is_err());
+}
