@@ -320,6 +320,30 @@ fn keyword_of(error: &jsonschema::ValidationError<'_>) -> String {
     path.rsplit('/').next().unwrap_or_default().to_owned()
 }
 
+/// JSON Schema checks `format` on strings only; OpenAPI's `int32`/`int64` on integers are ranges, so they
+/// become `minimum`/`maximum` (where the schema sets none).
+fn integer_formats_as_bounds(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            let bounds = match (
+                map.get("type").and_then(Value::as_str),
+                map.get("format").and_then(Value::as_str),
+            ) {
+                (Some("integer"), Some("int32")) => Some((json!(i32::MIN), json!(i32::MAX))),
+                (Some("integer"), Some("int64")) => Some((json!(i64::MIN), json!(i64::MAX))),
+                _ => None,
+            };
+            if let Some((min, max)) = bounds {
+                map.entry("minimum").or_insert(min);
+                map.entry("maximum").or_insert(max);
+            }
+            map.values_mut().for_each(integer_formats_as_bounds);
+        }
+        Value::Array(items) => items.iter_mut().for_each(integer_formats_as_bounds),
+        _ => {}
+    }
+}
+
 /// `/physicalCards/0/loyaltyId` → `physicalCards[0].loyaltyId`.
 fn pointer_to_field(pointer: &str) -> String {
     let mut out = String::new();
@@ -362,13 +386,15 @@ impl Compiler<'_> {
         let mut root = Map::new();
         root.insert("allOf".into(), json!([schema]));
         root.insert("components".into(), self.components.clone());
+        let mut root = Value::Object(root);
+        integer_formats_as_bounds(&mut root);
         jsonschema::draft4::options()
             .should_validate_formats(true)
             .with_format("int32", |s: &str| s.parse::<i32>().is_ok())
             .with_format("uuid", |s: &str| {
                 uuid::Uuid::parse_str(s).is_ok() && s.len() == 36
             })
-            .build(&Value::Object(root))
+            .build(&root)
             .map_err(|e| format!("{what}: {e}"))
     }
 
@@ -574,6 +600,23 @@ mod tests {
         assert!(
             !delete.responses[&204].check(Some(&json!({}))).is_empty(),
             "a body on a 204 is caught"
+        );
+    }
+
+    #[test]
+    fn integer_formats_are_enforced_as_ranges() {
+        let index = SpecIndex::embedded();
+        let op = index.operation("paysafe_get_bulk_order").unwrap();
+        let offset = op.params.iter().find(|p| p.name == "offset").unwrap();
+        assert!(offset.check(&json!(2_147_483_647)).is_empty());
+        assert_eq!(offset.check(&json!(2_147_483_648u64))[0].keyword, "maximum");
+        let add = index.operation("es_loyalty_add_cards").unwrap();
+        assert!(
+            !add.body
+                .as_ref()
+                .unwrap()
+                .check(&json!({"quantity": 4_294_967_296u64}))
+                .is_empty()
         );
     }
 

@@ -58,8 +58,8 @@ async fn invalid_mediums_get_400_with_the_offending_field_as_reference() {
     let cases = [
         (json!({"type": "FACE", "value": "x"}), "type"),
         (json!({"type": "CARD_NUMBER"}), "value"),
-        (json!({"type": "CARD_NUMBER", "value": "  "}), "value"),
-        (json!({"type": "PIN", "value": "12a4"}), "value"),
+        (json!({"type": "CARD_NUMBER", "value": ""}), "value"),
+        (json!({"type": "CARD_NUMBER", "value": 7}), "value"),
         (json!({"value": "x"}), "type"),
     ];
     for (body, field) in cases {

@@ -683,17 +683,16 @@ pub mod types {
             Default::default()
         }
     }
-    ///Represents access medium of customer
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    ///Represents access medium of customer. `type` and a non-empty `value` are required: the vendor answers 400 with `reference` naming the field otherwise.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MagiclineCustomerAccessMedium {
         ///Unique identifier for the access medium
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<MagiclineAccessMediumType>,
+        #[serde(rename = "type")]
+        pub type_: MagiclineAccessMediumType,
         ///Unique identifier for the access medium
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub value: ::std::option::Option<::std::string::String>,
+        pub value: MagiclineCustomerAccessMediumValue,
     }
     impl MagiclineCustomerAccessMedium {
         pub fn builder() -> builder::MagiclineCustomerAccessMedium {
@@ -701,15 +700,126 @@ pub mod types {
         }
     }
     ///New value of an access medium
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MagiclineCustomerAccessMediumUpdate {
         ///Unique identifier for the access medium
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub value: ::std::option::Option<::std::string::String>,
+        pub value: MagiclineCustomerAccessMediumUpdateValue,
     }
     impl MagiclineCustomerAccessMediumUpdate {
         pub fn builder() -> builder::MagiclineCustomerAccessMediumUpdate {
             Default::default()
+        }
+    }
+    ///Unique identifier for the access medium
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct MagiclineCustomerAccessMediumUpdateValue(::std::string::String);
+    impl ::std::ops::Deref for MagiclineCustomerAccessMediumUpdateValue {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MagiclineCustomerAccessMediumUpdateValue>
+    for ::std::string::String {
+        fn from(value: MagiclineCustomerAccessMediumUpdateValue) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MagiclineCustomerAccessMediumUpdateValue {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MagiclineCustomerAccessMediumUpdateValue {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MagiclineCustomerAccessMediumUpdateValue {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MagiclineCustomerAccessMediumUpdateValue {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Unique identifier for the access medium
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct MagiclineCustomerAccessMediumValue(::std::string::String);
+    impl ::std::ops::Deref for MagiclineCustomerAccessMediumValue {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MagiclineCustomerAccessMediumValue>
+    for ::std::string::String {
+        fn from(value: MagiclineCustomerAccessMediumValue) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MagiclineCustomerAccessMediumValue {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MagiclineCustomerAccessMediumValue {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MagiclineCustomerAccessMediumValue {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MagiclineCustomerAccessMediumValue {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Error data
@@ -2859,11 +2969,11 @@ pub mod types {
         pub struct MagiclineCustomerAccessMedium {
             id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             type_: ::std::result::Result<
-                ::std::option::Option<super::MagiclineAccessMediumType>,
+                super::MagiclineAccessMediumType,
                 ::std::string::String,
             >,
             value: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                super::MagiclineCustomerAccessMediumValue,
                 ::std::string::String,
             >,
         }
@@ -2871,8 +2981,8 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     id: Ok(Default::default()),
-                    type_: Ok(Default::default()),
-                    value: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    value: Err("no value supplied for value".to_string()),
                 }
             }
         }
@@ -2889,9 +2999,7 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::MagiclineAccessMediumType>,
-                >,
+                T: ::std::convert::TryInto<super::MagiclineAccessMediumType>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -2903,7 +3011,7 @@ pub mod types {
             }
             pub fn value<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<super::MagiclineCustomerAccessMediumValue>,
                 T::Error: ::std::fmt::Display,
             {
                 self.value = value
@@ -2940,21 +3048,23 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct MagiclineCustomerAccessMediumUpdate {
             value: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                super::MagiclineCustomerAccessMediumUpdateValue,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for MagiclineCustomerAccessMediumUpdate {
             fn default() -> Self {
                 Self {
-                    value: Ok(Default::default()),
+                    value: Err("no value supplied for value".to_string()),
                 }
             }
         }
         impl MagiclineCustomerAccessMediumUpdate {
             pub fn value<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    super::MagiclineCustomerAccessMediumUpdateValue,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.value = value

@@ -76,6 +76,8 @@ struct SourceNormalizer<'a> {
     doc: Value,
     error_ref: String,
     security: Value,
+    /// The source's own operationIds → normalized ones (for `links`).
+    operation_ids: BTreeMap<String, String>,
 }
 
 impl<'a> SourceNormalizer<'a> {
@@ -86,11 +88,25 @@ impl<'a> SourceNormalizer<'a> {
             "#/components/schemas/{}{}",
             source.meta.prefix, source.meta.error_schema
         );
+        let operation_ids = doc["paths"]
+            .as_object()
+            .into_iter()
+            .flat_map(|paths| paths.values())
+            .flat_map(|item| item.as_object().into_iter().flat_map(|m| m.values()))
+            .filter_map(|op| op.get("operationId")?.as_str())
+            .map(|raw| {
+                (
+                    raw.to_owned(),
+                    format!("{}_{}", source.meta.id, raw.to_snake_case()),
+                )
+            })
+            .collect();
         let normalizer = SourceNormalizer {
             source,
             security: Value::Null,
             error_ref,
             doc,
+            operation_ids,
         };
         if normalizer.resolve(&normalizer.error_ref).is_none() {
             return Err(normalizer.fail(format!(
@@ -283,7 +299,7 @@ impl<'a> SourceNormalizer<'a> {
             let is_error =
                 status.starts_with('4') || status.starts_with('5') || status == "default";
             if !is_error {
-                kept.insert(status.clone(), response.clone());
+                kept.insert(status.clone(), self.rewrite_links(here, status, response)?);
                 continue;
             }
             let resolved = match response.get("$ref").and_then(Value::as_str) {
@@ -318,6 +334,23 @@ impl<'a> SourceNormalizer<'a> {
             }
         }
         Ok((Value::Object(kept), omitted))
+    }
+
+    /// Points each link's `operationId` at the normalized id of the source's operation it names.
+    fn rewrite_links(&self, here: &str, status: &str, response: &Value) -> Result<Value> {
+        let mut response = response.clone();
+        if let Some(links) = response.get_mut("links").and_then(Value::as_object_mut) {
+            for (name, link) in links.iter_mut() {
+                let raw = link["operationId"].as_str().unwrap_or_default().to_owned();
+                let normalized = self.operation_ids.get(&raw).ok_or_else(|| {
+                    self.fail(format!(
+                        "{here}: {status} link {name} names unknown operationId {raw:?}"
+                    ))
+                })?;
+                link["operationId"] = Value::String(normalized.clone());
+            }
+        }
+        Ok(response)
     }
 
     fn prefix_security(&self, security: &Value) -> Result<Value> {

@@ -135,9 +135,9 @@ fn an_error_response_with_another_schema_is_rejected() {
 #[test]
 fn an_operation_id_outside_the_verb_object_scheme_is_rejected() {
     let err = normalize_with(
-        "masstack.yaml",
-        "operationId: listCredentials",
-        "operationId: credentialsList",
+        "magicline.yaml",
+        "operationId: getAccessCode",
+        "operationId: accessCodeGet",
     )
     .unwrap_err();
     assert!(err.to_string().contains("verbObject"), "{err}");
@@ -195,4 +195,39 @@ fn no_key_has_a_space_and_no_value_is_null() {
     let mut found = Vec::new();
     walk(&document(), "", &mut found);
     assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn links_name_normalized_operation_ids_and_unknown_targets_are_rejected() {
+    let doc = document();
+    let mut links = 0;
+    let ids: Vec<String> = operations(&doc)
+        .iter()
+        .map(|(_, _, op)| op["operationId"].as_str().unwrap().to_owned())
+        .collect();
+    for (_, _, op) in operations(&doc) {
+        for response in op["responses"].as_object().unwrap().values() {
+            for link in response["links"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(_, l)| l)
+            {
+                links += 1;
+                let target = link["operationId"].as_str().unwrap();
+                assert!(ids.iter().any(|id| id == target), "link to {target}");
+            }
+        }
+    }
+    assert_eq!(links, 7);
+    let err = normalize_with(
+        "paysafe.yaml",
+        "operationId: assignBulkCard\n",
+        "operationId: assignCard\n",
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("names unknown operationId"),
+        "{err}"
+    );
 }

@@ -31,8 +31,8 @@ impl<'a> Magicline<'a> {
     ///     .magicline()
     ///     .add_access_medium(1001, MagiclineCustomerAccessMedium {
     ///         id: None,
-    ///         type_: Some(MagiclineAccessMediumType::CardNumber),
-    ///         value: Some("04A1B2C3D4".into()),
+    ///         type_: MagiclineAccessMediumType::CardNumber,
+    ///         value: "04A1B2C3D4".try_into().unwrap(),
     ///     })
     ///     .await?;
     /// println!("medium {:?} added", medium.id);
@@ -66,7 +66,7 @@ impl<'a> Magicline<'a> {
     /// use concord_sdk::types::MagiclineCustomerAccessMediumUpdate;
     /// let medium = client
     ///     .magicline()
-    ///     .update_access_medium(1001, 1234567890, MagiclineCustomerAccessMediumUpdate { value: Some("04A1B2C3D5".into()) })
+    ///     .update_access_medium(1001, 1234567890, MagiclineCustomerAccessMediumUpdate { value: "04A1B2C3D5".try_into().unwrap() })
     ///     .await?;
     /// # Ok(()) }
     /// ```

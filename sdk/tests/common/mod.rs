@@ -75,8 +75,8 @@ pub async fn call(client: &Client, id: &str) -> concord_sdk::Result<()> {
                 1001,
                 MagiclineCustomerAccessMedium {
                     id: None,
-                    type_: Some(MagiclineAccessMediumType::CardNumber),
-                    value: Some("04A1".into()),
+                    type_: MagiclineAccessMediumType::CardNumber,
+                    value: "04A1".try_into().unwrap(),
                 },
             )
             .await
@@ -87,7 +87,7 @@ pub async fn call(client: &Client, id: &str) -> concord_sdk::Result<()> {
                 1001,
                 7,
                 MagiclineCustomerAccessMediumUpdate {
-                    value: Some("X".into()),
+                    value: "X".try_into().unwrap(),
                 },
             )
             .await
