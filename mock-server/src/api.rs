@@ -44,7 +44,21 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
     let tenant = tenant_of(&parts.headers);
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().map(str::to_owned);
-    let body = axum::body::to_bytes(body, app.body_limit).await;
+    let read = axum::body::to_bytes(body, app.body_limit);
+    let body = match tokio::time::timeout(app.body_timeout, read).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err((
+            413,
+            format!("The request body exceeds {} bytes.", app.body_limit),
+        )),
+        Err(_) => Err((
+            408,
+            format!(
+                "The request body did not arrive within {:?}.",
+                app.body_timeout
+            ),
+        )),
+    };
     let (operation, reply) = match &body {
         Ok(bytes) => {
             run(
@@ -58,13 +72,12 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
             )
             .await
         }
-        Err(_) => {
+        Err((status, message)) => {
             let vendor = app.vendor_for_path(&path);
-            let problem = Problem::new(format!(
-                "The request body exceeds {} bytes.",
-                app.body_limit
-            ));
-            (None, error_reply(vendor, 413, &problem))
+            (
+                None,
+                error_reply(vendor, *status, &Problem::new(message.clone())),
+            )
         }
     };
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;

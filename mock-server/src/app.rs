@@ -42,6 +42,8 @@ pub struct AppState {
     pub journal: Journal,
     /// The largest request body accepted.
     pub body_limit: usize,
+    /// How long a client may take to send its body.
+    pub body_timeout: std::time::Duration,
     /// The token the admin API requires, if any.
     pub admin_token: Option<String>,
     /// When the server started.
@@ -70,6 +72,7 @@ impl AppState {
             faults: Faults::default(),
             journal: Journal::new(journal_capacity),
             body_limit,
+            body_timeout: std::time::Duration::from_secs(10),
             admin_token,
             started: Instant::now(),
             prefixes,

@@ -23,6 +23,8 @@ pub struct MockConfig {
     pub journal_capacity: usize,
     /// The largest request body accepted (larger: 413).
     pub body_limit: usize,
+    /// How long a client may take to send its body (longer: 408), so a stalled client holds nothing.
+    pub body_timeout: std::time::Duration,
     /// Require `Authorization: Bearer <token>` on the admin API.
     pub admin_token: Option<String>,
 }
@@ -35,6 +37,7 @@ impl Default for MockConfig {
             state_file: None,
             journal_capacity: 1000,
             body_limit: 1024 * 1024,
+            body_timeout: std::time::Duration::from_secs(10),
             admin_token: None,
         }
     }
@@ -72,12 +75,14 @@ impl MockServer {
             Some(path) => Store::with_file(config.fixtures, path)?,
             None => Store::in_memory(config.fixtures),
         };
-        let state = Arc::new(AppState::new(
+        let mut state = AppState::new(
             store,
             config.journal_capacity,
             config.body_limit,
             config.admin_token,
-        ));
+        );
+        state.body_timeout = config.body_timeout;
+        let state = Arc::new(state);
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .map_err(|source| StartError::Bind {

@@ -100,17 +100,10 @@ async fn add(call: &Call<'_>, customer_id: &str) -> Result<Reply, StoreError> {
     let kind = body["type"].as_str().unwrap_or_default();
     let value = body["value"].as_str().unwrap_or_default().to_owned();
     let key = format!("{kind}:{value}");
-    // Ids are assigned by the server; a concurrent add that takes the same id retries with the next.
+    // Ids are assigned by the server: random 10-digit numbers, so concurrent adds do not contend for the
+    // next one; the `Absent` guard makes a collision retry with another.
     for _ in 0..16 {
-        let next = call
-            .store
-            .list(call.tenant, MEDIUM)
-            .await?
-            .iter()
-            .filter_map(|(id, _)| id.parse::<i64>().ok())
-            .max()
-            .unwrap_or(1_000_000_000)
-            + 1;
+        let next: i64 = fastrand::i64(1_000_000_000..10_000_000_000);
         let medium = json!({"id": next, "type": kind, "value": value});
         let txn = Txn::new()
             .guard(Guard::Absent(MEDIUM_KEY.into(), key.clone()))

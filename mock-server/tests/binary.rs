@@ -1,4 +1,5 @@
-//! With `--state-file`, every acknowledged write survives `kill -9` of the binary.
+//! The binary: every acknowledged write survives `kill -9` with `--state-file`; it refuses to expose the
+//! admin API on the network without a token; secrets never reach its logs.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -75,4 +76,64 @@ async fn acknowledged_writes_survive_kill_9() {
         acknowledged.len() + 1,
         "the fixture credential and every acknowledged one"
     );
+}
+
+#[test]
+fn a_non_loopback_address_without_an_admin_token_is_refused() {
+    let output = Command::new(env!("CARGO_BIN_EXE_concord-mock"))
+        .args(["--host", "0.0.0.0", "--port", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--admin-token"), "{stderr}");
+}
+
+#[tokio::test]
+async fn secrets_never_reach_the_logs() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_concord-mock"))
+        .args([
+            "--port",
+            "0",
+            "--log",
+            "trace",
+            "--admin-token",
+            "admin-s3cret",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
+    let http = reqwest::Client::new();
+    http.get(format!("{url}{CREDENTIALS}"))
+        .bearer_auth("demo-masstack-token")
+        .header("x-auth-roles", "API_KEY")
+        .send()
+        .await
+        .unwrap();
+    http.get(format!("{url}/v1/customers/1001/access-code"))
+        .header("x-api-key", "demo-magicline-key")
+        .send()
+        .await
+        .unwrap();
+    http.get(format!("{url}/__mock/requests"))
+        .bearer_auth("admin-s3cret")
+        .send()
+        .await
+        .unwrap();
+    child.kill().unwrap();
+    let mut logs = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut logs).unwrap();
+    assert!(
+        logs.contains("masstack_list_credentials"),
+        "a line per request: {logs}"
+    );
+    for secret in ["demo-masstack-token", "demo-magicline-key", "admin-s3cret"] {
+        assert!(!logs.contains(secret), "{secret} in the logs");
+    }
 }
