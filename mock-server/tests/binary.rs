@@ -59,6 +59,7 @@ async fn acknowledged_writes_survive_kill_9() {
         .await
         .unwrap();
     child.kill().unwrap();
+    child.wait().unwrap();
     let names: Vec<&str> = listed
         .as_array()
         .unwrap()
@@ -127,6 +128,7 @@ async fn secrets_never_reach_the_logs() {
         .await
         .unwrap();
     child.kill().unwrap();
+    child.wait().unwrap();
     let mut logs = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut logs).unwrap();
     assert!(
