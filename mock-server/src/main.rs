@@ -5,6 +5,11 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use clap::Parser;
+
+// The request path allocates many small, short-lived values; mimalloc handles that far better than glibc's
+// allocator (measured: bench/run.sh, BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use concord_mock::{MockConfig, MockServer};
 
 /// A stateful mock of the Magicline, Paysafe, ES Loyalty and MasStack APIs.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::http::Method;
 use jsonschema::Validator;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::vendors::Vendor;
 
@@ -146,8 +146,16 @@ impl SpecIndex {
     /// Compiles a document; an error names what could not be compiled.
     pub fn compile(document: Value) -> Result<SpecIndex, String> {
         let components = document.get("components").cloned().unwrap_or(json!({}));
+        // The components are registered once and shared by every validator (not copied into each).
+        let mut shared = json!({"$schema": "http://json-schema.org/draft-04/schema#", "components": components.clone()});
+        integer_formats_as_bounds(&mut shared);
+        let registry = jsonschema::Registry::new()
+            .add(COMPONENTS_URI, shared)
+            .and_then(|r| r.prepare())
+            .map_err(|e| format!("components: {e}"))?;
         let compiler = Compiler {
             components: &components,
+            registry: &registry,
         };
         let mut schemes = BTreeMap::new();
         for (name, scheme) in components["securitySchemes"]
@@ -361,8 +369,28 @@ fn pointer_to_field(pointer: &str) -> String {
     out
 }
 
+/// Where the shared components live for the validators.
+const COMPONENTS_URI: &str = "urn:concord:openapi";
+
 struct Compiler<'a> {
     components: &'a Value,
+    registry: &'a jsonschema::Registry<'a>,
+}
+
+/// `#/components/...` → `urn:concord:openapi#/components/...`, so a validator finds it in the registry.
+fn absolute_refs(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get_mut("$ref")
+                && r.starts_with("#/")
+            {
+                *r = format!("{COMPONENTS_URI}{r}");
+            }
+            map.values_mut().for_each(absolute_refs);
+        }
+        Value::Array(items) => items.iter_mut().for_each(absolute_refs),
+        _ => {}
+    }
 }
 
 impl Compiler<'_> {
@@ -381,20 +409,19 @@ impl Compiler<'_> {
         }
     }
 
-    /// A validator for `schema`, with the components beside it so `#/components/...` references resolve.
+    /// A validator for `schema`; its `#/components/...` references resolve in the shared registry.
     fn validator(&self, schema: &Value, what: &str) -> Result<Validator, String> {
-        let mut root = Map::new();
-        root.insert("allOf".into(), json!([schema]));
-        root.insert("components".into(), self.components.clone());
-        let mut root = Value::Object(root);
-        integer_formats_as_bounds(&mut root);
+        let mut schema = schema.clone();
+        integer_formats_as_bounds(&mut schema);
+        absolute_refs(&mut schema);
         jsonschema::draft4::options()
+            .with_registry(self.registry)
             .should_validate_formats(true)
             .with_format("int32", |s: &str| s.parse::<i32>().is_ok())
             .with_format("uuid", |s: &str| {
                 uuid::Uuid::parse_str(s).is_ok() && s.len() == 36
             })
-            .build(&root)
+            .build(&schema)
             .map_err(|e| format!("{what}: {e}"))
     }
 

@@ -87,9 +87,10 @@ pub struct StoreError(pub String);
 /// Fixtures: `{kind: {id: body}}`, the state every tenant starts from.
 pub type Fixtures = BTreeMap<String, BTreeMap<String, Value>>;
 
-/// The store: tenants in memory, each behind its own lock, optionally backed by a durable file.
+/// The store: tenants in memory, each behind its own read-write lock (reads, most requests, run side by
+/// side; a commit is exclusive), optionally backed by a durable file.
 pub struct Store {
-    tenants: RwLock<HashMap<String, Arc<tokio::sync::Mutex<Tenant>>>>,
+    tenants: RwLock<HashMap<String, Arc<tokio::sync::RwLock<Tenant>>>>,
     fixtures: Arc<Fixtures>,
     durable: Option<Durable>,
 }
@@ -110,7 +111,7 @@ impl Store {
         let loaded = durable.load()?;
         let tenants = loaded
             .into_iter()
-            .map(|(name, tenant)| (name, Arc::new(tokio::sync::Mutex::new(tenant))))
+            .map(|(name, tenant)| (name, Arc::new(tokio::sync::RwLock::new(tenant))))
             .collect();
         Ok(Store {
             tenants: RwLock::new(tenants),
@@ -119,7 +120,7 @@ impl Store {
         })
     }
 
-    fn existing(&self, tenant: &str) -> Option<Arc<tokio::sync::Mutex<Tenant>>> {
+    fn existing(&self, tenant: &str) -> Option<Arc<tokio::sync::RwLock<Tenant>>> {
         self.tenants
             .read()
             .expect("tenant map lock")
@@ -128,7 +129,7 @@ impl Store {
     }
 
     /// The tenant, created from the fixtures on first use.
-    async fn tenant(&self, name: &str) -> Result<Arc<tokio::sync::Mutex<Tenant>>, StoreError> {
+    async fn tenant(&self, name: &str) -> Result<Arc<tokio::sync::RwLock<Tenant>>, StoreError> {
         if let Some(t) = self.existing(name) {
             return Ok(t);
         }
@@ -138,13 +139,13 @@ impl Store {
             if let Some(t) = map.get(name) {
                 return Ok(t.clone());
             }
-            let t = Arc::new(tokio::sync::Mutex::new(fresh.clone()));
+            let t = Arc::new(tokio::sync::RwLock::new(fresh.clone()));
             map.insert(name.to_owned(), t.clone());
             t
         };
         if let Some(durable) = &self.durable {
             // Hold the new tenant's lock while its fixtures are written, so no write overtakes them.
-            let _guard = created.lock().await;
+            let _guard = created.write().await;
             durable.replace_tenant(name, &fresh).await?;
         }
         Ok(created)
@@ -158,7 +159,7 @@ impl Store {
         id: &str,
     ) -> Result<Option<Entity>, StoreError> {
         let t = self.tenant(tenant).await?;
-        let t = t.lock().await;
+        let t = t.read().await;
         Ok(t.get(kind, id).cloned())
     }
 
@@ -169,14 +170,14 @@ impl Store {
         kind: &str,
     ) -> Result<Vec<(String, Entity)>, StoreError> {
         let t = self.tenant(tenant).await?;
-        let t = t.lock().await;
+        let t = t.read().await;
         Ok(t.list(kind))
     }
 
     /// Checks the guards and applies the writes atomically.
     pub async fn commit(&self, tenant: &str, txn: Txn) -> Result<Commit, StoreError> {
         let t = self.tenant(tenant).await?;
-        let mut t = t.lock().await;
+        let mut t = t.write().await;
         if let Some(failed) = t.first_failing_guard(&txn.guards) {
             return Ok(Commit::Rejected(failed));
         }
@@ -209,7 +210,7 @@ impl Store {
 
     async fn replace(&self, name: &str, fresh: Tenant) -> Result<(), StoreError> {
         let t = self.tenant(name).await?;
-        let mut t = t.lock().await;
+        let mut t = t.write().await;
         if let Some(durable) = &self.durable {
             durable.replace_tenant(name, &fresh).await?;
         }
@@ -220,7 +221,7 @@ impl Store {
     /// A tenant's state as `{kind: {id: body}}`.
     pub async fn export(&self, tenant: &str) -> Result<Fixtures, StoreError> {
         let t = self.tenant(tenant).await?;
-        let t = t.lock().await;
+        let t = t.read().await;
         Ok(t.export())
     }
 
