@@ -36,7 +36,8 @@ print("%.0f %.2f %.2f %.2f %.2f" % (rps, pct["50"], pct["90"], pct["99"], mx))
 '
 }
 
-simple_headers=(-H "Authorization: Bearer demo-masstack-token" -H "x-auth-roles: API_KEY")
+# Its own tenant, so the mix's state does not change what it reads.
+simple_headers=(-H "Authorization: Bearer demo-masstack-token" -H "x-auth-roles: API_KEY" -H "X-Mock-Tenant: bench-simple")
 simple_path=/v4/orgs/telco/customers/123e4567-e89b-12d3-a456-556642440000/credentials
 
 # The mock: start-up to first served request, idle RSS, the mix, the simplest GET, peak RSS.
