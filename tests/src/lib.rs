@@ -74,15 +74,32 @@ impl Harness {
             .expect("a valid configuration")
     }
 
-    /// Every answer the mock journaled for this tenant that does not match the contract, as
-    /// `operation status: field: message`.
-    pub async fn contract_violations(&self) -> Vec<String> {
+    /// A GET of the mock's admin API (`path` after `/__mock/`), for this tenant, as JSON.
+    pub async fn admin(&self, path: &str) -> Value {
+        let separator = if path.contains('?') { '&' } else { '?' };
         let url = format!(
-            "{}/__mock/requests?tenant={}&limit=100000",
+            "{}/__mock/{path}{separator}tenant={}",
             self.server.url(),
             self.tenant
         );
-        let journal: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+        reqwest::get(url).await.unwrap().json().await.unwrap()
+    }
+
+    /// The statuses this tenant's requests got, newest first.
+    pub async fn journaled_statuses(&self) -> Vec<u64> {
+        let journal = self.admin("requests").await;
+        journal["requests"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e["status"].as_u64())
+            .collect()
+    }
+
+    /// Every answer the mock journaled for this tenant that does not match the contract, as
+    /// `operation status: field: message`.
+    pub async fn contract_violations(&self) -> Vec<String> {
+        let journal = self.admin("requests?limit=100000").await;
         let index = SpecIndex::embedded();
         let mut found = Vec::new();
         for entry in journal["requests"].as_array().into_iter().flatten() {

@@ -10,14 +10,7 @@ async fn an_answer_the_mock_renders_wrongly_is_caught_by_the_journal_check_and_b
     let h = Harness::start().await;
     let admin = reqwest::Client::new();
     let state_url = format!("{}/__mock/state?tenant={}", h.server.url(), h.tenant);
-    let mut state: serde_json::Value = admin
-        .get(&state_url)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mut state = h.admin("state").await;
     // A card whose stored status is outside the contract's CardStatus enum: the mock renders it as stored.
     state["state"]["paysafe.card"]["f16ba382-eb42-481a-b08f-c57bdc9aae24"]["status"] =
         json!("MELTED");

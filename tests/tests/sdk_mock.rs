@@ -705,26 +705,8 @@ async fn the_sdk_retries_through_injected_outages_of_the_mock() {
         .await
         .expect("the third attempt succeeds");
     assert_eq!(listed.len(), 1);
-    let journal: serde_json::Value = admin
-        .get(format!(
-            "{}/__mock/requests?tenant={}",
-            h.server.url(),
-            h.tenant
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let statuses: Vec<u64> = journal["requests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["status"].as_u64().unwrap())
-        .collect();
     assert_eq!(
-        statuses,
+        h.journaled_statuses().await,
         [200, 503, 503],
         "newest first: two outages, then success"
     );
