@@ -238,32 +238,24 @@ impl Req<'_> {
     }
 }
 
-/// The error code of any vendor's body.
-pub fn code(body: &Value) -> String {
-    let candidates = [
-        body.pointer("/error/code"),
-        body.pointer("/errorCode"),
-        body.pointer("/errors/0/error/code"),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find_map(|v| v.as_str())
+/// The first string at one of `pointers` (each vendor keeps the field at a different place).
+fn first_string(body: &Value, pointers: [&str; 3]) -> String {
+    pointers
+        .iter()
+        .find_map(|p| body.pointer(p)?.as_str())
         .unwrap_or_default()
         .to_owned()
 }
 
-/// The message of any vendor's body.
+/// The error code of any vendor's body (Paysafe, Magicline/ES, MasStack).
+pub fn code(body: &Value) -> String {
+    first_string(body, ["/error/code", "/errorCode", "/errors/0/error/code"])
+}
+
+/// The message of any vendor's body (Paysafe, Magicline/ES, MasStack).
 pub fn message(body: &Value) -> String {
-    let candidates = [
-        body.pointer("/error/message"),
-        body.pointer("/errorMessage"),
-        body.pointer("/errors/0/error/message"),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find_map(|v| v.as_str())
-        .unwrap_or_default()
-        .to_owned()
+    first_string(
+        body,
+        ["/error/message", "/errorMessage", "/errors/0/error/message"],
+    )
 }
