@@ -176,15 +176,7 @@ async fn answer(
     body: &[u8],
     tenant: &str,
 ) -> Reply {
-    let store_failed = |e: crate::state::StoreError| {
-        tracing::error!(error = %e, "state store failed");
-        documented(
-            op,
-            503,
-            None,
-            Problem::new("The state store is unavailable; the request was not applied."),
-        )
-    };
+    let store_failed = |e| crate::call::store_unavailable(op, &e);
     let principal = match authenticate(&app.index, op, headers, &app.store, tenant).await {
         Ok(Auth::Accepted(principal)) => principal,
         Ok(Auth::Refused(401)) => {

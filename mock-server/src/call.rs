@@ -96,3 +96,15 @@ pub(crate) fn documented(
         None => Reply::json(status, op.vendor.error_body(status, &fallback)),
     }
 }
+
+/// The answer when the store fails: the operation's documented 503 (the vendor's error body where none is
+/// documented); nothing was applied.
+pub(crate) fn store_unavailable(op: &Operation, error: &crate::state::StoreError) -> Reply {
+    tracing::error!(error = %error, "state store failed");
+    documented(
+        op,
+        503,
+        None,
+        Problem::new("The state store is unavailable; the request was not applied."),
+    )
+}

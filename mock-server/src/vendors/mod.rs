@@ -135,13 +135,6 @@ impl Vendor {
             Vendor::EsLoyalty => es_loyalty::handle(call).await,
             Vendor::Masstack => masstack::handle(call).await,
         };
-        result.unwrap_or_else(|e| {
-            tracing::error!(error = %e, "state store failed");
-            call.documented_or(
-                503,
-                "SERVICE_UNAVAILABLE",
-                Problem::new("The state store is unavailable; the request was not applied."),
-            )
-        })
+        result.unwrap_or_else(|e| crate::call::store_unavailable(call.op, &e))
     }
 }
