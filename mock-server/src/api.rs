@@ -100,6 +100,21 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
         status: reply.status.as_u16(),
         latency_ms,
         request_headers: Entry::headers(&parts.headers),
+        response_headers: reply
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .chain(
+                response_body
+                    .is_some()
+                    .then(|| ("content-type".to_owned(), "application/json".to_owned())),
+            )
+            .collect(),
         request_body: body.as_ref().ok().and_then(|b| Entry::body(b)),
         response_body: reply.body.clone(),
     });

@@ -97,6 +97,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/openapi.yaml", get(openapi_yaml))
         .route("/openapi.json", get(openapi_json))
         .nest("/__mock", crate::admin::routes(state.clone()))
+        .merge(crate::ui::routes())
         .fallback(crate::api::handle)
         .with_state(state)
         .layer(cors)

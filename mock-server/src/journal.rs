@@ -37,6 +37,8 @@ pub struct Entry {
     pub latency_ms: f64,
     /// Request headers (secrets redacted).
     pub request_headers: Vec<(String, String)>,
+    /// Response headers.
+    pub response_headers: Vec<(String, String)>,
     /// Request body (JSON when it parses, else text; truncated).
     pub request_body: Option<Value>,
     /// Response body.
@@ -188,6 +190,7 @@ mod tests {
             status: 200,
             latency_ms: 0.0,
             request_headers: vec![],
+            response_headers: vec![],
             request_body: None,
             response_body: None,
         }

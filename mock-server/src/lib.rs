@@ -25,6 +25,7 @@ mod reply;
 mod server;
 pub mod spec_index;
 pub mod state;
+pub mod ui;
 mod validate;
 mod vendors;
 

@@ -89,6 +89,12 @@ async fn main() -> std::process::ExitCode {
     let _ = writeln!(out, "Concord mock server listening on {}", server.url());
     let _ = writeln!(
         out,
+        "  web page (explorer and dashboard): {}{}",
+        server.url(),
+        concord_mock::ui::UI_PATH
+    );
+    let _ = writeln!(
+        out,
         "  spec: {0}/openapi.yaml   admin: {0}/__mock/health",
         server.url()
     );

@@ -1,0 +1,405 @@
+// The live dashboard: the request journal (polled every 500 ms), the selected tenant's state, reset, fault
+// rules and the demo credentials. Every value is inserted as text (Concord.el), never as HTML.
+"use strict";
+
+(() => {
+  const { el, admin, status } = Concord;
+  const POLL_MS = 500;
+  const KEEP = 1000;
+  // Headers a pasted curl line does not need (the client sets them, or they describe this browser).
+  const SKIP_IN_CURL = /^(host|content-length|connection|accept-encoding|accept-language|user-agent|origin|referer|cookie|sec-.*|priority|cache-control|pragma|dnt)$/i;
+  const REDACTED = new Set(["authorization", "x-api-key"]);
+  const KIND_LABELS = {
+    "magicline.customer": "Magicline customers",
+    "magicline.medium": "Magicline access media",
+    "magicline.medium_key": "Magicline access media (unique keys)",
+    "paysafe.customer": "Paysafe customers",
+    "paysafe.card": "Paysafe prepaid cards",
+    "paysafe.bulk_order": "Paysafe bulk orders",
+    "es.account": "ES Loyalty accounts",
+    "es.session": "ES Loyalty sessions",
+    "es.card_pool": "ES Loyalty physical card pool",
+    "masstack.org": "MasStack organizations",
+    "masstack.customer": "MasStack customers",
+    "masstack.credential": "MasStack credentials",
+    "masstack.username": "MasStack usernames (unique per organization)",
+    "auth.credential": "Demo credentials",
+    "auth.scheme": "Authorization rules",
+  };
+
+  let entries = []; // newest first
+  let lastId = 0;
+  let operations = new Map();
+  let creds = { schemes: {}, byScheme: new Map() };
+  let stateTimer;
+  let tokenWanted = false;
+
+  const $ = (id) => document.getElementById(id);
+  const tenantInput = $("tenant");
+
+  function currentTenant() {
+    return Concord.tenant();
+  }
+
+  function handle(error) {
+    if (error instanceof Concord.NeedsToken) {
+      tokenWanted = true;
+      $("token-form").hidden = false;
+      status("This mock requires its admin token (started with --admin-token).", true);
+    } else {
+      status(error.message, true);
+    }
+  }
+
+  // ---- journal ---------------------------------------------------------------------------------------
+
+  function statusClass(code) {
+    return `s${String(code)[0]}xx`;
+  }
+
+  function matches(entry) {
+    const method = $("filter-method").value;
+    const cls = $("filter-status").value;
+    const path = $("filter-path").value.trim();
+    const tenant = $("filter-tenant").value.trim();
+    return (
+      (!method || entry.method === method) &&
+      (!cls || String(entry.status)[0] === cls) &&
+      (!path || entry.path.includes(path)) &&
+      (!tenant || entry.tenant === tenant)
+    );
+  }
+
+  function shellQuote(text) {
+    return "'" + String(text).replace(/'/g, "'\\''") + "'";
+  }
+
+  /** The credential to paste for a redacted header: the tenant's demo credential for the operation. */
+  function credentialHeader(name, entry) {
+    const op = operations.get(entry.operation);
+    for (const requirement of (op && op.security) || []) {
+      for (const schemeName of Object.keys(requirement)) {
+        const scheme = creds.schemes[schemeName];
+        const list = creds.byScheme.get(schemeName);
+        if (!scheme || !list) continue;
+        const header = Concord.headerFor(scheme, list[0].value);
+        if (header && header[0].toLowerCase() === name) return header[1];
+      }
+    }
+    return null;
+  }
+
+  function curlLine(entry) {
+    const url = location.origin + entry.path + (entry.query ? "?" + entry.query : "");
+    const parts = ["curl", "-X", entry.method, shellQuote(url)];
+    for (const [name, value] of entry.requestHeaders) {
+      if (SKIP_IN_CURL.test(name)) continue;
+      const shown = REDACTED.has(name) ? credentialHeader(name, entry) || value : value;
+      parts.push("-H", shellQuote(`${name}: ${shown}`));
+    }
+    if (entry.requestBody !== undefined && entry.requestBody !== null) {
+      const body = typeof entry.requestBody === "string" ? entry.requestBody : JSON.stringify(entry.requestBody);
+      parts.push("--data-raw", shellQuote(body));
+    }
+    return parts.join(" ");
+  }
+
+  function pretty(body) {
+    if (body === undefined || body === null) return "(no body)";
+    return typeof body === "string" ? body : JSON.stringify(body, null, 2);
+  }
+
+  function headerTable(caption, headers) {
+    return el(
+      "table",
+      { class: "headers" },
+      el("caption", {}, caption),
+      el("tbody", {}, (headers || []).map(([n, v]) => el("tr", {}, el("th", { scope: "row" }, n), el("td", {}, v)))),
+    );
+  }
+
+  function entryDetails(entry) {
+    const curl = curlLine(entry);
+    return el(
+      "div",
+      { class: "details", id: `entry-${entry.id}-details` },
+      el("div", { class: "curl" },
+        el("code", { class: "curl-line" }, curl),
+        el("button", { type: "button", class: "copy-curl", onclick: () => Concord.copy(curl, "curl line") }, "Copy curl"),
+      ),
+      el("div", { class: "columns" },
+        el("div", {},
+          headerTable("Request headers", entry.requestHeaders),
+          el("h4", {}, "Request body"),
+          el("pre", { class: "body request-body" }, pretty(entry.requestBody)),
+        ),
+        el("div", {},
+          headerTable("Response headers", entry.responseHeaders),
+          el("h4", {}, "Response body"),
+          el("pre", { class: "body response-body" }, pretty(entry.responseBody)),
+        ),
+      ),
+    );
+  }
+
+  function entryItem(entry) {
+    const item = el("li", { class: "entry", "data-id": entry.id });
+    const time = new Date(entry.at);
+    const toggle = el(
+      "button",
+      { type: "button", class: "summary", "aria-expanded": "false", "aria-controls": `entry-${entry.id}-details` },
+      el("span", { class: "time" }, isNaN(time) ? entry.at : time.toLocaleTimeString()),
+      el("span", { class: "method" }, entry.method),
+      el("span", { class: "path" }, entry.path + (entry.query ? "?" + entry.query : "")),
+      entry.operation
+        ? el("span", { class: "operation" }, entry.operation)
+        : el("span", { class: "operation unmatched", title: "No operation of the contract matches this request" }, "no matching operation"),
+      el("span", { class: `status ${statusClass(entry.status)}` }, String(entry.status)),
+      el("span", { class: "latency" }, `${entry.latencyMs.toFixed(1)} ms`),
+      el("span", { class: "tenant" }, entry.tenant),
+    );
+    toggle.addEventListener("click", () => {
+      const open = toggle.getAttribute("aria-expanded") === "true";
+      toggle.setAttribute("aria-expanded", String(!open));
+      if (open) item.querySelector(".details").remove();
+      else item.append(entryDetails(entry));
+    });
+    item.append(toggle);
+    return item;
+  }
+
+  function renderJournal() {
+    const list = $("journal-list");
+    const open = new Set([...list.querySelectorAll('.summary[aria-expanded="true"]')].map((b) => b.closest("li").dataset.id));
+    const shown = entries.filter(matches);
+    list.replaceChildren(
+      ...shown.map((entry) => {
+        const item = entryItem(entry);
+        if (open.has(String(entry.id))) item.querySelector(".summary").click();
+        return item;
+      }),
+    );
+    $("journal-empty").hidden = shown.length > 0;
+    $("journal-count").textContent = `(${shown.length} of ${entries.length})`;
+  }
+
+  async function poll() {
+    try {
+      const { requests } = await admin("GET", "/requests", { query: { after: lastId, limit: KEEP } });
+      if (requests.length > 0) {
+        lastId = Math.max(lastId, ...requests.map((r) => r.id));
+        entries = requests.concat(entries).slice(0, KEEP);
+        renderJournal();
+        // A write to the selected tenant changes its state: show it now, not on the next manual refresh.
+        if (requests.some((r) => r.tenant === currentTenant() && r.method !== "GET")) loadState();
+      }
+      if (tokenWanted) {
+        tokenWanted = false;
+        $("token-form").hidden = true;
+        status("");
+      }
+    } catch (e) {
+      handle(e);
+    } finally {
+      setTimeout(poll, POLL_MS);
+    }
+  }
+
+  async function clearJournal() {
+    try {
+      await admin("DELETE", "/requests");
+      entries = [];
+      renderJournal();
+      status("Journal cleared.");
+    } catch (e) {
+      handle(e);
+    }
+  }
+
+  // ---- state ------------------------------------------------------------------------------------------
+
+  function renderState(state) {
+    const kinds = Object.keys(state).filter((k) => !k.startsWith("_")).sort();
+    $("state-kinds").replaceChildren(
+      ...kinds.map((kind) => {
+        const ids = Object.keys(state[kind]);
+        return el(
+          "details",
+          { class: "kind", "data-kind": kind },
+          el("summary", {}, `${KIND_LABELS[kind] || kind} `, el("span", { class: "count" }, `(${ids.length})`), el("code", { class: "muted" }, ` ${kind}`)),
+          el("ul", { class: "entities" },
+            ids.map((id) => el("li", { "data-id": id },
+              el("code", { class: "entity-id" }, id),
+              el("pre", { class: "body entity-body" }, JSON.stringify(state[kind][id], null, 2)),
+            )),
+          ),
+        );
+      }),
+    );
+  }
+
+  async function loadState() {
+    clearTimeout(stateTimer);
+    // Debounced: a burst of writes reloads the state once.
+    stateTimer = setTimeout(async () => {
+      const tenant = currentTenant();
+      try {
+        creds = await Concord.credentials(tenant);
+        if (tenant !== currentTenant()) return;
+        const open = new Set([...document.querySelectorAll("#state-kinds details[open]")].map((d) => d.dataset.kind));
+        renderState(creds.state);
+        for (const d of document.querySelectorAll("#state-kinds details")) d.open = open.has(d.dataset.kind);
+        renderCredentials();
+      } catch (e) {
+        handle(e);
+      }
+    }, 50);
+  }
+
+  async function reset(all) {
+    const tenant = currentTenant();
+    try {
+      await admin("POST", "/reset", { query: all ? {} : { tenant } });
+      status(all ? "Every tenant is back to the fixtures." : `Tenant ${tenant} is back to the fixtures.`);
+      loadState();
+    } catch (e) {
+      handle(e);
+    }
+  }
+
+  // ---- faults -----------------------------------------------------------------------------------------
+
+  function describeRule(rule) {
+    const what = [rule.operation ? `operation ${rule.operation}` : null, rule.path ? `path ${rule.path}` : null, rule.tenant ? `tenant ${rule.tenant}` : null]
+      .filter(Boolean).join(", ") || "every request";
+    const effect = [rule.status ? `answer ${rule.status}` : null, rule.delayMs ? `after ${rule.delayMs} ms` : null].filter(Boolean).join(" ");
+    const chance = rule.probability < 1 ? `, probability ${rule.probability}` : "";
+    const times = rule.count != null ? `, ${rule.count} more time(s)` : "";
+    return `${what}: ${effect}${chance}${times}`;
+  }
+
+  async function loadFaults() {
+    try {
+      const { faults } = await admin("GET", "/faults");
+      $("fault-list").replaceChildren(
+        ...faults.map((rule) =>
+          el("li", { "data-id": rule.id },
+            el("span", {}, `#${rule.id} — ${describeRule(rule)}`),
+            el("button", { type: "button", "aria-label": `Remove fault rule ${rule.id}`, onclick: () => removeFault(rule.id) }, "Remove"),
+          ),
+        ),
+      );
+    } catch (e) {
+      handle(e);
+    }
+  }
+
+  async function addFault(event) {
+    event.preventDefault();
+    const form = event.target;
+    const num = (name) => (form.elements[name].value === "" ? undefined : Number(form.elements[name].value));
+    const rule = {
+      operation: form.elements.operation.value || undefined,
+      path: form.elements.path.value.trim() || undefined,
+      tenant: form.elements.thisTenant.checked ? currentTenant() : undefined,
+      status: num("status"),
+      delayMs: num("delayMs") || 0,
+      probability: num("probability") ?? 1,
+      count: num("count"),
+    };
+    try {
+      const added = await admin("POST", "/faults", { body: rule });
+      status(`Fault rule ${added.id} added: it applies from the next call.`);
+      loadFaults();
+    } catch (e) {
+      handle(e);
+    }
+  }
+
+  async function removeFault(id) {
+    try {
+      await admin("DELETE", `/faults/${id}`);
+      status(`Fault rule ${id} removed.`);
+      loadFaults();
+    } catch (e) {
+      handle(e);
+    }
+  }
+
+  // ---- credentials ------------------------------------------------------------------------------------
+
+  function renderCredentials() {
+    const items = [];
+    for (const [schemeName, list] of creds.byScheme) {
+      const scheme = creds.schemes[schemeName];
+      for (const cred of list) {
+        const header = Concord.headerFor(scheme, cred.value);
+        const line = header ? `${header[0]}: ${header[1]}` : cred.value;
+        const scopes = cred.details && cred.details.scopes ? ` (scopes: ${cred.details.scopes.join(", ")})` : "";
+        items.push(
+          el("li", { "data-scheme": schemeName },
+            el("span", { class: "scheme" }, schemeName + scopes),
+            el("code", { class: "credential" }, line),
+            el("button", { type: "button", "aria-label": `Copy ${schemeName} credential ${cred.value}`, onclick: () => Concord.copy(line, `${schemeName} header`) }, "Copy"),
+          ),
+        );
+      }
+    }
+    $("credential-list").replaceChildren(...items);
+  }
+
+  // ---- wiring -----------------------------------------------------------------------------------------
+
+  async function loadOperations() {
+    try {
+      const ops = await Concord.operations();
+      operations = new Map(ops.map((op) => [op.id, op]));
+      $("fault-operation").append(...ops.map((op) => el("option", { value: op.id }, `${op.id} — ${op.method} ${op.path}`)));
+    } catch (e) {
+      handle(e);
+    }
+  }
+
+  async function loadTenants() {
+    try {
+      const { tenants } = await admin("GET", "/tenants");
+      const names = new Set(["default", ...tenants]);
+      $("tenant-list").replaceChildren(...[...names].map((t) => el("option", { value: t })));
+    } catch (e) {
+      handle(e);
+    }
+  }
+
+  function selectTenant() {
+    Concord.setTenant(tenantInput.value);
+    $("state-tenant").textContent = currentTenant();
+    loadState();
+  }
+
+  tenantInput.value = currentTenant();
+  $("state-tenant").textContent = currentTenant();
+  tenantInput.addEventListener("change", selectTenant);
+  $("journal-filters").addEventListener("input", renderJournal);
+  $("journal-filters").addEventListener("submit", (e) => e.preventDefault());
+  $("journal-clear").addEventListener("click", clearJournal);
+  $("state-refresh").addEventListener("click", loadState);
+  $("reset-tenant").addEventListener("click", () => reset(false));
+  $("reset-all").addEventListener("click", () => reset(true));
+  $("fault-form").addEventListener("submit", addFault);
+  $("token-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    Concord.setToken($("admin-token").value);
+    loadTenants();
+    loadState();
+    loadFaults();
+  });
+
+  renderJournal();
+  loadOperations().then(() => {
+    loadTenants();
+    loadState();
+    loadFaults();
+    poll();
+  });
+  setInterval(loadTenants, 5000);
+})();

@@ -1,0 +1,93 @@
+// Starts the mock binary on a free loopback port and a headless chromium, and watches every page for
+// what the tests forbid: requests leaving the origin, console errors, uncaught exceptions and dialogs.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const SCREENSHOTS = path.join(here, "screenshots");
+const BIN = process.env.CONCORD_MOCK_BIN || path.join(here, "../../target/release/concord-mock");
+const CHROMIUM = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
+
+/** Starts the mock (`--port 0`) and resolves its URL from the line it prints. */
+export async function startMock(args = []) {
+  const child = spawn(BIN, ["--port", "0", "--log", "warn", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.setEncoding("utf8");
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the mock printed no URL within 10 s: ${out}`)), 10_000);
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const found = out.match(/listening on (http:\/\/\S+)/);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found[1]);
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`the mock exited with ${code}: ${out}`)));
+  });
+  return {
+    url,
+    async stop() {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    },
+  };
+}
+
+export async function startBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    // Without the background-networking flags chromium phones home, which this test forbids (and which
+    // a closed network refuses noisily).
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-dev-shm-usage",
+    ],
+  });
+}
+
+/**
+ * A browser context whose pages record every violation: a request to another origin, a console
+ * error, an uncaught exception, a dialog (an injected `alert`), a document without the strict CSP.
+ */
+export async function watchedContext(browser, origin) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin });
+  const violations = [];
+  const documents = [];
+  context.on("page", (page) => watch(page));
+  function watch(page) {
+    page.on("request", (request) => {
+      const url = request.url();
+      if (!url.startsWith(origin + "/") && !url.startsWith("data:")) violations.push(`external request: ${url}`);
+    });
+    page.on("console", (message) => {
+      if (message.type() === "error") violations.push(`console error on ${page.url()}: ${message.text()}`);
+    });
+    page.on("pageerror", (error) => violations.push(`uncaught exception on ${page.url()}: ${error.message}`));
+    page.on("dialog", async (dialog) => {
+      violations.push(`dialog opened (${dialog.type()}): ${dialog.message()}`);
+      await dialog.dismiss();
+    });
+    page.on("response", async (response) => {
+      if (response.request().resourceType() !== "document") return;
+      documents.push({ url: response.url(), status: response.status(), csp: (await response.allHeaders())["content-security-policy"] });
+    });
+  }
+  return { context, violations, documents };
+}
+
+export function screenshotPath(name) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return path.join(SCREENSHOTS, `${name}.png`);
+}

@@ -1,0 +1,283 @@
+// The mock's web page in a real browser (headless chromium): the explorer, the dashboard's journal, state,
+// reset, fault rules and credentials, and what must never happen on any page (outside requests, console
+// errors, script from a journaled body). Run by `.ci/run` through tests/browser/run.sh.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { after, afterEach, before, describe, test } from "node:test";
+import { screenshotPath, startBrowser, startMock, watchedContext } from "./mock.mjs";
+
+const ORG = "telco";
+const CUSTOMER = "123e4567-e89b-12d3-a456-556642440000";
+const CREDENTIALS_PATH = `/v4/orgs/${ORG}/customers/${CUSTOMER}/credentials`;
+const MASSTACK_AUTH = { Authorization: "Bearer demo-masstack-token", "x-auth-roles": "API_KEY" };
+const XSS = "<img src=x onerror=alert(1)>";
+
+let mock;
+let browser;
+let watched;
+
+before(async () => {
+  mock = await startMock();
+  browser = await startBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await mock?.stop();
+});
+
+afterEach(async () => {
+  if (!watched) return;
+  const { context, violations, documents } = watched;
+  watched = undefined;
+  await context.close();
+  assert.deepEqual(violations, [], "no outside request, console error, exception or dialog on any page");
+  for (const doc of documents) {
+    assert.ok(doc.csp, `${doc.url} has a Content-Security-Policy`);
+    assert.match(doc.csp, /default-src 'self'/, doc.url);
+    assert.match(doc.csp, /script-src 'self'(;|$)/, `${doc.url}: scripts from this origin only`);
+    assert.doesNotMatch(doc.csp, /unsafe-inline|unsafe-eval/, doc.url);
+  }
+});
+
+function tenantName(label) {
+  return `ui-${label}-${Date.now().toString(36)}`;
+}
+
+async function newContext() {
+  watched = await watchedContext(browser, mock.url);
+  return watched.context;
+}
+
+/** A call to the mock's API from node (not the page), as a tenant. */
+async function call(method, path, tenant, { headers = {}, body } = {}) {
+  const started = performance.now();
+  const response = await fetch(mock.url + path, {
+    method,
+    headers: { "X-Mock-Tenant": tenant, ...headers, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null, ms: performance.now() - started };
+}
+
+async function exported(tenant) {
+  return (await call("GET", `/__mock/state?tenant=${encodeURIComponent(tenant)}`, tenant)).body.state;
+}
+
+/** Opens the dashboard with a tenant selected. */
+async function dashboard(context, tenant) {
+  const page = await context.newPage();
+  await page.goto(mock.url + "/");
+  await page.waitForURL(/\/__mock\/ui\/$/);
+  await page.getByRole("combobox", { name: "Tenant" }).first().fill(tenant);
+  await page.getByRole("combobox", { name: "Tenant" }).first().press("Enter");
+  await page.getByRole("combobox", { name: "Tenant" }).first().dispatchEvent("change");
+  await page.locator("#state-tenant", { hasText: tenant }).waitFor();
+  await page.locator('#state-kinds details[data-kind="masstack.credential"]').waitFor();
+  return page;
+}
+
+function stateIds(page, kind) {
+  return page.locator(`#state-kinds details[data-kind="${kind}"] .entity-id`).allTextContents();
+}
+
+describe("the mock's web page", () => {
+  test("GET / redirects to the page, and the explorer lists every operation and all four vendor tags", async () => {
+    const context = await newContext();
+    const spec = await (await fetch(mock.url + "/openapi.json")).json();
+    const operationIds = Object.values(spec.paths).flatMap((item) =>
+      Object.values(item).filter((op) => op && op.operationId).map((op) => op.operationId),
+    );
+    assert.equal(operationIds.length, 12);
+
+    const page = await context.newPage();
+    await page.goto(mock.url + "/");
+    assert.match(page.url(), /\/__mock\/ui\/$/);
+    await page.getByRole("link", { name: "API explorer" }).click();
+    await page.locator(".opblock").nth(operationIds.length - 1).waitFor();
+    const shown = await page.locator(".opblock-summary-operation-id").allTextContents();
+    assert.deepEqual([...shown].sort(), [...operationIds].sort());
+    const tags = await page.locator(".opblock-tag").allTextContents();
+    for (const tag of ["ES Loyalty", "Magicline", "MasStack", "Paysafe"]) {
+      assert.ok(tags.some((t) => t.startsWith(tag)), `tag ${tag} in ${JSON.stringify(tags)}`);
+    }
+    await page.screenshot({ path: screenshotPath("explorer") });
+  });
+
+  test("a try-it create answers 2xx and the record shows in the state panel and the journal within 2 s", async () => {
+    const context = await newContext();
+    const tenant = tenantName("tryit");
+    const board = await dashboard(context, tenant);
+    await board.locator('#state-kinds details[data-kind="masstack.credential"] summary').click();
+    const explorer = await context.newPage();
+    await explorer.goto(mock.url + "/__mock/ui/explorer.html");
+    await explorer.locator("#explorer-tenant", { hasText: tenant }).waitFor();
+
+    const op = explorer.locator(".opblock", { has: explorer.locator(".opblock-summary-operation-id", { hasText: /^masstack_create_credential$/ }) });
+    await op.locator(".opblock-summary-control").click();
+    await op.getByRole("button", { name: "Try it out" }).click();
+    await op.locator('tr[data-param-name="org_id"] input').fill(ORG);
+    await op.locator('tr[data-param-name="customer_id"] input').fill(CUSTOMER);
+    const username = `try-it-${Date.now()}@example.com`;
+    await op.locator("textarea.body-param__text").fill(JSON.stringify({ username }));
+    const answered = explorer.waitForResponse((r) => r.url().endsWith(CREDENTIALS_PATH) && r.request().method() === "POST");
+    await op.getByRole("button", { name: "Execute" }).click();
+    const response = await answered;
+    const at = performance.now();
+    assert.equal(response.status(), 201, await response.text());
+    const { id } = await response.json();
+    await op.locator(".live-responses-table .response-col_status", { hasText: "201" }).waitFor();
+    await explorer.screenshot({ path: screenshotPath("explorer-try-it"), fullPage: false });
+
+    await board.locator(`#state-kinds details[data-kind="masstack.credential"] li[data-id="${id}"]`).waitFor({ timeout: 2000 });
+    await board.locator("#journal-list .entry", { hasText: CREDENTIALS_PATH }).filter({ hasText: "201" }).waitFor({ timeout: 2000 });
+    const elapsed = performance.now() - at;
+    assert.ok(elapsed < 2000, `shown after ${elapsed.toFixed(0)} ms`);
+
+    // The state panel equals what the admin API returns.
+    const state = await exported(tenant);
+    assert.ok(state["masstack.username"][`${ORG}/${username}`], "the username is claimed");
+    for (const kind of Object.keys(state).filter((k) => !k.startsWith("_"))) {
+      assert.deepEqual((await stateIds(board, kind)).sort(), Object.keys(state[kind]).sort(), kind);
+    }
+    const body = await board.locator(`#state-kinds details[data-kind="masstack.credential"] li[data-id="${id}"] .entity-body`).textContent();
+    assert.deepEqual(JSON.parse(body), state["masstack.credential"][id]);
+
+    // The journal entry expands, from the keyboard, to headers, bodies and a curl line that works pasted.
+    const entry = board.locator("#journal-list .entry", { hasText: CREDENTIALS_PATH }).filter({ hasText: "201" });
+    await entry.getByRole("button").first().focus();
+    await board.keyboard.press("Enter");
+    await entry.locator(".request-body").waitFor();
+    assert.deepEqual(JSON.parse(await entry.locator(".request-body").textContent()), { username });
+    assert.deepEqual(JSON.parse(await entry.locator(".response-body").textContent()), { id });
+    await board.screenshot({ path: screenshotPath("dashboard"), fullPage: false });
+    const curl = (await entry.locator(".curl-line").textContent()).replace(`${username}`, `pasted-${username}`);
+    const pasted = execFileSync("sh", ["-c", `${curl} -s -o /dev/null -w '%{http_code}'`], { encoding: "utf8" });
+    assert.equal(pasted, "201", `the pasted curl line (${curl}) creates another credential`);
+    await entry.getByRole("button", { name: "Copy curl" }).click();
+    assert.equal(await board.evaluate(() => navigator.clipboard.readText()), await entry.locator(".curl-line").textContent());
+  });
+
+  test("a fault rule at probability 1 fails the next call with its status after its latency; removing it restores the answer", async () => {
+    const context = await newContext();
+    const tenant = tenantName("fault");
+    const board = await dashboard(context, tenant);
+    const listPath = CREDENTIALS_PATH;
+    assert.equal((await call("GET", listPath, tenant, { headers: MASSTACK_AUTH })).status, 200);
+
+    await board.getByRole("combobox", { name: "Operation" }).selectOption("masstack_list_credentials");
+    await board.getByRole("checkbox", { name: "only the selected tenant" }).check();
+    await board.getByRole("spinbutton", { name: "Status" }).fill("503");
+    await board.getByRole("spinbutton", { name: "Latency (ms)" }).fill("400");
+    await board.getByRole("spinbutton", { name: "Probability (0–1)" }).fill("1");
+    await board.getByRole("button", { name: "Add fault rule" }).click();
+    const rule = board.locator("#fault-list li");
+    await rule.waitFor();
+    assert.match(await rule.textContent(), /masstack_list_credentials.*answer 503 after 400 ms/);
+    await board.screenshot({ path: screenshotPath("faults"), fullPage: true });
+
+    const faulted = await call("GET", listPath, tenant, { headers: MASSTACK_AUTH });
+    assert.equal(faulted.status, 503);
+    assert.ok(faulted.ms >= 400, `answered after ${faulted.ms.toFixed(0)} ms`);
+    assert.ok(faulted.body && typeof faulted.body === "object", "the vendor's error body");
+    // Another tenant is not affected.
+    assert.equal((await call("GET", listPath, tenantName("other"), { headers: MASSTACK_AUTH })).status, 200);
+
+    await rule.getByRole("button", { name: /Remove fault rule/ }).click();
+    await rule.waitFor({ state: "detached" });
+    const restored = await call("GET", listPath, tenant, { headers: MASSTACK_AUTH });
+    assert.equal(restored.status, 200);
+    assert.ok(Array.isArray(restored.body), "the normal list");
+  });
+
+  test("reset restores the selected tenant's fixtures and leaves other tenants alone", async () => {
+    const context = await newContext();
+    const tenant = tenantName("reset");
+    const other = tenantName("keep");
+    const fixtures = await exported(tenantName("fresh"));
+    for (const t of [tenant, other]) {
+      const created = await call("POST", CREDENTIALS_PATH, t, { headers: MASSTACK_AUTH, body: { username: `reset-${t}@example.com` } });
+      assert.equal(created.status, 201);
+    }
+    const board = await dashboard(context, tenant);
+    await board.locator('#state-kinds details[data-kind="masstack.credential"] .count', { hasText: "(2)" }).waitFor();
+
+    await board.getByRole("button", { name: "Reset this tenant" }).click();
+    await board.locator('#state-kinds details[data-kind="masstack.credential"] .count', { hasText: "(1)" }).waitFor({ timeout: 2000 });
+    assert.deepEqual(await exported(tenant), fixtures, "the tenant is back to the fixtures");
+    const kept = await exported(other);
+    assert.equal(Object.keys(kept["masstack.credential"]).length, 2, "the other tenant keeps its credential");
+    assert.ok(kept["masstack.username"][`${ORG}/reset-${other}@example.com`]);
+    await board.screenshot({ path: screenshotPath("state-after-reset"), fullPage: false });
+  });
+
+  test("a journaled body with markup stays text, and unmatched requests are marked", async () => {
+    const context = await newContext();
+    const tenant = tenantName("xss");
+    await call("POST", CREDENTIALS_PATH, tenant, { headers: MASSTACK_AUTH, body: { username: XSS } });
+    await call("POST", `/v4/orgs/${ORG}/nowhere`, tenant, { headers: MASSTACK_AUTH, body: XSS });
+    const board = await dashboard(context, tenant);
+    await board.getByRole("searchbox", { name: "Tenant" }).fill(tenant);
+    const entries = board.locator("#journal-list .entry");
+    await entries.nth(1).waitFor();
+    assert.equal(await entries.count(), 2, "the tenant filter shows this tenant's two requests");
+    for (const i of [0, 1]) await entries.nth(i).getByRole("button").first().click();
+    const texts = await board.locator("#journal-list .request-body").allTextContents();
+    assert.ok(texts.some((t) => t.includes(XSS)), `the markup is shown as text: ${texts}`);
+    assert.equal(await board.locator("#journal-list img").count(), 0, "no element was created from a body");
+    assert.equal(await board.locator("#state-kinds img").count(), 0);
+    assert.equal(await entries.filter({ hasText: "no matching operation" }).count(), 1, "the unknown path is marked");
+    await board.waitForTimeout(300); // an onerror handler would have run by now
+    await board.screenshot({ path: screenshotPath("journal-text-only"), fullPage: false });
+  });
+
+  test("journal filters, clear, and the demo credentials with copy buttons", async () => {
+    const context = await newContext();
+    const tenant = tenantName("filters");
+    await call("GET", CREDENTIALS_PATH, tenant, { headers: MASSTACK_AUTH });
+    await call("GET", CREDENTIALS_PATH, tenant, {});
+    await call("DELETE", `${CREDENTIALS_PATH}/00000000-0000-4000-8000-000000000000`, tenant, { headers: MASSTACK_AUTH });
+    const board = await dashboard(context, tenant);
+    await board.getByRole("searchbox", { name: "Tenant" }).fill(tenant);
+    const entries = board.locator("#journal-list .entry");
+    await entries.nth(2).waitFor();
+    await board.getByRole("combobox", { name: "Status" }).selectOption({ label: "4xx" });
+    assert.equal(await entries.count(), 2);
+    await board.getByRole("combobox", { name: "Method" }).selectOption("DELETE");
+    assert.equal(await entries.count(), 1);
+    await board.getByRole("combobox", { name: "Method" }).selectOption("");
+    await board.getByRole("combobox", { name: "Status" }).selectOption("");
+    await board.getByRole("searchbox", { name: "Path contains" }).fill("/nowhere");
+    assert.equal(await entries.count(), 0);
+    await board.getByRole("searchbox", { name: "Path contains" }).fill("");
+
+    const line = board.locator('#credential-list li[data-scheme="MagiclineApiKeyAuth"]').first();
+    assert.equal(await line.locator("code").textContent(), "X-API-KEY: demo-magicline-key");
+    await line.getByRole("button", { name: /^Copy MagiclineApiKeyAuth credential/ }).click();
+    assert.equal(await board.evaluate(() => navigator.clipboard.readText()), "X-API-KEY: demo-magicline-key");
+
+    await board.getByRole("button", { name: "Clear journal" }).click();
+    await board.locator("#journal-empty").waitFor({ state: "visible" });
+    assert.equal((await call("GET", "/__mock/requests", tenant)).body.requests.length, 0);
+  });
+
+  test("every control has a role and an accessible name", async () => {
+    const context = await newContext();
+    const board = await dashboard(context, tenantName("a11y"));
+    await call("GET", CREDENTIALS_PATH, "a11y", { headers: MASSTACK_AUTH });
+    await board.locator("#journal-list .entry").first().waitFor();
+    await board.locator("#journal-list .entry .summary").first().click();
+    const unnamed = await board.evaluate(() =>
+      [...document.querySelectorAll("button, input, select, a, summary, textarea")]
+        .filter((node) => node.offsetParent !== null || node.tagName === "SUMMARY")
+        .filter((node) => {
+          const labelled = node.labels && node.labels.length > 0;
+          const text = (node.getAttribute("aria-label") || node.textContent || node.getAttribute("title") || "").trim();
+          return !labelled && !text;
+        })
+        .map((node) => node.outerHTML.slice(0, 120)),
+    );
+    assert.deepEqual(unnamed, []);
+  });
+});
