@@ -76,14 +76,19 @@ fn tenant(query: &TenantQuery, headers: &HeaderMap) -> Option<String> {
     })
 }
 
-async fn health(State(state): Shared) -> Json<Value> {
-    Json(json!({
-        "status": "ok",
-        "operations": crate::api::operation_ids(&state),
-        "tenants": state.store.tenant_names(),
-        "uptimeMs": state.started.elapsed().as_millis() as u64,
-        "journal": state.journal.len(),
-    }))
+async fn health(State(state): Shared) -> Response {
+    match state.store.tenant_names().await {
+        Ok(tenants) => Json(json!({
+            "status": "ok",
+            "store": state.store.backend(),
+            "operations": crate::api::operation_ids(&state),
+            "tenants": tenants,
+            "uptimeMs": state.started.elapsed().as_millis() as u64,
+            "journal": state.journal.len(),
+        }))
+        .into_response(),
+        Err(e) => store_problem(e),
+    }
 }
 
 /// One tenant (`?tenant=` or the header) or, without either, every tenant.
@@ -148,8 +153,11 @@ async fn import(
     }
 }
 
-async fn tenants(State(state): Shared) -> Json<Value> {
-    Json(json!({"tenants": state.store.tenant_names()}))
+async fn tenants(State(state): Shared) -> Response {
+    match state.store.tenant_names().await {
+        Ok(tenants) => Json(json!({"tenants": tenants})).into_response(),
+        Err(e) => store_problem(e),
+    }
 }
 
 async fn requests(State(state): Shared, Query(filter): Query<Filter>) -> Json<Value> {

@@ -17,7 +17,7 @@ use crate::state::Store;
 use crate::vendors::Vendor;
 
 /// Headers a browser may read from answers (CORS `Access-Control-Expose-Headers`).
-const EXPOSED: [&str; 10] = [
+const EXPOSED: [&str; 11] = [
     "mck-appid",
     "mck-msgid",
     "mck-msgtimestamp",
@@ -28,6 +28,7 @@ const EXPOSED: [&str; 10] = [
     "allow",
     "location",
     "content-length",
+    crate::call::MOCK_ERROR_HEADER,
 ];
 
 /// Everything the handlers share.

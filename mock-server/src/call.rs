@@ -98,7 +98,7 @@ pub(crate) fn documented(
 }
 
 /// The answer when the store fails: the operation's documented 503 (the vendor's error body where none is
-/// documented); nothing was applied.
+/// documented); nothing was applied. The body stays the vendor's; `X-Mock-Error` says what failed.
 pub(crate) fn store_unavailable(op: &Operation, error: &crate::state::StoreError) -> Reply {
     tracing::error!(error = %error, "state store failed");
     documented(
@@ -107,4 +107,11 @@ pub(crate) fn store_unavailable(op: &Operation, error: &crate::state::StoreError
         None,
         Problem::new("The state store is unavailable; the request was not applied."),
     )
+    .header(
+        MOCK_ERROR_HEADER,
+        error.to_string().replace(['\r', '\n'], " "),
+    )
 }
+
+/// Set on answers the mock produced because of its own trouble (not a vendor rule), saying why.
+pub(crate) const MOCK_ERROR_HEADER: &str = "x-mock-error";

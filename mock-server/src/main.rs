@@ -26,8 +26,23 @@ struct Cli {
     #[arg(long, value_name = "FILE")]
     seed: Option<PathBuf>,
     /// Keep state in this SQLite file: every acknowledged write survives restarts and crashes.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "redis_url")]
     state_file: Option<PathBuf>,
+    /// Keep state in Redis (`redis://host:port/db`), shared by every replica started with the same URL
+    /// and prefix: run several behind one load balancer.
+    #[arg(long, value_name = "URL", env = "CONCORD_MOCK_REDIS_URL")]
+    redis_url: Option<String>,
+    /// The first part of every Redis key, so several independent mocks can share one Redis.
+    #[arg(
+        long,
+        value_name = "PREFIX",
+        default_value = "concord",
+        env = "CONCORD_MOCK_REDIS_PREFIX"
+    )]
+    redis_prefix: String,
+    /// How long a Redis call may take before the request answers 503, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 2000)]
+    redis_timeout_ms: u64,
     /// How many requests the journal keeps.
     #[arg(long, default_value_t = 1000)]
     journal: usize,
@@ -73,6 +88,11 @@ async fn main() -> std::process::ExitCode {
         addr: SocketAddr::new(cli.host, cli.port),
         fixtures,
         state_file: cli.state_file,
+        redis: cli.redis_url.map(|url| concord_mock::state::RedisConfig {
+            url,
+            prefix: cli.redis_prefix,
+            timeout: std::time::Duration::from_millis(cli.redis_timeout_ms.max(1)),
+        }),
         journal_capacity: cli.journal,
         admin_token: cli.admin_token,
         ..MockConfig::default()

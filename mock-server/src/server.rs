@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 
 use crate::app::{AppState, app};
-use crate::state::{Fixtures, Store};
+use crate::state::{Fixtures, RedisConfig, Store};
 
 /// How to run the mock.
 #[derive(Debug, Clone)]
@@ -19,6 +19,8 @@ pub struct MockConfig {
     pub fixtures: Fixtures,
     /// Make every acknowledged write durable in this SQLite file.
     pub state_file: Option<PathBuf>,
+    /// Keep the state in Redis instead, shared with every replica pointed at it (wins over `state_file`).
+    pub redis: Option<RedisConfig>,
     /// How many requests the journal keeps.
     pub journal_capacity: usize,
     /// The largest request body accepted (larger: 413).
@@ -35,6 +37,7 @@ impl Default for MockConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             fixtures: crate::fixtures::demo(),
             state_file: None,
+            redis: None,
             journal_capacity: 1000,
             body_limit: 1024 * 1024,
             body_timeout: std::time::Duration::from_secs(10),
@@ -55,7 +58,7 @@ pub enum StartError {
         /// Why.
         source: std::io::Error,
     },
-    /// The state file could not be opened.
+    /// The state file could not be opened, or Redis not reached.
     #[error(transparent)]
     State(#[from] crate::state::StoreError),
 }
@@ -71,9 +74,10 @@ pub struct MockServer {
 impl MockServer {
     /// Binds and starts serving in the background.
     pub async fn start(config: MockConfig) -> Result<MockServer, StartError> {
-        let store = match &config.state_file {
-            Some(path) => Store::with_file(config.fixtures, path)?,
-            None => Store::in_memory(config.fixtures),
+        let store = match (config.redis, &config.state_file) {
+            (Some(redis), _) => Store::redis(config.fixtures, redis).await?,
+            (None, Some(path)) => Store::with_file(config.fixtures, path)?,
+            (None, None) => Store::in_memory(config.fixtures),
         };
         let mut state = AppState::new(
             store,

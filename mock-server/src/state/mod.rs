@@ -1,18 +1,23 @@
-//! The mock's state: one store interface with guarded commits (see shared/STATE.md). Business rules are
-//! conditional writes — "this card is not assigned yet", "this username is free" — checked inside the
-//! store under the tenant's lock, so they hold under any concurrency. Every tenant starts from the
-//! fixtures; `--state-file` makes every acknowledged write durable.
+//! The mock's state: one store interface with guarded commits (see shared/STATE.md), three backends.
+//! Business rules are conditional writes — "this card is not assigned yet", "this username is free" —
+//! whose guards the store checks atomically with the writes, so they hold under any concurrency: under
+//! the tenant's lock in memory (optionally durable in a SQLite file, `--state-file`), or in one Lua script
+//! in Redis (`--redis-url`), where they hold across every replica sharing it. Every tenant starts from
+//! the fixtures. Vendor modules only build transactions; no storage code lives outside this module.
 
 mod durable;
+mod local;
+mod redis_store;
 mod tenant;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::{Arc, RwLock};
 
 use serde_json::Value;
 
 pub use durable::Durable;
+pub use local::LocalStore;
+pub use redis_store::{RedisConfig, RedisStore};
 pub use tenant::{Entity, Tenant};
 
 /// A condition a commit requires.
@@ -87,68 +92,39 @@ pub struct StoreError(pub String);
 /// Fixtures: `{kind: {id: body}}`, the state every tenant starts from.
 pub type Fixtures = BTreeMap<String, BTreeMap<String, Value>>;
 
-/// The store: tenants in memory, each behind its own read-write lock (reads, most requests, run side by
-/// side; a commit is exclusive), optionally backed by a durable file.
-pub struct Store {
-    tenants: RwLock<HashMap<String, Arc<tokio::sync::RwLock<Tenant>>>>,
-    fixtures: Arc<Fixtures>,
-    durable: Option<Durable>,
+/// The store every handler uses; which backend holds the state is a start-up choice.
+pub enum Store {
+    /// In memory, optionally durable in a SQLite file.
+    Local(LocalStore),
+    /// In Redis, shared by every replica pointed at it.
+    Redis(RedisStore),
 }
 
 impl Store {
     /// An in-memory store.
     pub fn in_memory(fixtures: Fixtures) -> Store {
-        Store {
-            tenants: RwLock::new(HashMap::new()),
-            fixtures: Arc::new(fixtures),
-            durable: None,
-        }
+        Store::Local(LocalStore::in_memory(fixtures))
     }
 
     /// A store whose writes are durable in `path` (SQLite); tenants already in the file are loaded.
     pub fn with_file(fixtures: Fixtures, path: &Path) -> Result<Store, StoreError> {
-        let durable = Durable::open(path)?;
-        let loaded = durable.load()?;
-        let tenants = loaded
-            .into_iter()
-            .map(|(name, tenant)| (name, Arc::new(tokio::sync::RwLock::new(tenant))))
-            .collect();
-        Ok(Store {
-            tenants: RwLock::new(tenants),
-            fixtures: Arc::new(fixtures),
-            durable: Some(durable),
-        })
+        LocalStore::with_file(fixtures, path).map(Store::Local)
     }
 
-    fn existing(&self, tenant: &str) -> Option<Arc<tokio::sync::RwLock<Tenant>>> {
-        self.tenants
-            .read()
-            .expect("tenant map lock")
-            .get(tenant)
-            .cloned()
+    /// A store in Redis (connects now, and reconnects by itself later).
+    pub async fn redis(fixtures: Fixtures, config: RedisConfig) -> Result<Store, StoreError> {
+        RedisStore::connect(fixtures, config)
+            .await
+            .map(Store::Redis)
     }
 
-    /// The tenant, created from the fixtures on first use.
-    async fn tenant(&self, name: &str) -> Result<Arc<tokio::sync::RwLock<Tenant>>, StoreError> {
-        if let Some(t) = self.existing(name) {
-            return Ok(t);
+    /// The backend's name, for health reports.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Store::Local(local) if local.is_durable() => "file",
+            Store::Local(_) => "memory",
+            Store::Redis(_) => "redis",
         }
-        let fresh = Tenant::from_fixtures(&self.fixtures);
-        let created = {
-            let mut map = self.tenants.write().expect("tenant map lock");
-            if let Some(t) = map.get(name) {
-                return Ok(t.clone());
-            }
-            let t = Arc::new(tokio::sync::RwLock::new(fresh.clone()));
-            map.insert(name.to_owned(), t.clone());
-            t
-        };
-        if let Some(durable) = &self.durable {
-            // Hold the new tenant's lock while its fixtures are written, so no write overtakes them.
-            let _guard = created.write().await;
-            durable.replace_tenant(name, &fresh).await?;
-        }
-        Ok(created)
     }
 
     /// One entity.
@@ -158,9 +134,10 @@ impl Store {
         kind: &str,
         id: &str,
     ) -> Result<Option<Entity>, StoreError> {
-        let t = self.tenant(tenant).await?;
-        let t = t.read().await;
-        Ok(t.get(kind, id).cloned())
+        match self {
+            Store::Local(s) => s.get(tenant, kind, id).await,
+            Store::Redis(s) => s.get(tenant, kind, id).await,
+        }
     }
 
     /// Every entity of a kind, by id.
@@ -169,72 +146,51 @@ impl Store {
         tenant: &str,
         kind: &str,
     ) -> Result<Vec<(String, Entity)>, StoreError> {
-        let t = self.tenant(tenant).await?;
-        let t = t.read().await;
-        Ok(t.list(kind))
+        match self {
+            Store::Local(s) => s.list(tenant, kind).await,
+            Store::Redis(s) => s.list(tenant, kind).await,
+        }
     }
 
-    /// Checks the guards and applies the writes atomically.
+    /// Checks the guards and applies the writes atomically: all of them, or (a guard failed) none.
     pub async fn commit(&self, tenant: &str, txn: Txn) -> Result<Commit, StoreError> {
-        let t = self.tenant(tenant).await?;
-        let mut t = t.write().await;
-        if let Some(failed) = t.first_failing_guard(&txn.guards) {
-            return Ok(Commit::Rejected(failed));
+        match self {
+            Store::Local(s) => s.commit(tenant, txn).await,
+            Store::Redis(s) => s.commit(tenant, txn).await,
         }
-        let versioned = t.versioned_writes(&txn.writes);
-        if let Some(durable) = &self.durable {
-            // Durable first: memory changes only once the file holds the write.
-            durable.apply(tenant, &versioned).await?;
-        }
-        t.apply(versioned);
-        Ok(Commit::Committed)
     }
 
     /// Back to the fixtures: one tenant, or every tenant (`None`).
     pub async fn reset(&self, tenant: Option<&str>) -> Result<(), StoreError> {
-        let names: Vec<String> = match tenant {
-            Some(name) => vec![name.to_owned()],
-            None => self.tenant_names(),
-        };
-        for name in names {
-            self.replace(&name, Tenant::from_fixtures(&self.fixtures))
-                .await?;
+        match self {
+            Store::Local(s) => s.reset(tenant).await,
+            Store::Redis(s) => s.reset(tenant).await,
         }
-        Ok(())
     }
 
     /// Replaces a tenant's whole state with `{kind: {id: body}}`.
     pub async fn import(&self, tenant: &str, state: Fixtures) -> Result<(), StoreError> {
-        self.replace(tenant, Tenant::from_fixtures(&state)).await
-    }
-
-    async fn replace(&self, name: &str, fresh: Tenant) -> Result<(), StoreError> {
-        let t = self.tenant(name).await?;
-        let mut t = t.write().await;
-        if let Some(durable) = &self.durable {
-            durable.replace_tenant(name, &fresh).await?;
+        match self {
+            Store::Local(s) => s.import(tenant, state).await,
+            Store::Redis(s) => s.import(tenant, state).await,
         }
-        *t = fresh;
-        Ok(())
     }
 
-    /// A tenant's state as `{kind: {id: body}}`.
+    /// A tenant's state as `{kind: {id: body}}` (kinds without entities left out).
     pub async fn export(&self, tenant: &str) -> Result<Fixtures, StoreError> {
-        let t = self.tenant(tenant).await?;
-        let t = t.read().await;
-        Ok(t.export())
+        let mut state = match self {
+            Store::Local(s) => s.export(tenant).await?,
+            Store::Redis(s) => s.export(tenant).await?,
+        };
+        state.retain(|_, entities| !entities.is_empty());
+        Ok(state)
     }
 
-    /// Tenants that have been used.
-    pub fn tenant_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .tenants
-            .read()
-            .expect("tenant map lock")
-            .keys()
-            .cloned()
-            .collect();
-        names.sort();
-        names
+    /// Tenants that have been used, sorted.
+    pub async fn tenant_names(&self) -> Result<Vec<String>, StoreError> {
+        match self {
+            Store::Local(s) => Ok(s.tenant_names()),
+            Store::Redis(s) => s.tenant_names().await,
+        }
     }
 }

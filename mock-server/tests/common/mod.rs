@@ -2,6 +2,8 @@
 //! contract (schema of its operation and status) before the test sees it.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod redis_server;
+
 use std::sync::Arc;
 
 use concord_mock::spec_index::{RouteMatch, SpecIndex};

@@ -1,0 +1,167 @@
+//! The local backends: every tenant in memory behind its own read-write lock, optionally with every write
+//! made durable in a SQLite file (`--state-file`) before it is acknowledged.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+
+use super::durable::Durable;
+use super::tenant::{Entity, Tenant};
+use super::{Commit, Fixtures, StoreError, Txn};
+
+/// The local store: tenants in memory, each behind its own read-write lock (reads, most requests, run side by
+/// side; a commit is exclusive), optionally backed by a durable file.
+pub struct LocalStore {
+    tenants: RwLock<HashMap<String, Arc<tokio::sync::RwLock<Tenant>>>>,
+    fixtures: Arc<Fixtures>,
+    durable: Option<Durable>,
+}
+
+impl LocalStore {
+    /// An in-memory store.
+    pub fn in_memory(fixtures: Fixtures) -> LocalStore {
+        LocalStore {
+            tenants: RwLock::new(HashMap::new()),
+            fixtures: Arc::new(fixtures),
+            durable: None,
+        }
+    }
+
+    /// A store whose writes are durable in `path` (SQLite); tenants already in the file are loaded.
+    pub fn with_file(fixtures: Fixtures, path: &Path) -> Result<LocalStore, StoreError> {
+        let durable = Durable::open(path)?;
+        let loaded = durable.load()?;
+        let tenants = loaded
+            .into_iter()
+            .map(|(name, tenant)| (name, Arc::new(tokio::sync::RwLock::new(tenant))))
+            .collect();
+        Ok(LocalStore {
+            tenants: RwLock::new(tenants),
+            fixtures: Arc::new(fixtures),
+            durable: Some(durable),
+        })
+    }
+
+    /// Whether writes go to a file too.
+    pub fn is_durable(&self) -> bool {
+        self.durable.is_some()
+    }
+
+    fn existing(&self, tenant: &str) -> Option<Arc<tokio::sync::RwLock<Tenant>>> {
+        self.tenants
+            .read()
+            .expect("tenant map lock")
+            .get(tenant)
+            .cloned()
+    }
+
+    /// The tenant, created from the fixtures on first use.
+    async fn tenant(&self, name: &str) -> Result<Arc<tokio::sync::RwLock<Tenant>>, StoreError> {
+        if let Some(t) = self.existing(name) {
+            return Ok(t);
+        }
+        let fresh = Tenant::from_fixtures(&self.fixtures);
+        let created = {
+            let mut map = self.tenants.write().expect("tenant map lock");
+            if let Some(t) = map.get(name) {
+                return Ok(t.clone());
+            }
+            let t = Arc::new(tokio::sync::RwLock::new(fresh.clone()));
+            map.insert(name.to_owned(), t.clone());
+            t
+        };
+        if let Some(durable) = &self.durable {
+            // Hold the new tenant's lock while its fixtures are written, so no write overtakes them.
+            let _guard = created.write().await;
+            durable.replace_tenant(name, &fresh).await?;
+        }
+        Ok(created)
+    }
+
+    /// One entity.
+    pub async fn get(
+        &self,
+        tenant: &str,
+        kind: &str,
+        id: &str,
+    ) -> Result<Option<Entity>, StoreError> {
+        let t = self.tenant(tenant).await?;
+        let t = t.read().await;
+        Ok(t.get(kind, id).cloned())
+    }
+
+    /// Every entity of a kind, by id.
+    pub async fn list(
+        &self,
+        tenant: &str,
+        kind: &str,
+    ) -> Result<Vec<(String, Entity)>, StoreError> {
+        let t = self.tenant(tenant).await?;
+        let t = t.read().await;
+        Ok(t.list(kind))
+    }
+
+    /// Checks the guards and applies the writes atomically.
+    pub async fn commit(&self, tenant: &str, txn: Txn) -> Result<Commit, StoreError> {
+        let t = self.tenant(tenant).await?;
+        let mut t = t.write().await;
+        if let Some(failed) = t.first_failing_guard(&txn.guards) {
+            return Ok(Commit::Rejected(failed));
+        }
+        let versioned = t.versioned_writes(&txn.writes);
+        if let Some(durable) = &self.durable {
+            // Durable first: memory changes only once the file holds the write.
+            durable.apply(tenant, &versioned).await?;
+        }
+        t.apply(versioned);
+        Ok(Commit::Committed)
+    }
+
+    /// Back to the fixtures: one tenant, or every tenant (`None`).
+    pub async fn reset(&self, tenant: Option<&str>) -> Result<(), StoreError> {
+        let names: Vec<String> = match tenant {
+            Some(name) => vec![name.to_owned()],
+            None => self.tenant_names(),
+        };
+        for name in names {
+            self.replace(&name, Tenant::from_fixtures(&self.fixtures))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Replaces a tenant's whole state with `{kind: {id: body}}`.
+    pub async fn import(&self, tenant: &str, state: Fixtures) -> Result<(), StoreError> {
+        self.replace(tenant, Tenant::from_fixtures(&state)).await
+    }
+
+    async fn replace(&self, name: &str, fresh: Tenant) -> Result<(), StoreError> {
+        let t = self.tenant(name).await?;
+        let mut t = t.write().await;
+        if let Some(durable) = &self.durable {
+            durable.replace_tenant(name, &fresh).await?;
+        }
+        *t = fresh;
+        Ok(())
+    }
+
+    /// A tenant's state as `{kind: {id: body}}`.
+    pub async fn export(&self, tenant: &str) -> Result<Fixtures, StoreError> {
+        let t = self.tenant(tenant).await?;
+        let t = t.read().await;
+        Ok(t.export())
+    }
+
+    /// Tenants that have been used.
+    pub fn tenant_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .tenants
+            .read()
+            .expect("tenant map lock")
+            .keys()
+            .cloned()
+            .collect();
+        names.sort();
+        names
+    }
+}

@@ -1,0 +1,426 @@
+//! The Redis backend (`--redis-url`): the state every replica pointed at the same Redis shares.
+//!
+//! Keys: `<prefix>:{<tenant>}:seeded`, `…:kinds` (a set) and `…:e:<kind>` (a hash id → `<version>:<json>`),
+//! so one tenant's keys share a hash tag and stay in one cluster slot, and a tenant is reset, seeded or
+//! exported without scanning the keyspace. `<prefix>:tenants` lists the tenants in use. Every operation is
+//! one Lua script (`lua/`), so a guarded commit is atomic across replicas without WATCH/MULTI, which is
+//! unsafe on a shared, multiplexed connection. The connection manager reconnects by itself; while Redis
+//! is unreachable each call fails within the configured timeout, and the vendor answers 503.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{RedisResult, Script, Value as Reply};
+
+use super::tenant::Entity;
+use super::{Commit, Fixtures, Guard, StoreError, Txn, Write};
+
+/// Characters escaped in a tenant's name inside a key: braces would change the hash tag, `:` the key's
+/// structure.
+const KEY_UNSAFE: &AsciiSet = &CONTROLS.add(b'{').add(b'}').add(b':').add(b'%').add(b' ');
+
+/// How to reach Redis.
+#[derive(Debug, Clone)]
+pub struct RedisConfig {
+    /// `redis://host:port/db` (or `rediss://`).
+    pub url: String,
+    /// The first part of every key, so several mocks (or test runs) can share one Redis.
+    pub prefix: String,
+    /// The longest a call may take, connecting included, before the request answers 503.
+    pub timeout: Duration,
+}
+
+impl RedisConfig {
+    /// A config with the default prefix (`concord`) and timeout (2 s).
+    pub fn new(url: impl Into<String>) -> RedisConfig {
+        RedisConfig {
+            url: url.into(),
+            prefix: "concord".to_owned(),
+            timeout: Duration::from_secs(2),
+        }
+    }
+}
+
+struct Scripts {
+    seed: Script,
+    commit: Script,
+    read: Script,
+    export: Script,
+}
+
+/// State in Redis.
+pub struct RedisStore {
+    conn: ConnectionManager,
+    prefix: String,
+    timeout: Duration,
+    /// The fixtures, flattened to the seed script's (kind, id, body) arguments once.
+    seed: Arc<Vec<String>>,
+    scripts: Scripts,
+}
+
+/// What a read script answers for a tenant nobody has used yet.
+enum Seeded<T> {
+    Yes(T),
+    No,
+}
+
+impl RedisStore {
+    /// Connects (failing within the timeout if Redis is not there).
+    pub async fn connect(
+        fixtures: Fixtures,
+        config: RedisConfig,
+    ) -> Result<RedisStore, StoreError> {
+        let client = redis::Client::open(config.url.as_str())
+            .map_err(|e| StoreError(format!("redis URL {}: {e}", config.url)))?;
+        let manager = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(config.timeout))
+            .set_response_timeout(Some(config.timeout))
+            .set_number_of_retries(2)
+            .set_max_delay(Duration::from_millis(500));
+        let conn = tokio::time::timeout(
+            config.timeout * 2,
+            ConnectionManager::new_with_config(client, manager),
+        )
+        .await
+        .map_err(|_| StoreError(format!("redis at {}: no answer", config.url)))?
+        .map_err(|e| StoreError(format!("redis at {}: {e}", config.url)))?;
+        Ok(RedisStore {
+            conn,
+            prefix: config.prefix,
+            timeout: config.timeout,
+            seed: Arc::new(flatten(&fixtures)),
+            scripts: Scripts {
+                seed: Script::new(include_str!("lua/seed.lua")),
+                commit: Script::new(include_str!("lua/commit.lua")),
+                read: Script::new(include_str!("lua/read.lua")),
+                export: Script::new(include_str!("lua/export.lua")),
+            },
+        })
+    }
+
+    fn tenant_key(&self, tenant: &str) -> String {
+        format!(
+            "{}:{{{}}}",
+            self.prefix,
+            utf8_percent_encode(tenant, KEY_UNSAFE)
+        )
+    }
+
+    fn tenants_key(&self) -> String {
+        format!("{}:tenants", self.prefix)
+    }
+
+    /// Bounds every call: a Redis that is down or stalled costs a request the timeout, never a hang.
+    async fn call<T>(
+        &self,
+        what: &str,
+        future: impl Future<Output = RedisResult<T>>,
+    ) -> Result<T, StoreError> {
+        match tokio::time::timeout(self.timeout, future).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => Err(StoreError(format!("redis {what}: {e}"))),
+            Err(_) => Err(StoreError(format!(
+                "redis {what}: no answer within {:?}",
+                self.timeout
+            ))),
+        }
+    }
+
+    /// Writes `entities` as the tenant's whole state (`only_if_new`: unless it already has state).
+    async fn seed(
+        &self,
+        tenant: &str,
+        entities: &[String],
+        only_if_new: bool,
+    ) -> Result<(), StoreError> {
+        let base = self.tenant_key(tenant);
+        let mut invocation = self.scripts.seed.prepare_invoke();
+        invocation
+            .key(format!("{base}:seeded"))
+            .key(format!("{base}:kinds"))
+            .arg(format!("{base}:e:"))
+            .arg(if only_if_new { "if-new" } else { "replace" })
+            .arg(entities);
+        let mut conn = self.conn.clone();
+        self.call("seed", invocation.invoke_async::<i64>(&mut conn))
+            .await?;
+        let mut conn = self.conn.clone();
+        self.call(
+            "register tenant",
+            redis::cmd("SADD")
+                .arg(self.tenants_key())
+                .arg(tenant)
+                .query_async::<i64>(&mut conn),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Runs a script that answers `Seeded::No` for an unused tenant: seeds it from the fixtures (once,
+    /// whichever replica gets there first) and runs it again.
+    async fn seeded<T, F, Fut>(&self, tenant: &str, mut run: F) -> Result<T, StoreError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<Seeded<T>, StoreError>>,
+    {
+        for _ in 0..3 {
+            match run().await? {
+                Seeded::Yes(value) => return Ok(value),
+                Seeded::No => self.seed(tenant, &self.seed, true).await?,
+            }
+        }
+        Err(StoreError(format!(
+            "redis: tenant {tenant} lost its state while it was being seeded"
+        )))
+    }
+
+    async fn read(
+        &self,
+        tenant: &str,
+        kind: &str,
+        id: Option<&str>,
+    ) -> Result<Seeded<Reply>, StoreError> {
+        let base = self.tenant_key(tenant);
+        let mut invocation = self.scripts.read.prepare_invoke();
+        invocation
+            .key(format!("{base}:seeded"))
+            .key(format!("{base}:e:{kind}"));
+        if let Some(id) = id {
+            invocation.arg(id);
+        }
+        let mut conn = self.conn.clone();
+        let reply: Vec<Reply> = self
+            .call("read", invocation.invoke_async(&mut conn))
+            .await?;
+        match reply.first() {
+            Some(Reply::Int(1)) => Ok(Seeded::Yes(reply.into_iter().nth(1).unwrap_or(Reply::Nil))),
+            _ => Ok(Seeded::No),
+        }
+    }
+
+    /// One entity.
+    pub async fn get(
+        &self,
+        tenant: &str,
+        kind: &str,
+        id: &str,
+    ) -> Result<Option<Entity>, StoreError> {
+        let reply = self
+            .seeded(tenant, || self.read(tenant, kind, Some(id)))
+            .await?;
+        match reply {
+            Reply::Nil => Ok(None),
+            stored => entity(&stored).map(Some),
+        }
+    }
+
+    /// Every entity of a kind, by id.
+    pub async fn list(
+        &self,
+        tenant: &str,
+        kind: &str,
+    ) -> Result<Vec<(String, Entity)>, StoreError> {
+        let reply = self
+            .seeded(tenant, || self.read(tenant, kind, None))
+            .await?;
+        let mut entities = pairs(reply)?;
+        entities.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(entities)
+    }
+
+    /// Checks the guards and applies the writes in one script.
+    pub async fn commit(&self, tenant: &str, txn: Txn) -> Result<Commit, StoreError> {
+        let base = self.tenant_key(tenant);
+        // KEYS[3..]: each kind's hash once; guards and writes refer to them by index.
+        let kinds: Vec<&str> = txn
+            .guards
+            .iter()
+            .map(|g| match g {
+                Guard::Exists(kind, _) | Guard::Absent(kind, _) | Guard::VersionIs(kind, _, _) => {
+                    kind.as_str()
+                }
+            })
+            .chain(txn.writes.iter().map(|w| match w {
+                Write::Put(kind, _, _) | Write::Delete(kind, _) => kind.as_str(),
+            }))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let key_index = |kind: &str| kinds.iter().position(|k| *k == kind).unwrap_or(0) + 3;
+        let mut args: Vec<String> = vec![txn.guards.len().to_string()];
+        for guard in &txn.guards {
+            let (code, kind, id, version) = match guard {
+                Guard::Exists(kind, id) => ("E", kind, id, 0),
+                Guard::Absent(kind, id) => ("A", kind, id, 0),
+                Guard::VersionIs(kind, id, version) => ("V", kind, id, *version),
+            };
+            args.extend([
+                code.to_owned(),
+                key_index(kind).to_string(),
+                id.clone(),
+                version.to_string(),
+            ]);
+        }
+        args.push(txn.writes.len().to_string());
+        for write in &txn.writes {
+            let (code, kind, id, body) = match write {
+                Write::Put(kind, id, body) => ("P", kind, id, body.to_string()),
+                Write::Delete(kind, id) => ("D", kind, id, String::new()),
+            };
+            args.extend([
+                code.to_owned(),
+                key_index(kind).to_string(),
+                kind.clone(),
+                id.clone(),
+                body,
+            ]);
+        }
+        let outcome = self
+            .seeded(tenant, || async {
+                let mut invocation = self.scripts.commit.prepare_invoke();
+                invocation
+                    .key(format!("{base}:seeded"))
+                    .key(format!("{base}:kinds"));
+                for kind in &kinds {
+                    invocation.key(format!("{base}:e:{kind}"));
+                }
+                invocation.arg(&args);
+                let mut conn = self.conn.clone();
+                let code: i64 = self
+                    .call("commit", invocation.invoke_async(&mut conn))
+                    .await?;
+                Ok(if code == -2 {
+                    Seeded::No
+                } else {
+                    Seeded::Yes(code)
+                })
+            })
+            .await?;
+        match usize::try_from(outcome) {
+            Ok(failed) => Ok(Commit::Rejected(failed)),
+            Err(_) => Ok(Commit::Committed),
+        }
+    }
+
+    /// Back to the fixtures: one tenant, or every tenant in use (`None`).
+    pub async fn reset(&self, tenant: Option<&str>) -> Result<(), StoreError> {
+        let names = match tenant {
+            Some(name) => vec![name.to_owned()],
+            None => self.tenant_names().await?,
+        };
+        for name in names {
+            self.seed(&name, &self.seed, false).await?;
+        }
+        Ok(())
+    }
+
+    /// Replaces a tenant's whole state.
+    pub async fn import(&self, tenant: &str, state: Fixtures) -> Result<(), StoreError> {
+        self.seed(tenant, &flatten(&state), false).await
+    }
+
+    /// A tenant's state, read atomically.
+    pub async fn export(&self, tenant: &str) -> Result<Fixtures, StoreError> {
+        let base = self.tenant_key(tenant);
+        let reply = self
+            .seeded(tenant, || async {
+                let mut invocation = self.scripts.export.prepare_invoke();
+                invocation
+                    .key(format!("{base}:seeded"))
+                    .key(format!("{base}:kinds"))
+                    .arg(format!("{base}:e:"));
+                let mut conn = self.conn.clone();
+                let reply: Vec<Reply> = self
+                    .call("export", invocation.invoke_async(&mut conn))
+                    .await?;
+                Ok(match reply.first() {
+                    Some(Reply::Int(1)) => Seeded::Yes(reply),
+                    _ => Seeded::No,
+                })
+            })
+            .await?;
+        let mut state = Fixtures::new();
+        let mut rest = reply.into_iter().skip(1);
+        while let (Some(kind), Some(entities)) = (rest.next(), rest.next()) {
+            let kind = text(&kind)?;
+            let entities: BTreeMap<String, serde_json::Value> = pairs(entities)?
+                .into_iter()
+                .map(|(id, e)| (id, e.body))
+                .collect();
+            state.insert(kind, entities);
+        }
+        Ok(state)
+    }
+
+    /// Tenants in use, sorted.
+    pub async fn tenant_names(&self) -> Result<Vec<String>, StoreError> {
+        let mut conn = self.conn.clone();
+        let mut names: Vec<String> = self
+            .call(
+                "list tenants",
+                redis::cmd("SMEMBERS")
+                    .arg(self.tenants_key())
+                    .query_async(&mut conn),
+            )
+            .await?;
+        names.sort();
+        Ok(names)
+    }
+}
+
+/// `{kind: {id: body}}` as the seed script's (kind, id, JSON) arguments.
+fn flatten(state: &Fixtures) -> Vec<String> {
+    let mut args = Vec::new();
+    for (kind, entities) in state {
+        for (id, body) in entities {
+            args.extend([kind.clone(), id.clone(), body.to_string()]);
+        }
+    }
+    args
+}
+
+fn text(reply: &Reply) -> Result<String, StoreError> {
+    match reply {
+        Reply::BulkString(bytes) => Ok(String::from_utf8_lossy(bytes).into_owned()),
+        Reply::SimpleString(s) => Ok(s.clone()),
+        other => Err(StoreError(format!("redis: unexpected reply {other:?}"))),
+    }
+}
+
+/// A stored `<version>:<json>`.
+fn entity(reply: &Reply) -> Result<Entity, StoreError> {
+    let stored = text(reply)?;
+    let (version, body) = stored
+        .split_once(':')
+        .ok_or_else(|| StoreError(format!("redis: malformed entity {stored:.80}")))?;
+    Ok(Entity {
+        version: version
+            .parse()
+            .map_err(|_| StoreError(format!("redis: malformed version in {stored:.80}")))?,
+        body: serde_json::from_str(body)
+            .map_err(|e| StoreError(format!("redis: malformed entity body: {e}")))?,
+    })
+}
+
+/// An HGETALL reply (flat id, value, id, value, … or a map) as entities.
+fn pairs(reply: Reply) -> Result<Vec<(String, Entity)>, StoreError> {
+    match reply {
+        Reply::Array(items) => items
+            .chunks(2)
+            .map(|pair| match pair {
+                [id, stored] => Ok((text(id)?, entity(stored)?)),
+                _ => Err(StoreError("redis: odd HGETALL reply".into())),
+            })
+            .collect(),
+        Reply::Map(items) => items
+            .iter()
+            .map(|(id, stored)| Ok((text(id)?, entity(stored)?)))
+            .collect(),
+        Reply::Nil => Ok(Vec::new()),
+        other => Err(StoreError(format!("redis: unexpected reply {other:?}"))),
+    }
+}

@@ -1,0 +1,283 @@
+//! Scale-out: three mock processes (the real binary) on one Redis, driven at once with requests spread
+//! over them round-robin, as a load balancer would. Every business rule must hold across replicas, and
+//! what one replica writes or resets, all see. Also: Redis going away answers 503 in the vendor's body
+//! within the timeout, and the mock recovers when Redis is back.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::redis_server::{RedisServer, unique_prefix};
+use common::{ASSIGN, CREDENTIALS};
+use concord_mock::state::RedisConfig;
+use concord_mock::{MockConfig, MockServer};
+use serde_json::{Value, json};
+use tokio::task::JoinSet;
+
+struct Replica {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn replica(redis: &RedisServer, prefix: &str) -> Replica {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_concord-mock"))
+        .args(["--port", "0", "--log", "warn", "--journal", "10"])
+        .args(["--redis-url", &redis.url(), "--redis-prefix", prefix])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    Replica { child, url }
+}
+
+fn three(redis: &RedisServer) -> Vec<Replica> {
+    let prefix = unique_prefix("replicas");
+    (0..3).map(|_| replica(redis, &prefix)).collect()
+}
+
+fn masstack(request: reqwest::RequestBuilder, tenant: &str) -> reqwest::RequestBuilder {
+    request
+        .bearer_auth("demo-masstack-token")
+        .header("x-auth-roles", "API_KEY")
+        .header("x-mock-tenant", tenant)
+}
+
+async fn credential_ids(http: &reqwest::Client, url: &str, tenant: &str) -> BTreeSet<String> {
+    let listed: Value = masstack(http.get(format!("{url}{CREDENTIALS}")), tenant)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_replicas_on_one_redis_keep_every_rule() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let replicas = three(&redis);
+    let urls: Vec<String> = replicas.iter().map(|r| r.url.clone()).collect();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()
+        .unwrap();
+    let tenant = "scale-out";
+
+    // 200 concurrent assignments of one card, spread over the replicas: exactly one succeeds.
+    let answers = spread(200, &urls, |url, _| {
+        http.post(format!("{url}{ASSIGN}"))
+            .bearer_auth("demo-paysafe-token")
+            .header("x-mock-tenant", tenant)
+            .json(&json!({"targetCustomerId": "1233333323"}))
+    })
+    .await;
+    let statuses: Vec<u16> = answers.iter().map(|(status, _)| *status).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 400).count(),
+        199,
+        "the rest: already assigned"
+    );
+
+    // 1,000 credential creates spread over the replicas: 1,000 distinct ids, visible from every replica.
+    let answers = spread(1000, &urls, |url, i| {
+        masstack(http.post(format!("{url}{CREDENTIALS}")), tenant)
+            .json(&json!({"username": format!("replica-user-{i}@example.com")}))
+    })
+    .await;
+    assert!(answers.iter().all(|(status, _)| *status == 201));
+    let created: BTreeSet<String> = answers
+        .iter()
+        .map(|(_, body)| body["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(created.len(), 1000, "distinct ids");
+    for url in &urls {
+        let seen = credential_ids(&http, url, tenant).await;
+        assert_eq!(seen.len(), 1001, "{url}: the 1,000 and the fixture's");
+        assert!(created.is_subset(&seen), "{url} sees every create");
+    }
+
+    // The card limit holds across replicas: 30 concurrent adds for an account holding 1 of 5 cards.
+    let answers = spread(30, &urls, |url, _| {
+        http.post(format!("{url}/client/users/demo-active/cards"))
+            .bearer_auth("demo-loyalty-token")
+            .header("x-mock-tenant", tenant)
+            .json(&json!({"quantity": 1}))
+    })
+    .await;
+    let statuses: Vec<u16> = answers.iter().map(|(status, _)| *status).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        4,
+        "{statuses:?}"
+    );
+    for url in &urls {
+        let exported = get_json(&http, &format!("{url}/__mock/state?tenant={tenant}")).await;
+        let cards = &exported["state"]["es.account"]["100200300"]["cards"];
+        assert_eq!(cards.as_array().unwrap().len(), 5, "{url}: {cards}");
+    }
+
+    // A reset through one replica is seen by all.
+    let reset = http
+        .post(format!("{}/__mock/reset?tenant={tenant}", urls[0]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), 200);
+    for url in &urls {
+        assert_eq!(credential_ids(&http, url, tenant).await.len(), 1, "{url}");
+    }
+    let tenants = get_json(&http, &format!("{}/__mock/tenants", urls[2])).await;
+    assert!(
+        tenants["tenants"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(tenant))
+    );
+}
+
+/// Sends `n` requests at once, the i-th to replica `i % 3` as a round-robin balancer would; returns each
+/// status with its JSON body (null when there is none), in request order.
+async fn spread(
+    n: usize,
+    urls: &[String],
+    request: impl Fn(&str, usize) -> reqwest::RequestBuilder,
+) -> Vec<(u16, Value)> {
+    let mut tasks = JoinSet::new();
+    for i in 0..n {
+        let pending = request(&urls[i % urls.len()], i).send();
+        tasks.spawn(async move {
+            let response = pending.await.unwrap();
+            let status = response.status().as_u16();
+            (i, status, response.json().await.unwrap_or(Value::Null))
+        });
+    }
+    let mut answers = tasks.join_all().await;
+    answers.sort_by_key(|(i, _, _)| *i);
+    answers
+        .into_iter()
+        .map(|(_, status, body)| (status, body))
+        .collect()
+}
+
+async fn get_json(http: &reqwest::Client, url: &str) -> Value {
+    http.get(url).send().await.unwrap().json().await.unwrap()
+}
+
+#[tokio::test]
+async fn while_redis_is_down_requests_answer_503_quickly_and_recover_when_it_returns() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let mut redis_config = RedisConfig::new(redis.url());
+    redis_config.prefix = unique_prefix("outage");
+    redis_config.timeout = Duration::from_millis(500);
+    let server = MockServer::start(MockConfig {
+        redis: Some(redis_config),
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let http = reqwest::Client::new();
+    let list = || masstack(http.get(format!("{}{CREDENTIALS}", server.url())), "outage");
+    assert_eq!(list().send().await.unwrap().status(), 200);
+
+    let port = redis.kill();
+    for _ in 0..3 {
+        let started = Instant::now();
+        let response = list().send().await.unwrap();
+        let took = started.elapsed();
+        assert_eq!(response.status(), 503);
+        let cause = response.headers()["x-mock-error"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(cause.starts_with("state store: redis"), "{cause}");
+        // MasStack's own documented 503 body.
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["errors"][0]["error"]["code"], "MCUS.999.503", "{body}");
+        assert!(
+            took < Duration::from_secs(3),
+            "answered after {took:?}, not hung"
+        );
+    }
+    let health = http
+        .get(format!("{}/__mock/health", server.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 503);
+
+    // Redis is back (empty: it kept nothing): the mock reconnects and reseeds the tenant.
+    let _redis = RedisServer::start_on(port).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let status = list().send().await.unwrap().status();
+        if status == 200 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still {status} 10 s after Redis returned"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let created = masstack(
+        http.post(format!("{}{CREDENTIALS}", server.url())),
+        "outage",
+    )
+    .json(&json!({"username": "after-outage@example.com"}))
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(created.status(), 201);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_mock_pointed_at_no_redis_refuses_to_start_with_a_clear_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut config = RedisConfig::new(format!("redis://127.0.0.1:{port}/"));
+    config.timeout = Duration::from_millis(300);
+    let started = Instant::now();
+    let error = MockServer::start(MockConfig {
+        redis: Some(config),
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("redis"), "{error}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
