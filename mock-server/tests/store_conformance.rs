@@ -80,6 +80,30 @@ async fn a_fresh_tenant_holds_the_fixtures(store: Arc<Store>) {
     assert!(store.list("t", "no-such-kind").await.unwrap().is_empty());
 }
 
+async fn a_batched_read_answers_in_the_order_asked(store: Arc<Store>) {
+    let wanted = [
+        ("card", "c2"),
+        ("account", "a1"),
+        ("card", "missing"),
+        ("no-such-kind", "x"),
+        ("card", "c1"),
+    ];
+    let got = store.get_many("t", wanted).await.unwrap();
+    let bodies: Vec<Option<serde_json::Value>> =
+        got.into_iter().map(|e| e.map(|e| e.body)).collect();
+    assert_eq!(
+        bodies,
+        [
+            Some(json!({"assigned": "bob"})),
+            Some(json!({"cards": 0, "limit": 5})),
+            None,
+            None,
+            Some(json!({"assigned": null, "owner": "alice"})),
+        ]
+    );
+    assert!(store.get_many("t", []).await.unwrap().is_empty());
+}
+
 async fn guards_decide_and_a_rejected_commit_writes_nothing(store: Arc<Store>) {
     let write_all = |guards: Vec<Guard>| {
         guards.into_iter().fold(
@@ -348,6 +372,7 @@ macro_rules! conformance {
 
 conformance!(
     a_fresh_tenant_holds_the_fixtures,
+    a_batched_read_answers_in_the_order_asked,
     guards_decide_and_a_rejected_commit_writes_nothing,
     versions_count_every_put,
     tenants_are_isolated_and_listed,

@@ -90,6 +90,20 @@ impl LocalStore {
         Ok(t.get(kind, id).cloned())
     }
 
+    /// Several entities under one lock, in the order asked.
+    pub async fn get_many<'k>(
+        &self,
+        tenant: &str,
+        wanted: impl IntoIterator<Item = (&'k str, &'k str)>,
+    ) -> Result<Vec<Option<Entity>>, StoreError> {
+        let t = self.tenant(tenant).await?;
+        let t = t.read().await;
+        Ok(wanted
+            .into_iter()
+            .map(|(kind, id)| t.get(kind, id).cloned())
+            .collect())
+    }
+
     /// Every entity of a kind, by id.
     pub async fn list(
         &self,

@@ -96,8 +96,8 @@ pub type Fixtures = BTreeMap<String, BTreeMap<String, Value>>;
 pub enum Store {
     /// In memory, optionally durable in a SQLite file.
     Local(LocalStore),
-    /// In Redis, shared by every replica pointed at it.
-    Redis(RedisStore),
+    /// In Redis, shared by every replica pointed at it (boxed: it is several times larger than `Local`).
+    Redis(Box<RedisStore>),
 }
 
 impl Store {
@@ -115,7 +115,7 @@ impl Store {
     pub async fn redis(fixtures: Fixtures, config: RedisConfig) -> Result<Store, StoreError> {
         RedisStore::connect(fixtures, config)
             .await
-            .map(Store::Redis)
+            .map(|store| Store::Redis(Box::new(store)))
     }
 
     /// The backend's name, for health reports.
@@ -137,6 +137,18 @@ impl Store {
         match self {
             Store::Local(s) => s.get(tenant, kind, id).await,
             Store::Redis(s) => s.get(tenant, kind, id).await,
+        }
+    }
+
+    /// Several entities in one read (one round trip on Redis), in the order asked.
+    pub async fn get_many<'k>(
+        &self,
+        tenant: &str,
+        wanted: impl IntoIterator<Item = (&'k str, &'k str)>,
+    ) -> Result<Vec<Option<Entity>>, StoreError> {
+        match self {
+            Store::Local(s) => s.get_many(tenant, wanted).await,
+            Store::Redis(s) => s.get_many(tenant, wanted).await,
         }
     }
 

@@ -48,7 +48,8 @@ impl RedisConfig {
 struct Scripts {
     seed: Script,
     commit: Script,
-    read: Script,
+    get: Script,
+    list: Script,
     export: Script,
 }
 
@@ -96,7 +97,8 @@ impl RedisStore {
             scripts: Scripts {
                 seed: Script::new(include_str!("lua/seed.lua")),
                 commit: Script::new(include_str!("lua/commit.lua")),
-                read: Script::new(include_str!("lua/read.lua")),
+                get: Script::new(include_str!("lua/get.lua")),
+                list: Script::new(include_str!("lua/list.lua")),
                 export: Script::new(include_str!("lua/export.lua")),
             },
         })
@@ -178,28 +180,26 @@ impl RedisStore {
         )))
     }
 
+    /// Runs a read script whose first reply item says whether the tenant is seeded.
     async fn read(
         &self,
-        tenant: &str,
-        kind: &str,
-        id: Option<&str>,
-    ) -> Result<Seeded<Reply>, StoreError> {
-        let base = self.tenant_key(tenant);
-        let mut invocation = self.scripts.read.prepare_invoke();
-        invocation
-            .key(format!("{base}:seeded"))
-            .key(format!("{base}:e:{kind}"));
-        if let Some(id) = id {
-            invocation.arg(id);
+        script: &Script,
+        keys: &[String],
+        ids: &[&str],
+    ) -> Result<Seeded<Vec<Reply>>, StoreError> {
+        let mut invocation = script.prepare_invoke();
+        for key in keys {
+            invocation.key(key);
         }
+        invocation.arg(ids);
         let mut conn = self.conn.clone();
-        let reply: Vec<Reply> = self
+        let mut reply: Vec<Reply> = self
             .call("read", invocation.invoke_async(&mut conn))
             .await?;
-        match reply.first() {
-            Some(Reply::Int(1)) => Ok(Seeded::Yes(reply.into_iter().nth(1).unwrap_or(Reply::Nil))),
-            _ => Ok(Seeded::No),
-        }
+        Ok(match reply.first() {
+            Some(Reply::Int(1)) => Seeded::Yes(reply.split_off(1)),
+            _ => Seeded::No,
+        })
     }
 
     /// One entity.
@@ -209,13 +209,32 @@ impl RedisStore {
         kind: &str,
         id: &str,
     ) -> Result<Option<Entity>, StoreError> {
-        let reply = self
-            .seeded(tenant, || self.read(tenant, kind, Some(id)))
-            .await?;
-        match reply {
-            Reply::Nil => Ok(None),
-            stored => entity(&stored).map(Some),
+        Ok(self.get_many(tenant, [(kind, id)]).await?.pop().flatten())
+    }
+
+    /// Several entities in one round trip, in the order asked.
+    pub async fn get_many<'k>(
+        &self,
+        tenant: &str,
+        wanted: impl IntoIterator<Item = (&'k str, &'k str)>,
+    ) -> Result<Vec<Option<Entity>>, StoreError> {
+        let base = self.tenant_key(tenant);
+        let (kinds, ids): (Vec<&str>, Vec<&str>) = wanted.into_iter().unzip();
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
+        let keys: Vec<String> = std::iter::once(format!("{base}:seeded"))
+            .chain(kinds.iter().map(|kind| format!("{base}:e:{kind}")))
+            .collect();
+        let values = self
+            .seeded(tenant, || self.read(&self.scripts.get, &keys, &ids))
+            .await?;
+        (0..ids.len())
+            .map(|i| match values.get(i) {
+                None | Some(Reply::Nil) => Ok(None),
+                Some(stored) => entity(stored).map(Some),
+            })
+            .collect()
     }
 
     /// Every entity of a kind, by id.
@@ -224,10 +243,12 @@ impl RedisStore {
         tenant: &str,
         kind: &str,
     ) -> Result<Vec<(String, Entity)>, StoreError> {
-        let reply = self
-            .seeded(tenant, || self.read(tenant, kind, None))
+        let base = self.tenant_key(tenant);
+        let keys = [format!("{base}:seeded"), format!("{base}:e:{kind}")];
+        let mut reply = self
+            .seeded(tenant, || self.read(&self.scripts.list, &keys, &[]))
             .await?;
-        let mut entities = pairs(reply)?;
+        let mut entities = pairs(reply.pop().unwrap_or(Reply::Nil))?;
         entities.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(entities)
     }
