@@ -210,6 +210,10 @@ describe("the mock's web page", () => {
     assert.equal(Object.keys(kept["masstack.credential"]).length, 2, "the other tenant keeps its credential");
     assert.ok(kept["masstack.username"][`${ORG}/reset-${other}@example.com`]);
     await board.screenshot({ path: screenshotPath("state-after-reset"), fullPage: false });
+
+    await board.getByRole("button", { name: "Reset all tenants" }).click();
+    await board.getByRole("status").filter({ hasText: "Every tenant is back to the fixtures." }).waitFor();
+    assert.deepEqual(await exported(other), fixtures, "reset all reaches the other tenant too");
   });
 
   test("a journaled body with markup stays text, and unmatched requests are marked", async () => {
@@ -260,6 +264,30 @@ describe("the mock's web page", () => {
     await board.getByRole("button", { name: "Clear journal" }).click();
     await board.locator("#journal-empty").waitFor({ state: "visible" });
     assert.equal((await call("GET", "/__mock/requests", tenant)).body.requests.length, 0);
+  });
+
+  test("with --admin-token the page asks for the token, then works", async () => {
+    const guarded = await startMock(["--admin-token", "s3cret-admin"]);
+    try {
+      watched = await watchedContext(browser, guarded.url);
+      const page = await watched.context.newPage();
+      await page.goto(guarded.url + "/");
+      const token = page.getByLabel("This mock needs its admin token");
+      await token.waitFor();
+      await token.fill("s3cret-admin");
+      await token.press("Enter");
+      await page.locator('#state-kinds details[data-kind="masstack.credential"]').waitFor();
+      await page.locator("#token-form").waitFor({ state: "hidden" });
+      await page.locator("#journal-empty").waitFor();
+    } finally {
+      // Closed before the mock stops, so no poll meets a closed port.
+      await watched.context.close();
+      await guarded.stop();
+    }
+    // The admin calls refused before the token was given are the expected ones; nothing else is allowed.
+    const expected = /Failed to load resource: the server responded with a status of 401/;
+    const rest = watched.violations.filter((v) => !expected.test(v));
+    watched.violations.splice(0, watched.violations.length, ...rest);
   });
 
   test("every control has a role and an accessible name", async () => {

@@ -77,16 +77,18 @@ pub(super) async fn handle(call: &Call<'_>) -> Result<Reply, StoreError> {
             Problem::new(format!("{what} not found")).code("MCUS.999.404"),
         )
     };
-    if call.store.get(call.tenant, ORG, &org).await?.is_none() {
+    let customer_key = format!("{org}/{customer}");
+    let found = call
+        .store
+        .get_many(
+            call.tenant,
+            [(ORG, org.as_str()), (CUSTOMER, customer_key.as_str())],
+        )
+        .await?;
+    if found[0].is_none() {
         return Ok(not_found("Organization"));
     }
-    let customer_key = format!("{org}/{customer}");
-    if call
-        .store
-        .get(call.tenant, CUSTOMER, &customer_key)
-        .await?
-        .is_none()
-    {
+    if found[1].is_none() {
         return Ok(not_found("Customer"));
     }
     match call.op.id.as_str() {
