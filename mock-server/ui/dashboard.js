@@ -360,6 +360,19 @@
     }
   }
 
+  /** Which store holds the state; with Redis, the journal and fault rules shown are this replica's. */
+  async function loadStore() {
+    try {
+      const health = await admin("GET", "/health");
+      $("store-note").textContent =
+        health.store === "redis"
+          ? "State: Redis, shared by every replica. The requests and fault rules below are this replica's."
+          : `State: ${health.store === "file" ? "a durable file" : "in memory"}, in this process.`;
+    } catch (e) {
+      handle(e);
+    }
+  }
+
   async function loadTenants() {
     try {
       const { tenants } = await admin("GET", "/tenants");
@@ -389,6 +402,7 @@
   $("token-form").addEventListener("submit", (e) => {
     e.preventDefault();
     Concord.setToken($("admin-token").value);
+    loadStore();
     loadTenants();
     loadState();
     loadFaults();
@@ -396,6 +410,7 @@
 
   renderJournal();
   loadOperations().then(() => {
+    loadStore();
     loadTenants();
     loadState();
     loadFaults();

@@ -103,6 +103,8 @@ describe("the mock's web page", () => {
       assert.ok(tags.some((t) => t.startsWith(tag)), `tag ${tag} in ${JSON.stringify(tags)}`);
     }
     await page.screenshot({ path: screenshotPath("explorer") });
+    await page.getByRole("link", { name: "Dashboard" }).click();
+    await page.locator("#store-note", { hasText: "State: in memory, in this process." }).waitFor();
   });
 
   test("a try-it create answers 2xx and the record shows in the state panel and the journal within 2 s", async () => {
