@@ -3,6 +3,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdirSync } from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -38,6 +39,48 @@ export async function startMock(args = []) {
   };
 }
 
+/**
+ * Starts Debian's redis-server on a free loopback port, or returns null when it is not installed and
+ * CONCORD_REQUIRE_REDIS is unset (`.ci/run` sets it, so there a missing Redis fails the test).
+ */
+export async function startRedis() {
+  const port = await new Promise((resolve) => {
+    const probe = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdio: "ignore",
+  });
+  const failed = await new Promise((resolve) => {
+    child.once("error", resolve);
+    setTimeout(() => resolve(null), 300);
+  });
+  if (failed) {
+    if (process.env.CONCORD_REQUIRE_REDIS) throw new Error(`redis-server is required but did not start: ${failed.message}`);
+    return null;
+  }
+  for (let i = 0; i < 100; i += 1) {
+    const up = await new Promise((resolve) => {
+      const socket = net.connect(port, "127.0.0.1", () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.on("error", () => resolve(false));
+    });
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url: `redis://127.0.0.1:${port}/`,
+    async stop() {
+      child.kill("SIGKILL");
+      await once(child, "exit");
+    },
+  };
+}
+
 export async function startBrowser() {
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -57,19 +100,21 @@ export async function startBrowser() {
 }
 
 /**
- * A browser context whose pages record every violation: a request to another origin, a console
+ * A browser context whose pages record every violation: a request to none of the given origins, a console
  * error, an uncaught exception, a dialog (an injected `alert`), a document without the strict CSP.
  */
-export async function watchedContext(browser, origin) {
+export async function watchedContext(browser, origin, ...moreOrigins) {
+  const origins = [origin, ...moreOrigins];
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin });
+  for (const allowed of origins) await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: allowed });
   const violations = [];
   const documents = [];
   context.on("page", (page) => watch(page));
   function watch(page) {
     page.on("request", (request) => {
       const url = request.url();
-      if (!url.startsWith(origin + "/") && !url.startsWith("data:")) violations.push(`external request: ${url}`);
+      const own = origins.some((allowed) => url.startsWith(allowed + "/"));
+      if (!own && !url.startsWith("data:")) violations.push(`external request: ${url}`);
     });
     page.on("console", (message) => {
       if (message.type() === "error") violations.push(`console error on ${page.url()}: ${message.text()}`);

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, afterEach, before, describe, test } from "node:test";
-import { screenshotPath, startBrowser, startMock, watchedContext } from "./mock.mjs";
+import { screenshotPath, startBrowser, startMock, startRedis, watchedContext } from "./mock.mjs";
 
 const ORG = "telco";
 const CUSTOMER = "123e4567-e89b-12d3-a456-556642440000";
@@ -290,6 +290,56 @@ describe("the mock's web page", () => {
     const expected = /Failed to load resource: the server responded with a status of 401/;
     const rest = watched.violations.filter((v) => !expected.test(v));
     watched.violations.splice(0, watched.violations.length, ...rest);
+  });
+
+  test("on Redis, two replicas' dashboards show one shared state, and a reset on one is seen on the other", async (t) => {
+    const redis = await startRedis();
+    if (!redis) {
+      t.skip("redis-server is not installed");
+      return;
+    }
+    const prefix = `ui-${Date.now()}`;
+    const replicas = [];
+    try {
+      for (let i = 0; i < 2; i += 1) replicas.push(await startMock(["--redis-url", redis.url, "--redis-prefix", prefix]));
+      const [one, two] = replicas;
+      watched = await watchedContext(browser, one.url, two.url);
+      const tenant = tenantName("redis");
+      const open = async (replica) => {
+        const page = await watched.context.newPage();
+        await page.goto(replica.url + "/");
+        await page.locator("#store-note", { hasText: "State: Redis, shared by every replica." }).waitFor();
+        await page.getByRole("combobox", { name: "Tenant" }).first().fill(tenant);
+        await page.getByRole("combobox", { name: "Tenant" }).first().dispatchEvent("change");
+        await page.locator("#state-tenant", { hasText: tenant }).waitFor();
+        return page;
+      };
+      const count = (page) => page.locator('#state-kinds details[data-kind="masstack.credential"] .count');
+      const pageOne = await open(one);
+      const pageTwo = await open(two);
+      await count(pageTwo).filter({ hasText: "(1)" }).waitFor();
+
+      // A create through replica one shows on replica two's page.
+      const created = await fetch(one.url + CREDENTIALS_PATH, {
+        method: "POST",
+        headers: { ...MASSTACK_AUTH, "X-Mock-Tenant": tenant, "Content-Type": "application/json" },
+        body: JSON.stringify({ username: "shared@example.com" }),
+      });
+      assert.equal(created.status, 201);
+      await pageTwo.getByRole("button", { name: "Refresh" }).click();
+      await count(pageTwo).filter({ hasText: "(2)" }).waitFor({ timeout: 2000 });
+
+      // A reset from replica two's page is seen on replica one's.
+      await pageTwo.getByRole("button", { name: "Reset this tenant" }).click();
+      await pageTwo.getByRole("status").filter({ hasText: `Tenant ${tenant} is back to the fixtures.` }).waitFor();
+      await pageOne.getByRole("button", { name: "Refresh" }).click();
+      await count(pageOne).filter({ hasText: "(1)" }).waitFor({ timeout: 2000 });
+      await pageOne.screenshot({ path: screenshotPath("dashboard-on-redis"), fullPage: false });
+      await watched.context.close();
+    } finally {
+      for (const replica of replicas) await replica.stop();
+      await redis.stop();
+    }
   });
 
   test("every control has a role and an accessible name", async () => {
