@@ -17,13 +17,7 @@ async fn the_documented_curl_examples_work_as_written() {
     let id = created.json()["id"].as_str().unwrap().to_owned();
     let listed = mock.get(CREDENTIALS).send().await;
     assert_eq!(listed.status, 200);
-    let usernames: Vec<&str> = listed
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["username"].as_str().unwrap())
-        .collect();
+    let usernames = listed.texts("username");
     assert!(usernames.contains(&"username@masmovil.com"));
     let deleted = mock
         .delete(&format!(
@@ -41,13 +35,7 @@ async fn the_documented_curl_examples_work_as_written() {
         .await;
     assert_eq!(gone.status, 404);
     let listed = mock.get(CREDENTIALS).send().await;
-    let ids: Vec<&str> = listed
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
+    let ids = listed.texts("id");
     assert_eq!(ids, [id.as_str()]);
 }
 

@@ -425,13 +425,7 @@ async fn with_a_state_file_writes_survive_a_restart() {
 
     let restarted = Mock::start_with(config()).await;
     let listed = restarted.get(CREDENTIALS).tenant(&tenant).send().await;
-    let names: Vec<&str> = listed
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["username"].as_str().unwrap())
-        .collect();
+    let names = listed.texts("username");
     assert!(names.contains(&"durable@example.com"), "{names:?}");
     let again = restarted
         .post(ASSIGN, json!({"targetCustomerId": "1233333323"}))

@@ -60,6 +60,15 @@ impl Answer {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
+    /// `field` of every item of an array answer (a list of credentials: their ids, their usernames).
+    pub fn texts(&self, field: &str) -> Vec<&str> {
+        self.json()
+            .as_array()
+            .unwrap_or_else(|| panic!("not an array: {self:?}"))
+            .iter()
+            .map(|item| item[field].as_str().unwrap())
+            .collect()
+    }
 }
 
 /// A request under construction.
