@@ -89,6 +89,10 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
         .body
         .as_ref()
         .map(|b| serde_json::to_vec(b).unwrap_or_default());
+    let status = reply.status.as_u16();
+    let journaled_body = reply.body.clone();
+    // Journal what is sent: the headers of the built response, content type included.
+    let response = into_response(reply, response_body);
     app.journal.record(Entry {
         id: 0,
         at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
@@ -97,28 +101,14 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
         path,
         query,
         operation,
-        status: reply.status.as_u16(),
+        status,
         latency_ms,
         request_headers: Entry::headers(&parts.headers),
-        response_headers: reply
-            .headers
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .chain(
-                response_body
-                    .is_some()
-                    .then(|| ("content-type".to_owned(), "application/json".to_owned())),
-            )
-            .collect(),
+        response_headers: Entry::headers(response.headers()),
         request_body: body.as_ref().ok().and_then(|b| Entry::body(b)),
-        response_body: reply.body.clone(),
+        response_body: journaled_body,
     });
-    into_response(reply, response_body)
+    response
 }
 
 fn into_response(reply: Reply, body: Option<Vec<u8>>) -> Response {

@@ -46,7 +46,7 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// Redacts secret headers.
+    /// Headers as stored, secrets redacted (request and response headers alike).
     pub fn headers(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
         headers
             .iter()

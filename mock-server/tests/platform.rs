@@ -127,6 +127,14 @@ async fn the_journal_records_requests_with_secrets_redacted_and_filters_them() {
     assert_eq!(entries[0]["requestBody"]["targetCustomerId"], "1233333323");
     assert_eq!(entries[0]["responseBody"]["cardId"], common::CARD);
     assert!(
+        entries[0]["responseHeaders"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(["content-type", "application/json"])),
+        "the headers sent: {}",
+        entries[0]["responseHeaders"]
+    );
+    assert!(
         !body.to_string().contains("demo-paysafe-token"),
         "secrets are redacted"
     );
