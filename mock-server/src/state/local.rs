@@ -131,17 +131,10 @@ impl LocalStore {
         Ok(Commit::Committed)
     }
 
-    /// Back to the fixtures: one tenant, or every tenant (`None`).
-    pub async fn reset(&self, tenant: Option<&str>) -> Result<(), StoreError> {
-        let names: Vec<String> = match tenant {
-            Some(name) => vec![name.to_owned()],
-            None => self.tenant_names(),
-        };
-        for name in names {
-            self.replace(&name, Tenant::from_fixtures(&self.fixtures))
-                .await?;
-        }
-        Ok(())
+    /// One tenant back to the fixtures.
+    pub async fn reset(&self, tenant: &str) -> Result<(), StoreError> {
+        self.replace(tenant, Tenant::from_fixtures(&self.fixtures))
+            .await
     }
 
     /// Replaces a tenant's whole state with `{kind: {id: body}}`.

@@ -174,10 +174,17 @@ impl Store {
 
     /// Back to the fixtures: one tenant, or every tenant (`None`).
     pub async fn reset(&self, tenant: Option<&str>) -> Result<(), StoreError> {
-        match self {
-            Store::Local(s) => s.reset(tenant).await,
-            Store::Redis(s) => s.reset(tenant).await,
+        let names = match tenant {
+            Some(name) => vec![name.to_owned()],
+            None => self.tenant_names().await?,
+        };
+        for name in names {
+            match self {
+                Store::Local(s) => s.reset(&name).await?,
+                Store::Redis(s) => s.reset(&name).await?,
+            }
         }
+        Ok(())
     }
 
     /// Replaces a tenant's whole state with `{kind: {id: body}}`.

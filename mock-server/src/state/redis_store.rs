@@ -9,7 +9,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
-use std::sync::Arc;
 use std::time::Duration;
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
@@ -59,8 +58,24 @@ pub struct RedisStore {
     prefix: String,
     timeout: Duration,
     /// The fixtures, flattened to the seed script's (kind, id, body) arguments once.
-    seed: Arc<Vec<String>>,
+    seed: Vec<String>,
     scripts: Scripts,
+}
+
+/// One tenant's keys; they share the tenant's hash tag.
+struct TenantKeys {
+    /// Set once the tenant holds state (fixtures or an import).
+    seeded: String,
+    /// The set of kinds the tenant has entities of.
+    kinds: String,
+    /// The prefix of its kind hashes (`<entities><kind>`).
+    entities: String,
+}
+
+impl TenantKeys {
+    fn kind(&self, kind: &str) -> String {
+        format!("{}{kind}", self.entities)
+    }
 }
 
 /// What a read script answers for a tenant nobody has used yet.
@@ -93,7 +108,7 @@ impl RedisStore {
             conn,
             prefix: config.prefix,
             timeout: config.timeout,
-            seed: Arc::new(flatten(&fixtures)),
+            seed: flatten(&fixtures),
             scripts: Scripts {
                 seed: Script::new(include_str!("lua/seed.lua")),
                 commit: Script::new(include_str!("lua/commit.lua")),
@@ -104,12 +119,17 @@ impl RedisStore {
         })
     }
 
-    fn tenant_key(&self, tenant: &str) -> String {
-        format!(
+    fn keys(&self, tenant: &str) -> TenantKeys {
+        let base = format!(
             "{}:{{{}}}",
             self.prefix,
             utf8_percent_encode(tenant, KEY_UNSAFE)
-        )
+        );
+        TenantKeys {
+            seeded: format!("{base}:seeded"),
+            kinds: format!("{base}:kinds"),
+            entities: format!("{base}:e:"),
+        }
     }
 
     fn tenants_key(&self) -> String {
@@ -139,12 +159,12 @@ impl RedisStore {
         entities: &[String],
         only_if_new: bool,
     ) -> Result<(), StoreError> {
-        let base = self.tenant_key(tenant);
+        let keys = self.keys(tenant);
         let mut invocation = self.scripts.seed.prepare_invoke();
         invocation
-            .key(format!("{base}:seeded"))
-            .key(format!("{base}:kinds"))
-            .arg(format!("{base}:e:"))
+            .key(&keys.seeded)
+            .key(&keys.kinds)
+            .arg(&keys.entities)
             .arg(if only_if_new { "if-new" } else { "replace" })
             .arg(entities);
         let mut conn = self.conn.clone();
@@ -180,18 +200,18 @@ impl RedisStore {
         )))
     }
 
-    /// Runs a read script whose first reply item says whether the tenant is seeded.
+    /// Runs a read script whose first reply item says whether the tenant is seeded; the rest of the reply.
     async fn read(
         &self,
         script: &Script,
         keys: &[String],
-        ids: &[&str],
+        args: &[&str],
     ) -> Result<Seeded<Vec<Reply>>, StoreError> {
         let mut invocation = script.prepare_invoke();
         for key in keys {
             invocation.key(key);
         }
-        invocation.arg(ids);
+        invocation.arg(args);
         let mut conn = self.conn.clone();
         let mut reply: Vec<Reply> = self
             .call("read", invocation.invoke_async(&mut conn))
@@ -218,13 +238,13 @@ impl RedisStore {
         tenant: &str,
         wanted: impl IntoIterator<Item = (&'k str, &'k str)>,
     ) -> Result<Vec<Option<Entity>>, StoreError> {
-        let base = self.tenant_key(tenant);
         let (kinds, ids): (Vec<&str>, Vec<&str>) = wanted.into_iter().unzip();
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let keys: Vec<String> = std::iter::once(format!("{base}:seeded"))
-            .chain(kinds.iter().map(|kind| format!("{base}:e:{kind}")))
+        let tenant_keys = self.keys(tenant);
+        let keys: Vec<String> = std::iter::once(tenant_keys.seeded.clone())
+            .chain(kinds.iter().map(|kind| tenant_keys.kind(kind)))
             .collect();
         let values = self
             .seeded(tenant, || self.read(&self.scripts.get, &keys, &ids))
@@ -243,8 +263,8 @@ impl RedisStore {
         tenant: &str,
         kind: &str,
     ) -> Result<Vec<(String, Entity)>, StoreError> {
-        let base = self.tenant_key(tenant);
-        let keys = [format!("{base}:seeded"), format!("{base}:e:{kind}")];
+        let tenant_keys = self.keys(tenant);
+        let keys = [tenant_keys.seeded.clone(), tenant_keys.kind(kind)];
         let mut reply = self
             .seeded(tenant, || self.read(&self.scripts.list, &keys, &[]))
             .await?;
@@ -255,7 +275,7 @@ impl RedisStore {
 
     /// Checks the guards and applies the writes in one script.
     pub async fn commit(&self, tenant: &str, txn: Txn) -> Result<Commit, StoreError> {
-        let base = self.tenant_key(tenant);
+        let tenant_keys = self.keys(tenant);
         // KEYS[3..]: each kind's hash once; guards and writes refer to them by index.
         let kinds: Vec<&str> = txn
             .guards
@@ -303,11 +323,9 @@ impl RedisStore {
         let outcome = self
             .seeded(tenant, || async {
                 let mut invocation = self.scripts.commit.prepare_invoke();
-                invocation
-                    .key(format!("{base}:seeded"))
-                    .key(format!("{base}:kinds"));
+                invocation.key(&tenant_keys.seeded).key(&tenant_keys.kinds);
                 for kind in &kinds {
-                    invocation.key(format!("{base}:e:{kind}"));
+                    invocation.key(tenant_keys.kind(kind));
                 }
                 invocation.arg(&args);
                 let mut conn = self.conn.clone();
@@ -327,16 +345,9 @@ impl RedisStore {
         }
     }
 
-    /// Back to the fixtures: one tenant, or every tenant in use (`None`).
-    pub async fn reset(&self, tenant: Option<&str>) -> Result<(), StoreError> {
-        let names = match tenant {
-            Some(name) => vec![name.to_owned()],
-            None => self.tenant_names().await?,
-        };
-        for name in names {
-            self.seed(&name, &self.seed, false).await?;
-        }
-        Ok(())
+    /// One tenant back to the fixtures.
+    pub async fn reset(&self, tenant: &str) -> Result<(), StoreError> {
+        self.seed(tenant, &self.seed, false).await
     }
 
     /// Replaces a tenant's whole state.
@@ -346,26 +357,14 @@ impl RedisStore {
 
     /// A tenant's state, read atomically.
     pub async fn export(&self, tenant: &str) -> Result<Fixtures, StoreError> {
-        let base = self.tenant_key(tenant);
+        let tenant_keys = self.keys(tenant);
+        let keys = [tenant_keys.seeded.clone(), tenant_keys.kinds.clone()];
+        let args = [tenant_keys.entities.as_str()];
         let reply = self
-            .seeded(tenant, || async {
-                let mut invocation = self.scripts.export.prepare_invoke();
-                invocation
-                    .key(format!("{base}:seeded"))
-                    .key(format!("{base}:kinds"))
-                    .arg(format!("{base}:e:"));
-                let mut conn = self.conn.clone();
-                let reply: Vec<Reply> = self
-                    .call("export", invocation.invoke_async(&mut conn))
-                    .await?;
-                Ok(match reply.first() {
-                    Some(Reply::Int(1)) => Seeded::Yes(reply),
-                    _ => Seeded::No,
-                })
-            })
+            .seeded(tenant, || self.read(&self.scripts.export, &keys, &args))
             .await?;
         let mut state = Fixtures::new();
-        let mut rest = reply.into_iter().skip(1);
+        let mut rest = reply.into_iter();
         while let (Some(kind), Some(entities)) = (rest.next(), rest.next()) {
             let kind = text(&kind)?;
             let entities: BTreeMap<String, serde_json::Value> = pairs(entities)?
