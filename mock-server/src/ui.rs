@@ -138,7 +138,7 @@ async fn explorer_spec(State(state): State<Arc<AppState>>) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], body.clone()).into_response()
 }
 
-/// The embedded files' paths (for tests and the start-up banner).
+/// The embedded files' paths (the tests compare them with the `ui/` folder).
 pub fn files() -> Vec<String> {
     Assets::iter().map(|f| f.into_owned()).collect()
 }

@@ -65,13 +65,12 @@ async function exported(tenant) {
   return (await call("GET", `/__mock/state?tenant=${encodeURIComponent(tenant)}`, tenant)).body.state;
 }
 
-/** Opens the dashboard with a tenant selected. */
-async function dashboard(context, tenant) {
+/** Opens the dashboard (of `base`, by default the suite's mock) with a tenant selected. */
+async function dashboard(context, tenant, base = mock.url) {
   const page = await context.newPage();
-  await page.goto(mock.url + "/");
+  await page.goto(base + "/");
   await page.waitForURL(/\/__mock\/ui\/$/);
   await page.getByRole("combobox", { name: "Tenant" }).first().fill(tenant);
-  await page.getByRole("combobox", { name: "Tenant" }).first().press("Enter");
   await page.getByRole("combobox", { name: "Tenant" }).first().dispatchEvent("change");
   await page.locator("#state-tenant", { hasText: tenant }).waitFor();
   await page.locator('#state-kinds details[data-kind="masstack.credential"]').waitFor();
@@ -306,12 +305,8 @@ describe("the mock's web page", () => {
       watched = await watchedContext(browser, one.url, two.url);
       const tenant = tenantName("redis");
       const open = async (replica) => {
-        const page = await watched.context.newPage();
-        await page.goto(replica.url + "/");
+        const page = await dashboard(watched.context, tenant, replica.url);
         await page.locator("#store-note", { hasText: "State: Redis, shared by every replica." }).waitFor();
-        await page.getByRole("combobox", { name: "Tenant" }).first().fill(tenant);
-        await page.getByRole("combobox", { name: "Tenant" }).first().dispatchEvent("change");
-        await page.locator("#state-tenant", { hasText: tenant }).waitFor();
         return page;
       };
       const count = (page) => page.locator('#state-kinds details[data-kind="masstack.credential"] .count');
