@@ -67,6 +67,8 @@ pub(crate) async fn authenticate(
     let outcome: BTreeMap<&str, Result<Value, u16>> = schemes
         .iter()
         .map(|s| {
+            // Collected, not searched lazily: all of this scheme's lookups must be consumed so the next
+            // scheme starts at its own.
             let hits: Vec<Option<Entity>> = found.by_ref().take(s.candidates.len()).collect();
             let result = hits
                 .into_iter()

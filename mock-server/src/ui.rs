@@ -53,7 +53,7 @@ async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
     serve(&file, &headers)
 }
 
-/// One embedded file, with its content type, the security headers, and an ETag so reloads are cheap.
+/// One embedded file, with its content type and an ETag so reloads are cheap (`secured` adds the rest).
 fn serve(file: &str, request: &HeaderMap) -> Response {
     let Some(content) = Assets::get(file) else {
         return (
