@@ -81,7 +81,7 @@ const Concord = (() => {
 
   const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
-  /** Every operation: {id, method, path, tag, summary, security}. */
+  /** Every operation: {id, method, path, security}. */
   async function operations() {
     const doc = await spec();
     const ops = [];
@@ -93,8 +93,6 @@ const Concord = (() => {
           id: op.operationId,
           method: method.toUpperCase(),
           path,
-          tag: (op.tags || [])[0] || "",
-          summary: op.summary || "",
           security: op.security || doc.security || [],
         });
       }
