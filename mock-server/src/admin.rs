@@ -12,11 +12,11 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::api::{DEFAULT_TENANT, TENANT_HEADER};
-use crate::app::AppState;
 use crate::faults::FaultRule;
 use crate::journal::Filter;
+use crate::shared::AppState;
 use crate::state::{Fixtures, StoreError};
+use crate::tenant::DEFAULT_TENANT;
 
 type Shared = State<Arc<AppState>>;
 
@@ -68,12 +68,7 @@ struct TenantQuery {
 
 /// `?tenant=` wins over the `X-Mock-Tenant` header.
 fn tenant(query: &TenantQuery, headers: &HeaderMap) -> Option<String> {
-    query.tenant.clone().or_else(|| {
-        headers
-            .get(TENANT_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    })
+    crate::tenant::named(query.tenant.as_deref(), headers)
 }
 
 async fn health(State(state): Shared) -> Response {
@@ -81,7 +76,7 @@ async fn health(State(state): Shared) -> Response {
         Ok(tenants) => Json(json!({
             "status": "ok",
             "store": state.store.backend(),
-            "operations": crate::api::operation_ids(&state),
+            "operations": state.contract.operations.iter().map(|o| o.id.clone()).collect::<Vec<_>>(),
             "tenants": tenants,
             "uptimeMs": state.started.elapsed().as_millis() as u64,
             "journal": state.journal.len(),
@@ -147,6 +142,7 @@ async fn import(
             );
         }
     };
+    let fixtures = state.contract.prepare_fixtures(fixtures);
     match state.store.import(&which, fixtures).await {
         Ok(()) => Json(json!({"imported": which})).into_response(),
         Err(e) => store_problem(e),
@@ -179,7 +175,7 @@ async fn add_fault(State(state): Shared, body: axum::body::Bytes) -> Response {
         Err(e) => return problem(StatusCode::BAD_REQUEST, format!("invalid fault rule: {e}")),
     };
     if let Some(op) = &rule.operation
-        && state.index.operation(op).is_none()
+        && state.contract.operation(op).is_none()
     {
         return problem(
             StatusCode::BAD_REQUEST,

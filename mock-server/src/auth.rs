@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use axum::http::HeaderMap;
 use serde_json::Value;
 
-use crate::spec_index::{Operation, Scheme, SpecIndex};
+use crate::contract::{Contract, Operation, Scheme};
 use crate::state::{Entity, Store, StoreError};
 
 const CREDENTIAL: &str = "auth.credential";
@@ -19,14 +19,19 @@ const SCHEME: &str = "auth.scheme";
 pub(crate) enum Auth {
     /// Accepted; the credential entity of the first scheme that has one (Magicline's studio and scopes).
     Accepted(Option<Value>),
-    /// Refused with this status (401 unless the scheme says otherwise).
-    Refused(u16),
+    /// Refused with this status (401 unless the scheme says otherwise) by this scheme.
+    Refused {
+        /// The status.
+        status: u16,
+        /// The scheme that failed (its `x-concord-refusal` answers).
+        scheme: String,
+    },
 }
 
 /// Checks `op`'s security requirements; one alternative must hold entirely. Reads the schemes' settings,
 /// then every credential the request presents, in two batched reads (two round trips on Redis).
 pub(crate) async fn authenticate(
-    index: &SpecIndex,
+    index: &Contract,
     op: &Operation,
     headers: &HeaderMap,
     store: &Store,
@@ -79,23 +84,35 @@ pub(crate) async fn authenticate(
             (s.name, result)
         })
         .collect();
-    let mut refusal = None;
+    // The refusal with the lowest status wins (a missing token says 401 before a missing role says 403).
+    let mut refusal: Option<(u16, &str)> = None;
     for requirement in &op.security {
         let mut principal = None;
-        let mut failed = None;
+        let mut failed: Option<(u16, &str)> = None;
         for name in requirement {
             match &outcome[name.as_str()] {
                 Ok(found) => principal = principal.or_else(|| Some(found.clone())),
-                Err(status) => failed = Some(failed.map_or(*status, |s: u16| s.min(*status))),
+                Err(status) => {
+                    if failed.is_none_or(|(s, _)| *status < s) {
+                        failed = Some((*status, name.as_str()));
+                    }
+                }
             }
         }
         match failed {
             None => return Ok(Auth::Accepted(principal)),
-            Some(status) => refusal = Some(refusal.map_or(status, |s: u16| s.min(status))),
+            Some((status, scheme)) => {
+                if refusal.is_none_or(|(s, _)| status < s) {
+                    refusal = Some((status, scheme));
+                }
+            }
         }
     }
     Ok(match refusal {
-        Some(status) => Auth::Refused(status),
+        Some((status, scheme)) => Auth::Refused {
+            status,
+            scheme: scheme.to_owned(),
+        },
         None => Auth::Accepted(None),
     })
 }
@@ -110,7 +127,7 @@ struct Presented<'a> {
 }
 
 fn presented<'a>(
-    index: &SpecIndex,
+    index: &Contract,
     name: &'a str,
     setting: Option<Value>,
     headers: &HeaderMap,

@@ -1,8 +1,8 @@
-//! Concord mock server: a spec-driven, stateful mock of the Magicline, Paysafe Embedded Wallets, ES Loyalty
-//! and MasStack APIs, for frontend teams and integration tests.
-//!
-//! Routes, parameters, bodies and responses come from the embedded contract (`spec/openapi.yaml`); each
-//! vendor module adds that vendor's business rules and error body. Embed it in tests:
+//! Concord mock server: a stateful mock generated from an OpenAPI document, for frontend teams and
+//! integration tests. The embedded contract (`spec/openapi.yaml`) serves the Magicline, Paysafe Embedded
+//! Wallets, ES Loyalty and MasStack APIs; their behaviour is declared in the document (`x-concord-mock` on a
+//! tag, `x-concord-rules` on an operation) and interpreted by a generic engine — no module here knows a
+//! vendor. Embed it in tests:
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), concord_mock::StartError> {
@@ -11,26 +11,35 @@
 //! server.shutdown().await;
 //! # Ok(()) }
 //! ```
+//!
+//! A request flows through the pipeline in this order: route → auth → overrides (`Prefer`,
+//! fault rules) → validate → rules ([`engine`]) → respond; every refusal is rendered by [`refusal`].
 
 mod admin;
-mod api;
 mod app;
 mod auth;
-mod call;
+pub mod contract;
+pub mod engine;
 mod faults;
 pub mod fixtures;
 mod journal;
+mod pipeline;
 mod prefer;
+pub mod problem;
+pub mod refusal;
 mod reply;
+pub mod rules;
 mod server;
-pub mod spec_index;
+mod shared;
 pub mod state;
+pub mod template;
+mod tenant;
 pub mod ui;
 mod validate;
-mod vendors;
+pub mod vendor;
 
-pub use api::{DEFAULT_TENANT, TENANT_HEADER};
-pub use app::{AppState, app};
+pub use app::app;
 pub use faults::FaultRule;
 pub use server::{MockConfig, MockServer, StartError};
-pub use vendors::Vendor;
+pub use shared::AppState;
+pub use tenant::{DEFAULT_TENANT, TENANT_HEADER};

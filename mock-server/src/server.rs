@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
-use crate::app::{AppState, app};
+use crate::app::app;
+use crate::shared::AppState;
 use crate::state::{Fixtures, RedisConfig, Store};
 
 /// How to run the mock.
@@ -74,10 +75,11 @@ pub struct MockServer {
 impl MockServer {
     /// Binds and starts serving in the background.
     pub async fn start(config: MockConfig) -> Result<MockServer, StartError> {
+        let fixtures = crate::contract::Contract::embedded().prepare_fixtures(config.fixtures);
         let store = match (config.redis, &config.state_file) {
-            (Some(redis), _) => Store::redis(config.fixtures, redis).await?,
-            (None, Some(path)) => Store::with_file(config.fixtures, path)?,
-            (None, None) => Store::in_memory(config.fixtures),
+            (Some(redis), _) => Store::redis(fixtures, redis).await?,
+            (None, Some(path)) => Store::with_file(fixtures, path)?,
+            (None, None) => Store::in_memory(fixtures),
         };
         let mut state = AppState::new(
             store,

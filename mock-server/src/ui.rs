@@ -14,7 +14,7 @@ use axum::routing::get;
 use rust_embed::RustEmbed;
 use serde_json::{Value, json};
 
-use crate::app::AppState;
+use crate::shared::AppState;
 
 /// Where the page lives; `GET /` redirects here.
 pub const UI_PATH: &str = "/__mock/ui/";
@@ -133,7 +133,7 @@ pub fn explorer_document(document: &Value) -> Value {
 async fn explorer_spec(State(state): State<Arc<AppState>>) -> Response {
     static DOCUMENT: OnceLock<Vec<u8>> = OnceLock::new();
     let body = DOCUMENT.get_or_init(|| {
-        serde_json::to_vec(&explorer_document(&state.index.document)).unwrap_or_default()
+        serde_json::to_vec(&explorer_document(&state.contract.document)).unwrap_or_default()
     });
     ([(header::CONTENT_TYPE, "application/json")], body.clone()).into_response()
 }

@@ -1,12 +1,10 @@
 //! Request validation against the contract: parameters converted to their declared types and checked,
 //! the content type, and the JSON body checked against its schema.
 
-use std::collections::BTreeMap;
-
 use axum::http::HeaderMap;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::spec_index::{Location, Operation, Violation};
+use crate::contract::{Location, Operation, Violation};
 
 /// Why a request was refused before any business rule ran.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,8 +18,12 @@ pub(crate) enum Invalid {
 /// A request's parameters and body, valid against the contract.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Valid {
-    /// Parameters by declared name, converted (`customerId` → a JSON integer).
-    pub params: BTreeMap<String, Value>,
+    /// Path, query and header parameters by declared name, converted (`customerId` → a JSON integer).
+    pub path: Map<String, Value>,
+    /// Query parameters.
+    pub query: Map<String, Value>,
+    /// Header parameters.
+    pub header: Map<String, Value>,
     /// The body.
     pub body: Option<Value>,
 }
@@ -99,7 +101,12 @@ pub(crate) fn validate(
                     v.field = param.name.clone();
                     violations.push(v);
                 }
-                valid.params.insert(param.name.clone(), value);
+                let into = match param.location {
+                    Location::Path => &mut valid.path,
+                    Location::Query => &mut valid.query,
+                    Location::Header => &mut valid.header,
+                };
+                into.insert(param.name.clone(), value);
             }
             Err(message) => violations.push(violation(&param.name, "type", message)),
         }

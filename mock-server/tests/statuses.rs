@@ -4,7 +4,7 @@
 mod common;
 
 use common::Mock;
-use concord_mock::spec_index::SpecIndex;
+use concord_mock::contract::Contract;
 
 /// A concrete path for a template, with demo values.
 fn concrete(template: &str) -> String {
@@ -30,7 +30,7 @@ fn concrete(template: &str) -> String {
 #[tokio::test]
 async fn every_documented_status_of_every_operation_is_answered_with_a_valid_body() {
     let mock = Mock::start().await;
-    let index = SpecIndex::embedded();
+    let index = Contract::embedded();
     let mut pairs = 0;
     for op in &index.operations {
         let path = concrete(&op.path);

@@ -9,23 +9,16 @@
   // Headers a pasted curl line does not need (the client sets them, or they describe this browser).
   const SKIP_IN_CURL = /^(host|content-length|connection|accept-encoding|accept-language|user-agent|origin|referer|cookie|sec-.*|priority|cache-control|pragma|dnt)$/i;
   const REDACTED = new Set(["authorization", "x-api-key"]);
-  const KIND_LABELS = {
-    "magicline.customer": "Magicline customers",
-    "magicline.medium": "Magicline access media",
-    "magicline.medium_key": "Magicline access media (unique keys)",
-    "paysafe.customer": "Paysafe customers",
-    "paysafe.card": "Paysafe prepaid cards",
-    "paysafe.bulk_order": "Paysafe bulk orders",
-    "es.account": "ES Loyalty accounts",
-    "es.session": "ES Loyalty sessions",
-    "es.card_pool": "ES Loyalty physical card pool",
-    "masstack.org": "MasStack organizations",
-    "masstack.customer": "MasStack customers",
-    "masstack.credential": "MasStack credentials",
-    "masstack.username": "MasStack usernames (unique per organization)",
+  // Kinds the engine itself keeps; a vendor's kinds are shown by name (`<kind>#<name>` holds a unique key).
+  const ENGINE_KINDS = {
     "auth.credential": "Demo credentials",
     "auth.scheme": "Authorization rules",
   };
+  function kindLabel(kind) {
+    if (ENGINE_KINDS[kind]) return ENGINE_KINDS[kind];
+    const [resource, unique] = kind.split("#");
+    return unique ? `${resource} (unique ${unique})` : resource;
+  }
 
   let entries = []; // newest first
   let lastId = 0;
@@ -226,7 +219,7 @@
         return el(
           "details",
           { class: "kind", "data-kind": kind },
-          el("summary", {}, `${KIND_LABELS[kind] || kind} `, el("span", { class: "count" }, `(${ids.length})`), el("code", { class: "muted" }, ` ${kind}`)),
+          el("summary", {}, `${kindLabel(kind)} `, el("span", { class: "count" }, `(${ids.length})`), el("code", { class: "muted" }, ` ${kind}`)),
           el("ul", { class: "entities" },
             ids.map((id) => el("li", { "data-id": id },
               el("code", { class: "entity-id" }, id),

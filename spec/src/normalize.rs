@@ -192,7 +192,7 @@ impl<'a> SourceNormalizer<'a> {
             out.paths.insert(path.clone(), Value::Object(normalized));
         }
         let info = self.doc.get("info").cloned().unwrap_or(Value::Null);
-        out.tags.push(json!({
+        let mut tag = json!({
             "name": meta.tag,
             "description": meta.tag_description,
             "x-vendor": meta.vendor,
@@ -202,7 +202,12 @@ impl<'a> SourceNormalizer<'a> {
                 info.get("version").and_then(Value::as_str).unwrap_or_default()
             ),
             "x-error-schema": self.error_ref,
-        }));
+        });
+        // The mock's declared behaviour of this vendor (spec/README.md, "The mock's vocabulary").
+        if let Some(mock) = self.doc.get("x-concord-mock") {
+            tag["x-concord-mock"] = mock.clone();
+        }
+        out.tags.push(tag);
         Ok(())
     }
 

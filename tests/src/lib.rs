@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use concord_mock::spec_index::SpecIndex;
+use concord_mock::contract::Contract;
 use concord_mock::{MockServer, TENANT_HEADER};
 use concord_sdk::{Client, RetryPolicy};
 use serde_json::Value;
@@ -24,7 +24,7 @@ pub mod demo {
 
 /// Every (operationId, status) the contract documents, body-less ones (`x-omitted-responses`) included.
 pub fn documented_pairs() -> BTreeSet<(String, u16)> {
-    let index = SpecIndex::embedded();
+    let index = Contract::embedded();
     index
         .operations
         .iter()
@@ -100,7 +100,7 @@ impl Harness {
     /// `operation status: field: message`.
     pub async fn contract_violations(&self) -> Vec<String> {
         let journal = self.admin("requests?limit=100000").await;
-        let index = SpecIndex::embedded();
+        let index = Contract::embedded();
         let mut found = Vec::new();
         for entry in journal["requests"].as_array().into_iter().flatten() {
             found.extend(check_entry(&index, entry));
@@ -110,7 +110,7 @@ impl Harness {
 }
 
 /// Checks one journal entry against the contract.
-pub fn check_entry(index: &SpecIndex, entry: &Value) -> Vec<String> {
+pub fn check_entry(index: &Contract, entry: &Value) -> Vec<String> {
     let Some(operation) = entry["operation"].as_str() else {
         return vec![format!(
             "{} {}: matched no operation",

@@ -1,7 +1,7 @@
 //! The contract checks are shown to fail when what they guard breaks.
 
 use concord_contract_tests::{Harness, check_entry};
-use concord_mock::spec_index::SpecIndex;
+use concord_mock::contract::Contract;
 use concord_sdk::ErrorKind;
 use serde_json::json;
 
@@ -51,7 +51,7 @@ async fn an_answer_the_mock_renders_wrongly_is_caught_by_the_journal_check_and_b
 
 #[test]
 fn the_journal_check_names_undocumented_statuses_and_unmatched_paths() {
-    let index = SpecIndex::embedded();
+    let index = Contract::embedded();
     let undocumented =
         json!({"operation": "masstack_list_credentials", "status": 418, "responseBody": {}});
     assert_eq!(

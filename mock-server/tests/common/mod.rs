@@ -6,7 +6,7 @@ pub mod redis_server;
 
 use std::sync::Arc;
 
-use concord_mock::spec_index::{RouteMatch, SpecIndex};
+use concord_mock::contract::{Contract, RouteMatch};
 use concord_mock::{MockConfig, MockServer, TENANT_HEADER};
 use reqwest::Method;
 use serde_json::Value;
@@ -39,7 +39,7 @@ pub struct Mock {
     pub server: MockServer,
     pub http: reqwest::Client,
     pub tenant: String,
-    index: Arc<SpecIndex>,
+    index: Arc<Contract>,
 }
 
 /// An answer, already validated against the contract.
@@ -94,7 +94,7 @@ impl Mock {
             server,
             http: reqwest::Client::new(),
             tenant: format!("test-{}", uuid::Uuid::new_v4()),
-            index: SpecIndex::embedded(),
+            index: Contract::embedded(),
         }
     }
 

@@ -1,0 +1,345 @@
+//! Document → [`Contract`]: vendors from tags, resources, security schemes, operations with validators
+//! and compiled rules. Every problem is a [`ContractError`] naming where it is.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use axum::http::Method;
+use serde_json::{Map, Value, json};
+
+use super::schema::Schemas;
+use super::{
+    BodySpec, Contract, ContractError, Location, Operation, Param, ResponseSpec, Scheme, router,
+};
+use crate::rules::{OperationFacts, Program, REQUEST_ROOTS, RefusalDecl, Resource};
+use crate::template::Names;
+use crate::vendor::Vendor;
+
+fn error(location: impl Into<String>, message: impl Into<String>) -> ContractError {
+    ContractError {
+        location: location.into(),
+        message: message.into(),
+    }
+}
+
+pub(super) fn compile(document: Value) -> Result<Contract, ContractError> {
+    let schemas = Schemas::new(&document).map_err(|e| error("components", e))?;
+    // Vendor 0 answers for operations and paths no tag claims.
+    let mut vendors = vec![Vendor::generic("")];
+    let mut resources: BTreeMap<String, Resource> = BTreeMap::new();
+    for tag in document["tags"].as_array().into_iter().flatten() {
+        let name = tag["name"].as_str().unwrap_or_default();
+        let here = format!("tag {name:?}");
+        let vendor = Vendor::compile(tag).map_err(|e| error(&here, e))?;
+        for (kind, declared) in tag
+            .pointer("/x-concord-mock/resources")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let resource = Resource::compile(kind, declared).map_err(|e| error(&here, e))?;
+            if resources.insert(kind.clone(), resource).is_some() {
+                return Err(error(
+                    &here,
+                    format!("resource {kind} is declared by two tags"),
+                ));
+            }
+        }
+        vendors.push(vendor);
+    }
+    let schemes = security_schemes(&schemas)?;
+    let mut operations = Vec::new();
+    let mut scheme_refusals = BTreeMap::new();
+    for (path, item) in document["paths"].as_object().into_iter().flatten() {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            let Ok(method) = method.to_uppercase().parse::<Method>() else {
+                continue;
+            };
+            if op.get("operationId").is_none() || !op.is_object() {
+                continue;
+            }
+            let compiled = OperationCompiler {
+                schemas: &schemas,
+                vendors: &vendors,
+                resources: &resources,
+            }
+            .operation(path, method, item, op)?;
+            for (scheme, refusal) in compiled.1 {
+                scheme_refusals.insert((compiled.0.id.clone(), scheme), refusal);
+            }
+            operations.push(compiled.0);
+        }
+    }
+    let prefixes = prefixes(&vendors, &operations)?;
+    Ok(Contract {
+        document: Arc::new(document),
+        operations,
+        schemes,
+        scheme_refusals,
+        vendors,
+        resources,
+        prefixes,
+        schemas,
+    })
+}
+
+fn security_schemes(schemas: &Schemas) -> Result<BTreeMap<String, Scheme>, ContractError> {
+    let mut schemes = BTreeMap::new();
+    for (name, scheme) in schemas.components()["securitySchemes"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
+        let compiled = match (
+            scheme["type"].as_str(),
+            scheme["in"].as_str(),
+            scheme["scheme"].as_str(),
+        ) {
+            (Some("apiKey"), Some("header"), _) => {
+                Scheme::HeaderKey(scheme["name"].as_str().unwrap_or_default().to_owned())
+            }
+            (Some("http"), _, Some(s)) if s.eq_ignore_ascii_case("bearer") => Scheme::Bearer,
+            other => {
+                return Err(error(
+                    format!("security scheme {name}"),
+                    format!("unsupported {other:?}"),
+                ));
+            }
+        };
+        schemes.insert(name.clone(), compiled);
+    }
+    Ok(schemes)
+}
+
+/// First path segment → vendor. Declared prefixes must not clash; inferred ones that two vendors share
+/// are left out (their unknown paths get the generic body rather than the wrong vendor's).
+fn prefixes(
+    vendors: &[Vendor],
+    operations: &[Operation],
+) -> Result<BTreeMap<String, usize>, ContractError> {
+    let mut declared: BTreeMap<String, usize> = BTreeMap::new();
+    for (index, vendor) in vendors.iter().enumerate() {
+        for prefix in &vendor.prefixes {
+            if let Some(other) = declared.insert(prefix.clone(), index) {
+                return Err(error(
+                    format!("tag {:?}", vendor.name),
+                    format!(
+                        "x-concord-mock.prefixes: /{prefix} is also claimed by tag {:?}",
+                        vendors[other].name
+                    ),
+                ));
+            }
+        }
+    }
+    let mut inferred: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+    for op in operations {
+        if let Some(first) = op.path.split('/').nth(1).filter(|s| !s.starts_with('{')) {
+            inferred
+                .entry(first.to_owned())
+                .or_default()
+                .insert(op.vendor);
+        }
+    }
+    for (prefix, owners) in inferred {
+        if owners.len() == 1 && !declared.contains_key(&prefix) {
+            declared.insert(prefix, owners.into_iter().next().unwrap_or(0));
+        }
+    }
+    Ok(declared)
+}
+
+struct OperationCompiler<'a> {
+    schemas: &'a Schemas,
+    vendors: &'a [Vendor],
+    resources: &'a BTreeMap<String, Resource>,
+}
+
+type Compiled = (Operation, Vec<(String, RefusalDecl)>);
+
+impl OperationCompiler<'_> {
+    /// The JSON type a parameter's schema declares (following a `$ref`).
+    fn json_type(&self, schema: &Value) -> String {
+        self.schemas.resolve(schema)["type"]
+            .as_str()
+            .unwrap_or("string")
+            .to_owned()
+    }
+
+    fn operation(
+        &self,
+        path: &str,
+        method: Method,
+        item: &Value,
+        op: &Value,
+    ) -> Result<Compiled, ContractError> {
+        let id = op["operationId"].as_str().unwrap_or_default().to_owned();
+        let here = format!("{id} ({method} {path})");
+        let fail = |message: String| error(&here, message);
+        let tag = op["tags"][0].as_str().unwrap_or_default();
+        let vendor = self
+            .vendors
+            .iter()
+            .position(|v| !v.name.is_empty() && v.name == tag)
+            .unwrap_or(0);
+        let mut params = Vec::new();
+        let declared = item["parameters"].as_array().into_iter().flatten();
+        for raw in declared.chain(op["parameters"].as_array().into_iter().flatten()) {
+            let p = self.schemas.resolve(raw);
+            let location = match p["in"].as_str() {
+                Some("path") => Location::Path,
+                Some("query") => Location::Query,
+                Some("header") => Location::Header,
+                other => return Err(fail(format!("parameter location {other:?}"))),
+            };
+            let name = p["name"].as_str().unwrap_or_default().to_owned();
+            params.push(Param {
+                validator: self
+                    .schemas
+                    .validator(&p["schema"], &format!("parameter {name}"))
+                    .map_err(fail)?,
+                json_type: self.json_type(&p["schema"]),
+                required: p["required"] == true,
+                location,
+                name,
+            });
+        }
+        let body = match op.get("requestBody") {
+            Some(body) => {
+                let body = self.schemas.resolve(body);
+                let schema = &body["content"]["application/json"]["schema"];
+                Some(BodySpec {
+                    required: body["required"] == true,
+                    validator: self.schemas.validator(schema, "body").map_err(fail)?,
+                })
+            }
+            None => None,
+        };
+        let mut responses = BTreeMap::new();
+        for (status, response) in op["responses"].as_object().into_iter().flatten() {
+            let status: u16 = status
+                .parse()
+                .map_err(|_| fail(format!("status {status:?}")))?;
+            responses.insert(status, self.response(status, response).map_err(fail)?);
+        }
+        let omitted: Vec<u16> = op["x-omitted-responses"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(s, _)| s.parse().ok())
+            .collect();
+        let security: Vec<Vec<String>> = op["security"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|req| {
+                req.as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            })
+            .collect();
+        let facts = OperationFacts {
+            id: &id,
+            examples: responses
+                .iter()
+                .map(|(s, r): (&u16, &ResponseSpec)| {
+                    (*s, r.examples.iter().map(|(n, _)| n.clone()).collect())
+                })
+                .collect(),
+            statuses: responses.keys().chain(&omitted).copied().collect(),
+            resources: self.resources,
+        };
+        let rules = match op.get("x-concord-rules") {
+            Some(declared) => Some(Program::compile(declared, &facts).map_err(fail)?),
+            None => {
+                let success = responses.iter().find(|(s, _)| (200..300).contains(*s));
+                if let Some((status, response)) = success
+                    && response.has_body()
+                    && response.example(None).is_none()
+                {
+                    return Err(fail(format!(
+                        "no x-concord-rules and no example for its {status} answer: declare rules or \
+                         document an example"
+                    )));
+                }
+                None
+            }
+        };
+        let mut refusals = Vec::new();
+        for scheme in security.iter().flatten().collect::<BTreeSet<_>>() {
+            let declared =
+                self.schemas.components()["securitySchemes"][scheme].get("x-concord-refusal");
+            if let Some(declared) = declared {
+                let refusal = RefusalDecl::compile(declared, &facts, &Names::of(REQUEST_ROOTS))
+                    .map_err(|e| {
+                        fail(format!("security scheme {scheme}: x-concord-refusal: {e}"))
+                    })?;
+                refusals.push((scheme.clone(), refusal));
+            }
+        }
+        let mut context = Map::new();
+        context.insert("id".into(), json!(id));
+        context.insert("method".into(), json!(method.as_str()));
+        context.insert("path".into(), json!(path));
+        for (key, value) in op.as_object().into_iter().flatten() {
+            if key.starts_with("x-") && key != "x-concord-rules" && key != "x-source" {
+                context.insert(key.clone(), value.clone());
+            }
+        }
+        let operation = Operation {
+            segments: router::segments(path),
+            method,
+            path: path.to_owned(),
+            vendor,
+            deprecated: op["deprecated"] == true,
+            security,
+            params,
+            body,
+            responses,
+            omitted,
+            rules,
+            context: Value::Object(context),
+            id,
+        };
+        Ok((operation, refusals))
+    }
+
+    fn response(&self, status: u16, response: &Value) -> Result<ResponseSpec, String> {
+        let response = self.schemas.resolve(response);
+        let media = &response["content"]["application/json"];
+        let schema = media.get("schema").cloned();
+        let schema_example = schema
+            .as_ref()
+            .and_then(|s| self.schemas.resolve(s).get("example").cloned());
+        let validator = match &schema {
+            Some(schema) => Some(
+                self.schemas
+                    .validator(schema, &format!("response {status}"))?,
+            ),
+            None => None,
+        };
+        let examples = media["examples"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(name, ex)| (name.clone(), self.schemas.resolve(ex)["value"].clone()))
+            .collect();
+        Ok(ResponseSpec {
+            description: response["description"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            headers: response["headers"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k.clone())
+                .collect(),
+            examples,
+            schema_example,
+            schema,
+            validator,
+        })
+    }
+}

@@ -1,0 +1,326 @@
+//! The contract, compiled once at start-up: every operation with its parameters, body, responses and
+//! declared rules, the security schemes, the vendors (one per tag) and their resources. Compiling is where
+//! the document's mistakes are found ([`ContractError`]); nothing here knows any vendor.
+
+mod compile;
+mod router;
+mod schema;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::http::Method;
+use jsonschema::Validator;
+use serde_json::Value;
+
+pub use router::{PathParams, RouteMatch};
+pub use schema::Violation;
+
+use crate::rules::{Program, RefusalDecl, Resource};
+use crate::vendor::Vendor;
+
+/// Where a parameter is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// A `{name}` path segment.
+    Path,
+    /// A query-string parameter.
+    Query,
+    /// A request header.
+    Header,
+}
+
+impl Location {
+    /// The root its values have in rules (`path`, `query`, `header`).
+    pub fn root(self) -> &'static str {
+        match self {
+            Location::Path => "path",
+            Location::Query => "query",
+            Location::Header => "header",
+        }
+    }
+}
+
+/// One declared parameter.
+pub struct Param {
+    /// As declared (`customerId`, `X-Identifier-Type`).
+    pub name: String,
+    /// Where it is read from.
+    pub location: Location,
+    /// Whether it must be present.
+    pub required: bool,
+    /// JSON type it converts to before validation (`integer`, `number`, `boolean` or `string`).
+    pub json_type: String,
+    validator: Validator,
+}
+
+/// One documented response.
+pub struct ResponseSpec {
+    /// The response's description (often the vendor's message).
+    pub description: String,
+    /// Named examples, in document order.
+    pub examples: Vec<(String, Value)>,
+    /// Declared headers (names as documented).
+    pub headers: Vec<String>,
+    /// The `example` of the body's schema.
+    pub schema_example: Option<Value>,
+    schema: Option<Value>,
+    validator: Option<Validator>,
+}
+
+/// The request body of an operation.
+pub struct BodySpec {
+    /// Whether a body is required.
+    pub required: bool,
+    validator: Validator,
+}
+
+/// A security scheme as the mock checks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scheme {
+    /// `type: apiKey, in: header`: the header's name.
+    HeaderKey(String),
+    /// `type: http, scheme: bearer`.
+    Bearer,
+}
+
+/// One operation of the contract.
+pub struct Operation {
+    /// The operationId.
+    pub id: String,
+    /// Its HTTP method.
+    pub method: Method,
+    /// The path template (`/v1/customers/{customerId}/access-code`).
+    pub path: String,
+    segments: Vec<router::Segment>,
+    /// Index of its vendor in [`Contract::vendors`].
+    pub vendor: usize,
+    /// Whether the vendor deprecated it.
+    pub deprecated: bool,
+    /// Alternatives of security requirements, each a list of scheme names that must all hold.
+    pub security: Vec<Vec<String>>,
+    /// Declared parameters, path-level ones included.
+    pub params: Vec<Param>,
+    /// The request body's validator, when there is a body.
+    pub body: Option<BodySpec>,
+    /// Documented responses by status.
+    pub responses: BTreeMap<u16, ResponseSpec>,
+    /// Statuses documented without a body (`x-omitted-responses`).
+    pub omitted: Vec<u16>,
+    /// Its declared rules (`x-concord-rules`); without them it answers its documented success example.
+    pub rules: Option<Program>,
+    /// What rules see as `operation`: the id, method, path and the operation's `x-` extensions.
+    pub context: Value,
+}
+
+/// The compiled contract.
+pub struct Contract {
+    /// The document as JSON (served at `/openapi.json`).
+    pub document: Arc<Value>,
+    /// Every operation.
+    pub operations: Vec<Operation>,
+    /// Security schemes by name.
+    pub schemes: BTreeMap<String, Scheme>,
+    /// How each scheme's failure answers, where its `x-concord-refusal` declares it (per operation id).
+    pub(crate) scheme_refusals: BTreeMap<(String, String), RefusalDecl>,
+    /// One per tag (and a generic one for untagged operations).
+    pub vendors: Vec<Vendor>,
+    /// Declared resources by kind.
+    pub resources: BTreeMap<String, Resource>,
+    /// First path segment → vendor, for errors on paths no operation matches.
+    prefixes: BTreeMap<String, usize>,
+    schemas: schema::Schemas,
+}
+
+/// A mistake in the document, found at start-up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{location}: {message}")]
+pub struct ContractError {
+    /// Where: an operation (`magicline_add_access_medium (POST /v1/…)`), a tag, a scheme, `components`.
+    pub location: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Contract {
+    /// Compiles the embedded document.
+    pub fn embedded() -> Arc<Contract> {
+        static CONTRACT: std::sync::OnceLock<Arc<Contract>> = std::sync::OnceLock::new();
+        CONTRACT
+            .get_or_init(|| {
+                let document: Value = serde_yaml_ng::from_str(concord_spec::OPENAPI_YAML)
+                    .expect("the embedded document is valid YAML (checked by the spec's tests)");
+                Arc::new(
+                    Contract::compile(document)
+                        .unwrap_or_else(|e| panic!("the embedded document compiles: {e}")),
+                )
+            })
+            .clone()
+    }
+
+    /// Compiles a document; the error names the first mistake and where it is.
+    pub fn compile(document: Value) -> Result<Contract, ContractError> {
+        compile::compile(document)
+    }
+
+    /// The operation with this id.
+    pub fn operation(&self, id: &str) -> Option<&Operation> {
+        self.operations.iter().find(|o| o.id == id)
+    }
+
+    /// The vendor of an operation.
+    pub fn vendor_of(&self, op: &Operation) -> &Vendor {
+        &self.vendors[op.vendor]
+    }
+
+    /// The vendor whose paths start like `path` (its error body answers unknown paths); the generic one
+    /// where no vendor (or more than one) claims the first segment.
+    pub fn vendor_for_path(&self, path: &str) -> &Vendor {
+        let index = path
+            .split('/')
+            .nth(1)
+            .and_then(|first| self.prefixes.get(first))
+            .copied()
+            .unwrap_or(0);
+        &self.vendors[index]
+    }
+
+    /// Projects an answer onto the schema documented for `status`: only the properties it declares are
+    /// kept (stored entities carry their parent's id and comment fields the answer must not show).
+    pub fn project(&self, op: &Operation, status: u16, body: Value) -> Value {
+        match op.responses.get(&status).and_then(|r| r.schema.as_ref()) {
+            Some(schema) => schema::project(self.schemas.components(), schema, body),
+            None => body,
+        }
+    }
+
+    /// The demo data as the engine needs it: comment fields (`_why`) dropped, unique-key indexes added.
+    pub fn prepare_fixtures(&self, mut fixtures: crate::state::Fixtures) -> crate::state::Fixtures {
+        for entities in fixtures.values_mut() {
+            for body in entities.values_mut() {
+                if let Some(map) = body.as_object_mut() {
+                    map.retain(|k, _| !k.starts_with('_'));
+                }
+            }
+        }
+        for resource in self.resources.values() {
+            resource.index_fixtures(&mut fixtures);
+        }
+        fixtures
+    }
+}
+
+impl Param {
+    /// Validates the converted value.
+    pub fn check(&self, value: &Value) -> Vec<Violation> {
+        schema::violations(&self.validator, value)
+    }
+}
+
+impl BodySpec {
+    /// Validates a parsed body.
+    pub fn check(&self, body: &Value) -> Vec<Violation> {
+        schema::violations(&self.validator, body)
+    }
+}
+
+impl ResponseSpec {
+    /// Validates a response body against the documented schema; a response documented without a body must
+    /// have none.
+    pub fn check(&self, body: Option<&Value>) -> Vec<Violation> {
+        let violation = |message: &str| Violation {
+            field: String::new(),
+            keyword: "body".into(),
+            message: message.into(),
+        };
+        match (&self.validator, body) {
+            (Some(v), Some(body)) => schema::violations(v, body),
+            (None, None) => Vec::new(),
+            (Some(_), None) => vec![violation("a body is documented but none was sent")],
+            (None, Some(_)) => vec![violation("no body is documented but one was sent")],
+        }
+    }
+
+    /// Whether the response documents a body.
+    pub fn has_body(&self) -> bool {
+        self.validator.is_some()
+    }
+
+    /// The example named `name`, else the first named example, else the schema's example.
+    pub fn example(&self, name: Option<&str>) -> Option<Value> {
+        name.and_then(|n| self.examples.iter().find(|(e, _)| e == n))
+            .or_else(|| self.examples.first())
+            .map(|(_, v)| v.clone())
+            .or_else(|| self.schema_example.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_embedded_document_compiles_every_operation() {
+        let contract = Contract::embedded();
+        let documented = contract.document["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|item| item.as_object().unwrap().values())
+            .filter(|op| op.get("operationId").is_some())
+            .count();
+        assert_eq!(contract.operations.len(), documented);
+        assert!(contract.operations.iter().all(|op| op.rules.is_some()));
+    }
+
+    #[test]
+    fn routing_prefers_literals_and_reports_allowed_methods() {
+        let document = json!({
+            "openapi": "3.0.3",
+            "paths": {
+                "/things/{id}": {"get": {"operationId": "get_thing", "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}], "responses": {"200": {"description": "ok"}}}},
+                "/things/special": {"get": {"operationId": "get_special", "responses": {"200": {"description": "ok"}}}}
+            }
+        });
+        let contract = Contract::compile(document).unwrap();
+        match contract.route(&Method::GET, "/things/special") {
+            RouteMatch::Found(op, _) => assert_eq!(op.id, "get_special"),
+            _ => panic!("no route"),
+        }
+        match contract.route(&Method::GET, "/things/a%20b") {
+            RouteMatch::Found(op, params) => {
+                assert_eq!(op.id, "get_thing");
+                assert_eq!(params, [("id".to_owned(), "a b".to_owned())]);
+            }
+            _ => panic!("no route"),
+        }
+        match contract.route(&Method::DELETE, "/things/x") {
+            RouteMatch::MethodNotAllowed(methods) => assert_eq!(methods, [Method::GET]),
+            _ => panic!("expected 405"),
+        }
+        assert!(matches!(
+            contract.route(&Method::GET, "/nowhere"),
+            RouteMatch::NotFound
+        ));
+        assert!(matches!(
+            contract.route(&Method::GET, "/things/"),
+            RouteMatch::NotFound
+        ));
+    }
+
+    #[test]
+    fn integer_formats_are_enforced_as_ranges() {
+        let document = json!({
+            "openapi": "3.0.3",
+            "paths": {"/n": {"get": {"operationId": "get_n", "parameters": [
+                {"name": "small", "in": "query", "schema": {"type": "integer", "format": "int32"}}
+            ], "responses": {"204": {"description": "ok"}}}}}
+        });
+        let contract = Contract::compile(document).unwrap();
+        let small = &contract.operations[0].params[0];
+        assert!(small.check(&json!(2_147_483_647)).is_empty());
+        assert_eq!(small.check(&json!(2_147_483_648u64))[0].keyword, "maximum");
+    }
+}

@@ -1,0 +1,270 @@
+//! JSON Schema plumbing: one registry of the document's components shared by every validator, OpenAPI's
+//! integer formats as ranges, violations named by field, and answers projected onto their schema.
+
+use jsonschema::Validator;
+use serde_json::{Map, Value, json};
+
+/// Where the shared components live for the validators.
+const COMPONENTS_URI: &str = "urn:concord:openapi";
+
+/// One schema violation, with where it is in the instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// Dotted path of the offending field (`physicalCards[0].loyaltyId`); empty for the whole value.
+    pub field: String,
+    /// The JSON Schema keyword that failed (`required`, `maximum`, `enum`, `type`, …).
+    pub keyword: String,
+    /// A readable message.
+    pub message: String,
+}
+
+/// The document's components, registered once for every validator.
+pub(crate) struct Schemas {
+    components: Value,
+    registry: jsonschema::Registry<'static>,
+}
+
+impl Schemas {
+    /// Registers the document's components.
+    pub(crate) fn new(document: &Value) -> Result<Schemas, String> {
+        let components = document.get("components").cloned().unwrap_or(json!({}));
+        let mut shared = json!({"$schema": "http://json-schema.org/draft-04/schema#", "components": components.clone()});
+        integer_formats_as_bounds(&mut shared);
+        let registry = jsonschema::Registry::new()
+            .add(COMPONENTS_URI, shared)
+            .and_then(|r| r.prepare())
+            .map_err(|e| format!("components: {e}"))?;
+        Ok(Schemas {
+            components,
+            registry,
+        })
+    }
+
+    /// The components (`{schemas, responses, …}`).
+    pub(crate) fn components(&self) -> &Value {
+        &self.components
+    }
+
+    /// Follows a local `#/components/<kind>/<name>` reference (any depth); other values are returned as
+    /// they are.
+    pub(crate) fn resolve<'v>(&'v self, value: &'v Value) -> &'v Value {
+        resolve_in(&self.components, value)
+    }
+
+    /// A validator for `schema`; its `#/components/...` references resolve in the shared registry.
+    pub(crate) fn validator(&self, schema: &Value, what: &str) -> Result<Validator, String> {
+        let mut schema = schema.clone();
+        integer_formats_as_bounds(&mut schema);
+        absolute_refs(&mut schema);
+        jsonschema::draft4::options()
+            .with_registry(&self.registry)
+            .should_validate_formats(true)
+            .with_format("int32", |s: &str| s.parse::<i32>().is_ok())
+            .with_format("uuid", |s: &str| {
+                uuid::Uuid::parse_str(s).is_ok() && s.len() == 36
+            })
+            .build(&schema)
+            .map_err(|e| format!("{what}: {e}"))
+    }
+}
+
+/// Follows `$ref`s to local components.
+pub(crate) fn resolve_in<'v>(components: &'v Value, mut value: &'v Value) -> &'v Value {
+    for _ in 0..16 {
+        let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
+            return value;
+        };
+        let Some((kind, name)) = reference
+            .strip_prefix("#/components/")
+            .and_then(|r| r.split_once('/'))
+        else {
+            return value;
+        };
+        value = &components[kind][name];
+    }
+    value
+}
+
+/// Keeps only what `schema` declares: the properties of objects (all of them where the schema allows
+/// additional ones or declares none), recursively, and the items of arrays. Stored entities carry fields
+/// the answer must not show (their parent's id, comments in the demo data); the schema decides.
+pub(crate) fn project(components: &Value, schema: &Value, value: Value) -> Value {
+    let schema = resolve_in(components, schema);
+    match value {
+        Value::Object(map) => {
+            let mut properties = Map::new();
+            collect_properties(components, schema, &mut properties);
+            let open = schema
+                .get("additionalProperties")
+                .is_some_and(|a| a != &Value::Bool(false));
+            if properties.is_empty() && !has_composition(schema) {
+                // No declared shape (a free-form object): keep everything but comment fields.
+                return Value::Object(
+                    map.into_iter()
+                        .filter(|(k, _)| !k.starts_with('_'))
+                        .collect(),
+                );
+            }
+            Value::Object(
+                map.into_iter()
+                    .filter_map(|(key, v)| match properties.get(&key) {
+                        Some(property) => Some((key, project(components, property, v))),
+                        None if open && !key.starts_with('_') => Some((key, v)),
+                        None => None,
+                    })
+                    .collect(),
+            )
+        }
+        Value::Array(items) => match schema.get("items") {
+            Some(item_schema) => Value::Array(
+                items
+                    .into_iter()
+                    .map(|item| project(components, item_schema, item))
+                    .collect(),
+            ),
+            None => Value::Array(items),
+        },
+        other => other,
+    }
+}
+
+fn has_composition(schema: &Value) -> bool {
+    ["allOf", "oneOf", "anyOf"]
+        .iter()
+        .any(|k| schema.get(k).is_some())
+}
+
+fn collect_properties(components: &Value, schema: &Value, into: &mut Map<String, Value>) {
+    let schema = resolve_in(components, schema);
+    if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+        for (k, v) in properties {
+            into.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for part in schema
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            collect_properties(components, part, into);
+        }
+    }
+}
+
+/// Validates `value`, naming each violation's field and keyword.
+pub(crate) fn violations(validator: &Validator, value: &Value) -> Vec<Violation> {
+    validator
+        .iter_errors(value)
+        .map(|error| {
+            let mut field = pointer_to_field(&error.instance_path().to_string());
+            // The last segment of the schema path is the keyword that failed (`/properties/quantity/minimum`).
+            let keyword = error
+                .schema_path()
+                .to_string()
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            if let jsonschema::error::ValidationErrorKind::Required { property } = error.kind() {
+                let name = property.as_str().unwrap_or_default();
+                field = if field.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{field}.{name}")
+                };
+            }
+            Violation {
+                field,
+                keyword,
+                message: error.to_string(),
+            }
+        })
+        .collect()
+}
+
+/// JSON Schema checks `format` on strings only; OpenAPI's `int32`/`int64` on integers are ranges, so they
+/// become `minimum`/`maximum` (where the schema sets none).
+fn integer_formats_as_bounds(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            let bounds = match (
+                map.get("type").and_then(Value::as_str),
+                map.get("format").and_then(Value::as_str),
+            ) {
+                (Some("integer"), Some("int32")) => Some((json!(i32::MIN), json!(i32::MAX))),
+                (Some("integer"), Some("int64")) => Some((json!(i64::MIN), json!(i64::MAX))),
+                _ => None,
+            };
+            if let Some((min, max)) = bounds {
+                map.entry("minimum").or_insert(min);
+                map.entry("maximum").or_insert(max);
+            }
+            map.values_mut().for_each(integer_formats_as_bounds);
+        }
+        Value::Array(items) => items.iter_mut().for_each(integer_formats_as_bounds),
+        _ => {}
+    }
+}
+
+/// `/physicalCards/0/loyaltyId` → `physicalCards[0].loyaltyId`.
+fn pointer_to_field(pointer: &str) -> String {
+    let mut out = String::new();
+    for part in pointer.split('/').skip(1) {
+        let part = part.replace("~1", "/").replace("~0", "~");
+        if part.chars().all(|c| c.is_ascii_digit()) && !part.is_empty() {
+            out.push_str(&format!("[{part}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&part);
+        }
+    }
+    out
+}
+
+/// `#/components/...` → `urn:concord:openapi#/components/...`, so a validator finds it in the registry.
+fn absolute_refs(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get_mut("$ref")
+                && r.starts_with("#/")
+            {
+                *r = format!("{COMPONENTS_URI}{r}");
+            }
+            map.values_mut().for_each(absolute_refs);
+        }
+        Value::Array(items) => items.iter_mut().for_each(absolute_refs),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn projection_keeps_what_the_schema_declares() {
+        let components = json!({"schemas": {
+            "Card": {"type": "object", "properties": {"id": {"type": "string"}, "tags": {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}}}},
+            "Tag": {"type": "object", "properties": {"name": {"type": "string"}}},
+            "Open": {"type": "object", "properties": {"a": {}}, "additionalProperties": true}
+        }});
+        let card = json!({"$ref": "#/components/schemas/Card"});
+        assert_eq!(
+            project(
+                &components,
+                &card,
+                json!({"id": "1", "owner": "x", "_why": "c", "tags": [{"name": "n", "secret": 1}]})
+            ),
+            json!({"id": "1", "tags": [{"name": "n"}]})
+        );
+        let open = json!({"$ref": "#/components/schemas/Open"});
+        assert_eq!(
+            project(&components, &open, json!({"a": 1, "b": 2, "_c": 3})),
+            json!({"a": 1, "b": 2})
+        );
+    }
+}

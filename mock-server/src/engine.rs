@@ -1,0 +1,622 @@
+//! The interpreter of declared rules. It runs an operation's steps against one request: reads go to the
+//! store as the steps ask; every precondition that reads an entity and every effect go into ONE guarded
+//! commit (versions of what was read, absence of new ids and unique keys, the writes). When a version
+//! guard fails because another request got there first, the program runs again on the new state, so
+//! business rules hold under any concurrency and on every backend; a unique key that is taken answers the
+//! resource's conflict.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{Map, Value, json};
+
+use crate::contract::{Contract, Operation};
+use crate::problem::Problem;
+use crate::refusal::Refusal;
+use crate::reply::Reply;
+use crate::rules::{
+    Claim, Create, Find, IdStrategy, List, Load, Program, RefusalDecl, Respond, Step,
+};
+use crate::state::{Commit, Entity, Guard, Store, StoreError, Txn, Write};
+use crate::template::{Layered, Scope, Template, field, loosely_equal, text_of};
+
+/// The refusal a declaration describes, its templates read in `scope`.
+pub fn refusal(op: &Operation, decl: &RefusalDecl, scope: &dyn Scope) -> Refusal {
+    let text = |t: &Option<Template>| t.as_ref().map(|t| t.text(scope));
+    let description = op
+        .responses
+        .get(&decl.status)
+        .map(|r| r.description.clone())
+        .unwrap_or_default();
+    let problem = Problem {
+        code: text(&decl.code),
+        message: text(&decl.message).unwrap_or(description),
+        details: decl.details.iter().map(|d| d.text(scope)).collect(),
+        fields: decl
+            .fields
+            .iter()
+            .map(|(f, t)| (f.clone(), t.text(scope)))
+            .collect(),
+    };
+    match &decl.example {
+        Some(name) => Refusal::documented(decl.status, Some(name), problem),
+        None => Refusal::problem(decl.status, problem),
+    }
+}
+
+/// How often a program runs again after losing a race before the mock gives up (503).
+const ATTEMPTS: usize = 16;
+
+/// One request as the rules see it.
+pub struct Request<'a> {
+    /// The contract.
+    pub contract: &'a Contract,
+    /// The operation.
+    pub op: &'a Operation,
+    /// Its rules.
+    pub program: &'a Program,
+    /// The tenant whose state it reads and changes.
+    pub tenant: &'a str,
+    /// The store.
+    pub store: &'a Store,
+    /// `path`, `query`, `header`, `body`, `principal`, `operation`, `tenant`.
+    pub roots: Map<String, Value>,
+}
+
+/// Runs the program: the success answer, or the refusal of a failed precondition.
+pub async fn run(request: Request<'_>) -> Result<Reply, Refusal> {
+    for _ in 0..ATTEMPTS {
+        match attempt(&request).await {
+            Ok(Outcome::Done(result)) => return result,
+            Ok(Outcome::Raced) => continue,
+            Err(e) => return Err(Refusal::store_unavailable(&e)),
+        }
+    }
+    let mut refusal = Refusal::documented(
+        503,
+        None,
+        Problem::new(
+            "Too many concurrent changes to the same entities; the request was not applied.",
+        ),
+    );
+    refusal.headers.push((
+        crate::refusal::MOCK_ERROR_HEADER,
+        format!("the rules lost {ATTEMPTS} races in a row"),
+    ));
+    Err(refusal)
+}
+
+enum Outcome {
+    Done(Result<Reply, Refusal>),
+    /// A guard on something read failed: run again.
+    Raced,
+}
+
+/// Why a guard is in the commit, so a failure can be answered.
+#[derive(Clone)]
+enum Role {
+    /// The version of something read: lost a race.
+    Read,
+    /// A generated id was taken: lost a race (a new one is drawn).
+    NewId,
+    /// A unique key or a given id is taken.
+    Taken(Box<RefusalDecl>),
+}
+
+/// A bound entity: where it is stored.
+#[derive(Clone)]
+struct Bound {
+    kind: String,
+    id: String,
+}
+
+struct Run<'r> {
+    request: &'r Request<'r>,
+    scope: Map<String, Value>,
+    ids: HashMap<String, Value>,
+    entities: HashMap<String, Bound>,
+    guards: Vec<(Guard, Role)>,
+    writes: Vec<Write>,
+}
+
+impl Scope for Run<'_> {
+    fn root(&self, root: &str) -> Option<&Value> {
+        self.scope.get(root)
+    }
+    fn id(&self, root: &str) -> Option<Value> {
+        self.ids.get(root).cloned()
+    }
+}
+
+async fn attempt(request: &Request<'_>) -> Result<Outcome, StoreError> {
+    let mut run = Run {
+        request,
+        scope: request.roots.clone(),
+        ids: HashMap::new(),
+        entities: HashMap::new(),
+        guards: Vec::new(),
+        writes: Vec::new(),
+    };
+    for step in &request.program.steps {
+        let refused = match step {
+            Step::Require(test, otherwise) => (!test.holds(&run)).then(|| otherwise.clone()),
+            Step::Load(load) => run.load(load).await?,
+            Step::Find(find) => run.find(find).await?,
+            Step::List(list) => {
+                run.list(list).await?;
+                None
+            }
+            Step::Create(create) => {
+                run.create(create).await?;
+                None
+            }
+            Step::Update {
+                name,
+                set,
+                conflicts,
+            } => {
+                run.update(name, set, conflicts);
+                None
+            }
+            Step::Delete { name } => {
+                run.delete(name);
+                None
+            }
+            Step::Claim(claim) => {
+                run.claim(claim).await?;
+                None
+            }
+            Step::Let(bindings) => {
+                for (name, template) in bindings {
+                    match template.eval(&run) {
+                        Some(v) => run.scope.insert(name.clone(), v),
+                        None => run.scope.remove(name),
+                    };
+                }
+                None
+            }
+            Step::Respond(respond) => return run.finish(respond).await,
+        };
+        if let Some(decl) = refused {
+            return Ok(Outcome::Done(Err(run.refusal(&decl))));
+        }
+    }
+    // The compiler makes `respond` the last step.
+    Ok(Outcome::Done(Err(Refusal::problem(
+        500,
+        Problem::new("the rules ended without an answer"),
+    ))))
+}
+
+impl Run<'_> {
+    fn refusal(&self, decl: &RefusalDecl) -> Refusal {
+        refusal(self.request.op, decl, self)
+    }
+
+    fn bind(&mut self, name: &str, kind: &str, id: &str, entity: Entity, id_value: Value) {
+        self.guards.push((
+            Guard::VersionIs(kind.to_owned(), id.to_owned(), entity.version),
+            Role::Read,
+        ));
+        self.scope.insert(name.to_owned(), entity.body);
+        self.ids.insert(name.to_owned(), id_value);
+        self.entities.insert(
+            name.to_owned(),
+            Bound {
+                kind: kind.to_owned(),
+                id: id.to_owned(),
+            },
+        );
+    }
+
+    fn matches(&self, body: &Value, filter: &[(String, Template)]) -> bool {
+        filter.iter().all(|(path, template)| {
+            match (
+                field(body, path),
+                template.eval(self).filter(|v| !v.is_null()),
+            ) {
+                (None, None) => true,
+                (Some(actual), Some(expected)) => loosely_equal(&actual, &expected),
+                _ => false,
+            }
+        })
+    }
+
+    async fn load(&mut self, load: &Load) -> Result<Option<RefusalDecl>, StoreError> {
+        let id = load.id.text(self);
+        let found = if id.is_empty() {
+            None
+        } else {
+            let r = self.request;
+            r.store.get(r.tenant, &load.kind, &id).await?
+        };
+        match found {
+            Some(entity) if self.matches(&entity.body, &load.filter) => {
+                self.bind(
+                    &load.name,
+                    &load.kind,
+                    &id,
+                    entity,
+                    Value::String(id.clone()),
+                );
+                Ok(None)
+            }
+            _ => Ok(Some(load.missing.clone())),
+        }
+    }
+
+    async fn find(&mut self, find: &Find) -> Result<Option<RefusalDecl>, StoreError> {
+        let field_path = find.field.text(self);
+        let Some(wanted) = find.equals.eval(self).filter(|v| !v.is_null()) else {
+            return Ok(Some(find.missing.clone()));
+        };
+        let r = self.request;
+        let all = r.store.list(r.tenant, &find.kind).await?;
+        let found = all.into_iter().find(|(id, entity)| {
+            let actual = if field_path == "$id" {
+                Some(Value::String(id.clone()))
+            } else {
+                field(&entity.body, &field_path)
+            };
+            actual.is_some_and(|a| loosely_equal(&a, &wanted))
+        });
+        match found {
+            Some((id, entity)) => {
+                self.bind(
+                    &find.name,
+                    &find.kind,
+                    &id,
+                    entity,
+                    Value::String(id.clone()),
+                );
+                Ok(None)
+            }
+            None => Ok(Some(find.missing.clone())),
+        }
+    }
+
+    async fn list(&mut self, list: &List) -> Result<(), StoreError> {
+        let number = |t: &Option<Template>| {
+            t.as_ref()
+                .and_then(|t| t.eval(self))
+                .and_then(|v| crate::template::as_f64(&v))
+                .map(|n| n.max(0.0) as usize)
+        };
+        let offset = number(&list.offset).unwrap_or(0);
+        let limit = number(&list.limit);
+        let r = self.request;
+        let (items, total) = match &list.ids {
+            Some(ids) => {
+                let ids: Vec<String> = match ids.eval(self) {
+                    Some(Value::Array(ids)) => ids.iter().map(text_of).collect(),
+                    _ => Vec::new(),
+                };
+                let total = ids.len();
+                let page: Vec<&String> = ids
+                    .iter()
+                    .skip(offset)
+                    .take(limit.unwrap_or(usize::MAX))
+                    .collect();
+                let found = r
+                    .store
+                    .get_many(
+                        r.tenant,
+                        page.iter().map(|id| (list.kind.as_str(), id.as_str())),
+                    )
+                    .await?;
+                let items: Vec<Value> = found
+                    .into_iter()
+                    .flatten()
+                    .map(|e| e.body)
+                    .filter(|b| self.matches(b, &list.filter))
+                    .collect();
+                (items, total)
+            }
+            None => {
+                let mut items: Vec<(String, Value)> = r
+                    .store
+                    .list(r.tenant, &list.kind)
+                    .await?
+                    .into_iter()
+                    .map(|(id, e)| (id, e.body))
+                    .filter(|(_, b)| self.matches(b, &list.filter))
+                    .collect();
+                items.sort_by(|(ia, a), (ib, b)| {
+                    list.sort
+                        .iter()
+                        .map(|f| compare(&sort_key(a, f, ia), &sort_key(b, f, ib)))
+                        .find(|o| o.is_ne())
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                });
+                let total = items.len();
+                let page = items
+                    .into_iter()
+                    .skip(offset)
+                    .take(limit.unwrap_or(usize::MAX))
+                    .map(|(_, b)| b)
+                    .collect();
+                (page, total)
+            }
+        };
+        let shown_limit = limit.unwrap_or(total);
+        self.scope.insert(
+            list.name.clone(),
+            json!({
+                "items": items,
+                "total": total,
+                "offset": offset,
+                "limit": shown_limit,
+                "page": offset / shown_limit.max(1) + 1,
+            }),
+        );
+        Ok(())
+    }
+
+    async fn create(&mut self, create: &Create) -> Result<(), StoreError> {
+        let resource = &create.resource;
+        let count = create.count.as_ref().map(|c| {
+            c.eval(self)
+                .and_then(|v| crate::template::as_f64(&v))
+                .map_or(0, |n| n.max(0.0) as usize)
+        });
+        let items = create.items.as_ref().and_then(|t| t.eval(self));
+        let mut next_in_sequence = match resource.id {
+            IdStrategy::Sequence(start) if create.id.is_none() => {
+                let r = self.request;
+                let existing = r.store.list(r.tenant, &resource.kind).await?;
+                existing
+                    .iter()
+                    .filter_map(|(id, _)| id.parse::<i64>().ok())
+                    .max()
+                    .map_or(start, |max| max.saturating_add(1).max(start))
+            }
+            _ => 0,
+        };
+        let mut bodies = Vec::new();
+        let mut ids = Vec::new();
+        for index in 0..count.unwrap_or(1) {
+            let (id_value, role) = match &create.id {
+                Some(template) => (
+                    template.eval(self).unwrap_or(Value::Null),
+                    Role::Taken(Box::new(RefusalDecl {
+                        status: 409,
+                        example: None,
+                        message: Some(Template::Literal(json!(
+                            "An entity with this id already exists."
+                        ))),
+                        code: None,
+                        fields: Vec::new(),
+                        details: Vec::new(),
+                    })),
+                ),
+                None => {
+                    let value = match resource.id {
+                        IdStrategy::Digits(n) => {
+                            let low = 10i64.pow(n - 1);
+                            json!(fastrand::i64(low..low.saturating_mul(10)))
+                        }
+                        IdStrategy::Sequence(_) => {
+                            let id = next_in_sequence;
+                            next_in_sequence = next_in_sequence.saturating_add(1);
+                            json!(id)
+                        }
+                        IdStrategy::Uuid | IdStrategy::Request => {
+                            json!(uuid::Uuid::new_v4().to_string())
+                        }
+                    };
+                    (value, Role::NewId)
+                }
+            };
+            let id = text_of(&id_value);
+            let mut top = Map::new();
+            top.insert("$id".into(), id_value.clone());
+            top.insert("$index".into(), json!(index));
+            if let Some(item) = items.as_ref().and_then(|i| i.get(index)) {
+                top.insert("item".into(), item.clone());
+            }
+            let body = create
+                .body
+                .eval(&Layered {
+                    top: &top,
+                    base: self,
+                })
+                .unwrap_or_else(|| json!({}));
+            if !create.upsert {
+                self.guards
+                    .push((Guard::Absent(resource.kind.clone(), id.clone()), role));
+            }
+            for ((index_kind, key), conflict) in
+                resource.keys(&body).into_iter().zip(&create.conflicts)
+            {
+                self.guards.push((
+                    Guard::Absent(index_kind.clone(), key.clone()),
+                    Role::Taken(Box::new(conflict.clone())),
+                ));
+                self.writes
+                    .push(Write::Put(index_kind, key, json!({"id": id_value})));
+            }
+            self.writes
+                .push(Write::Put(resource.kind.clone(), id.clone(), body.clone()));
+            bodies.push(body);
+            ids.push((id, id_value));
+        }
+        let name = create.name.clone();
+        if count.is_some() {
+            self.scope.insert(name.clone(), Value::Array(bodies));
+            self.ids.insert(
+                name,
+                Value::Array(ids.into_iter().map(|(_, v)| v).collect()),
+            );
+        } else if let (Some(body), Some((id, value))) = (bodies.pop(), ids.pop()) {
+            self.scope.insert(name.clone(), body);
+            self.ids.insert(name.clone(), value);
+            self.entities.insert(
+                name,
+                Bound {
+                    kind: resource.kind.clone(),
+                    id,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    fn update(&mut self, name: &str, set: &[(String, Template)], conflicts: &[RefusalDecl]) {
+        let Some(bound) = self.entities.get(name).cloned() else {
+            return;
+        };
+        let old = self.scope.get(name).cloned().unwrap_or_else(|| json!({}));
+        let mut new = old.clone();
+        for (field_name, template) in set {
+            if let (Some(value), Some(map)) = (template.eval(self), new.as_object_mut()) {
+                map.insert(field_name.clone(), value);
+            }
+        }
+        if let Some(resource) = self.request.contract.resources.get(&bound.kind) {
+            let old_keys = resource.keys(&old);
+            let new_keys = resource.keys(&new);
+            for (((old_kind, old_key), (new_kind, new_key)), conflict) in
+                old_keys.into_iter().zip(new_keys).zip(conflicts)
+            {
+                if old_key != new_key {
+                    self.guards.push((
+                        Guard::Absent(new_kind.clone(), new_key.clone()),
+                        Role::Taken(Box::new(conflict.clone())),
+                    ));
+                    self.writes.push(Write::Delete(old_kind, old_key));
+                    self.writes.push(Write::Put(
+                        new_kind,
+                        new_key,
+                        json!({"id": self.ids.get(name).cloned().unwrap_or(Value::Null)}),
+                    ));
+                }
+            }
+        }
+        self.put(&bound, new.clone());
+        self.scope.insert(name.to_owned(), new);
+    }
+
+    /// A `Put`, replacing an earlier one of the same entity in this commit.
+    fn put(&mut self, bound: &Bound, body: Value) {
+        let earlier = self.writes.iter_mut().find_map(|w| match w {
+            Write::Put(kind, id, earlier) if *kind == bound.kind && *id == bound.id => {
+                Some(earlier)
+            }
+            _ => None,
+        });
+        match earlier {
+            Some(earlier) => *earlier = body,
+            None => self
+                .writes
+                .push(Write::Put(bound.kind.clone(), bound.id.clone(), body)),
+        }
+    }
+
+    fn delete(&mut self, name: &str) {
+        let Some(bound) = self.entities.get(name).cloned() else {
+            return;
+        };
+        if let (Some(resource), Some(body)) = (
+            self.request.contract.resources.get(&bound.kind),
+            self.scope.get(name),
+        ) {
+            for (kind, key) in resource.keys(body) {
+                self.writes.push(Write::Delete(kind, key));
+            }
+        }
+        self.writes.push(Write::Delete(bound.kind, bound.id));
+    }
+
+    async fn claim(&mut self, claim: &Claim) -> Result<(), StoreError> {
+        let asked: Vec<Value> = match claim.ids.eval(self) {
+            Some(Value::Array(ids)) => ids,
+            Some(Value::Null) | None => Vec::new(),
+            Some(one) => vec![one],
+        };
+        let keys: Vec<String> = asked.iter().map(text_of).collect();
+        let r = self.request;
+        let found = r
+            .store
+            .get_many(
+                r.tenant,
+                keys.iter().map(|id| (claim.kind.as_str(), id.as_str())),
+            )
+            .await?;
+        let mut taken: Vec<Value> = Vec::new();
+        let mut refused = Vec::new();
+        let mut seen: BTreeMap<String, ()> = BTreeMap::new();
+        for ((value, key), entity) in asked.into_iter().zip(keys).zip(found) {
+            let free = entity.filter(|e| self.matches(&e.body, &claim.filter));
+            match free {
+                Some(entity) if seen.insert(key.clone(), ()).is_none() => {
+                    let mut body = entity.body.clone();
+                    for (field_name, template) in &claim.set {
+                        if let (Some(v), Some(map)) = (template.eval(self), body.as_object_mut()) {
+                            map.insert(field_name.clone(), v);
+                        }
+                    }
+                    self.guards.push((
+                        Guard::VersionIs(claim.kind.clone(), key.clone(), entity.version),
+                        Role::Read,
+                    ));
+                    self.writes.push(Write::Put(claim.kind.clone(), key, body));
+                    taken.push(value);
+                }
+                _ => refused.push(value),
+            }
+        }
+        self.scope.insert(
+            claim.name.clone(),
+            json!({"taken": taken, "refused": refused}),
+        );
+        Ok(())
+    }
+
+    async fn finish(self, respond: &Respond) -> Result<Outcome, StoreError> {
+        let r = self.request;
+        let body = respond.body.as_ref().map(|t| {
+            let value = t.eval(&self).unwrap_or(Value::Null);
+            r.contract.project(r.op, respond.status, value)
+        });
+        let mut reply = match body {
+            Some(body) => Reply::json(respond.status, body),
+            None => Reply::empty(respond.status),
+        };
+        for (name, template) in &respond.headers {
+            if let Ok(name) =
+                axum::http::HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
+                && let Ok(value) = axum::http::HeaderValue::from_str(&template.text(&self))
+            {
+                reply.headers.push((name, value));
+            }
+        }
+        if self.writes.is_empty() {
+            return Ok(Outcome::Done(Ok(reply)));
+        }
+        let (guards, roles): (Vec<Guard>, Vec<Role>) = self.guards.iter().cloned().unzip();
+        let txn = Txn {
+            guards,
+            writes: self.writes.clone(),
+        };
+        Ok(match r.store.commit(r.tenant, txn).await? {
+            Commit::Committed => Outcome::Done(Ok(reply)),
+            Commit::Rejected(i) => match roles.get(i) {
+                Some(Role::Taken(decl)) => Outcome::Done(Err(self.refusal(decl))),
+                _ => Outcome::Raced,
+            },
+        })
+    }
+}
+
+fn sort_key(body: &Value, field_name: &str, id: &str) -> Value {
+    if field_name == "$id" {
+        return Value::String(id.to_owned());
+    }
+    field(body, field_name).unwrap_or(Value::Null)
+}
+
+fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
+        _ => text_of(a).cmp(&text_of(b)),
+    }
+}

@@ -1,0 +1,339 @@
+//! The pipeline every vendor API request goes through, in the order the data flows:
+//! body → route → auth → overrides (`Prefer`, fault rules) → validate → rules → respond (the documented
+//! headers and the vendor's headers) → journal and log. Each stage either passes the request on or stops
+//! it with a [`Refusal`], which is rendered in one place.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::response::Response;
+use serde_json::{Map, Value, json};
+
+use crate::auth::{Auth, authenticate};
+use crate::contract::{Operation, RouteMatch};
+use crate::journal::Entry;
+use crate::prefer::Prefer;
+use crate::problem::Problem;
+use crate::refusal::Refusal;
+use crate::reply::Reply;
+use crate::shared::AppState;
+use crate::validate::{Invalid, validate};
+
+/// Handles one vendor API request.
+pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -> Response {
+    let started = Instant::now();
+    let (parts, body) = request.into_parts();
+    let tenant = crate::tenant::of_request(&parts.headers);
+    let path = parts.uri.path().to_owned();
+    let query = parts.uri.query().map(str::to_owned);
+    let read = axum::body::to_bytes(body, app.body_limit);
+    let body = match tokio::time::timeout(app.body_timeout, read).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err(Refusal::problem(
+            413,
+            Problem::new(format!(
+                "The request body exceeds {} bytes.",
+                app.body_limit
+            )),
+        )),
+        Err(_) => Err(Refusal::problem(
+            408,
+            Problem::new(format!(
+                "The request body did not arrive within {:?}.",
+                app.body_timeout
+            )),
+        )),
+    };
+    let incoming = Incoming {
+        method: &parts.method,
+        path: &path,
+        query: query.as_deref(),
+        headers: &parts.headers,
+        tenant: &tenant,
+    };
+    let (operation, reply) = match &body {
+        Ok(bytes) => answer(&app, &incoming, bytes).await,
+        Err(refusal) => (
+            None,
+            refusal.render(None, app.contract.vendor_for_path(&path)),
+        ),
+    };
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!(
+        method = %parts.method, path = %path, status = reply.status.as_u16(),
+        operation = operation.as_deref().unwrap_or("-"), tenant = %tenant, latency_ms, "request"
+    );
+    let response_body = reply
+        .body
+        .as_ref()
+        .map(|b| serde_json::to_vec(b).unwrap_or_default());
+    let status = reply.status.as_u16();
+    let journaled_body = reply.body.clone();
+    // Journal what is sent: the headers of the built response, content type included.
+    let response = into_response(reply, response_body);
+    app.journal.record(Entry {
+        id: 0,
+        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        tenant,
+        method: parts.method.to_string(),
+        path,
+        query,
+        operation,
+        status,
+        latency_ms,
+        request_headers: Entry::headers(&parts.headers),
+        response_headers: Entry::headers(response.headers()),
+        request_body: body.as_ref().ok().and_then(|b| Entry::body(b)),
+        response_body: journaled_body,
+    });
+    response
+}
+
+/// What the stages read of a request.
+struct Incoming<'a> {
+    method: &'a Method,
+    path: &'a str,
+    query: Option<&'a str>,
+    headers: &'a HeaderMap,
+    tenant: &'a str,
+}
+
+fn into_response(reply: Reply, body: Option<Vec<u8>>) -> Response {
+    let mut response = match body {
+        Some(bytes) => {
+            let mut r = Response::new(Body::from(bytes));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            r
+        }
+        None => Response::new(Body::empty()),
+    };
+    *response.status_mut() = reply.status;
+    for (name, value) in reply.headers {
+        response.headers_mut().append(name, value);
+    }
+    response
+}
+
+/// Routes, runs the stages and decorates the answer; returns the operationId and the answer.
+async fn answer(app: &AppState, incoming: &Incoming<'_>, body: &[u8]) -> (Option<String>, Reply) {
+    let (op, path_params) = match app.contract.route(incoming.method, incoming.path) {
+        RouteMatch::Found(op, params) => (op, params),
+        RouteMatch::MethodNotAllowed(allowed) => {
+            let allow: Vec<&str> = allowed.iter().map(Method::as_str).collect();
+            return (None, Reply::empty(405).header("allow", allow.join(", ")));
+        }
+        RouteMatch::NotFound => {
+            let problem = Problem::new(format!(
+                "No operation matches {} {}.",
+                incoming.method, incoming.path
+            ))
+            .code("NOT_FOUND");
+            let vendor = app.contract.vendor_for_path(incoming.path);
+            return (None, Refusal::problem(404, problem).render(None, vendor));
+        }
+    };
+    let vendor = app.contract.vendor_of(op);
+    let reply = match stages(app, op, incoming, &path_params, body).await {
+        Ok(reply) => reply,
+        Err(refusal) => refusal.render(Some(op), vendor),
+    };
+    let raw_path: Map<String, Value> = path_params
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect();
+    let mut scope = Map::new();
+    scope.insert("path".into(), Value::Object(raw_path));
+    let mut reply = documented_headers(op, reply);
+    for (name, value) in vendor.headers(&scope) {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            reply.headers.push((name, value));
+        }
+    }
+    (Some(op.id.clone()), reply)
+}
+
+/// auth → overrides → validate → rules.
+async fn stages(
+    app: &AppState,
+    op: &Operation,
+    incoming: &Incoming<'_>,
+    path_params: &[(String, String)],
+    body: &[u8],
+) -> Result<Reply, Refusal> {
+    let principal = match authenticate(
+        &app.contract,
+        op,
+        incoming.headers,
+        &app.store,
+        incoming.tenant,
+    )
+    .await
+    {
+        Ok(Auth::Accepted(principal)) => principal,
+        Ok(Auth::Refused { status, scheme }) => {
+            let declared = app.contract.scheme_refusals.get(&(op.id.clone(), scheme));
+            return Err(match declared {
+                Some(decl) => crate::engine::refusal(op, decl, &Map::new()),
+                None => Refusal::documented(
+                    status,
+                    None,
+                    Problem::new(if status == 401 {
+                        "Unauthorized"
+                    } else {
+                        "Forbidden"
+                    }),
+                ),
+            });
+        }
+        Err(e) => return Err(Refusal::store_unavailable(&e)),
+    };
+    overrides(app, op, incoming).await?;
+    let valid = match validate(op, path_params, incoming.query, incoming.headers, body) {
+        Ok(v) => v,
+        Err(Invalid::Violations(violations)) => {
+            return Err(Refusal::problem(
+                400,
+                app.contract.vendor_of(op).invalid(&violations),
+            ));
+        }
+        Err(Invalid::UnsupportedMediaType(found)) => {
+            return Err(Refusal::problem(
+                415,
+                Problem::new(format!(
+                    "Content-Type must be application/json, found {found}."
+                )),
+            ));
+        }
+    };
+    let Some(program) = &op.rules else {
+        // No declared behaviour: the documented success answer.
+        let status = op
+            .responses
+            .keys()
+            .find(|s| (200..300).contains(*s))
+            .copied()
+            .unwrap_or(200);
+        return Err(Refusal::documented(status, None, Problem::new("OK")));
+    };
+    let mut roots = Map::new();
+    roots.insert("path".into(), Value::Object(valid.path));
+    roots.insert("query".into(), Value::Object(valid.query));
+    roots.insert("header".into(), Value::Object(valid.header));
+    roots.insert("body".into(), valid.body.unwrap_or(Value::Null));
+    roots.insert("principal".into(), principal.unwrap_or(Value::Null));
+    roots.insert("operation".into(), op.context.clone());
+    roots.insert("tenant".into(), json!(incoming.tenant));
+    crate::engine::run(crate::engine::Request {
+        contract: &app.contract,
+        op,
+        program,
+        tenant: incoming.tenant,
+        store: &app.store,
+        roots,
+    })
+    .await
+}
+
+/// `Prefer` (Prism's convention) and fault rules: latency, or a documented answer instead of the rules.
+async fn overrides(app: &AppState, op: &Operation, incoming: &Incoming<'_>) -> Result<(), Refusal> {
+    let header = incoming.headers.get("prefer").and_then(|v| v.to_str().ok());
+    let prefer =
+        Prefer::parse(header).map_err(|message| Refusal::problem(400, Problem::new(message)))?;
+    if let Some(delay) = prefer.delay {
+        tokio::time::sleep(delay).await;
+    }
+    if let Some(refusal) = preferred(op, &prefer) {
+        return Err(refusal);
+    }
+    if let Some(fault) = app.faults.take(&op.id, incoming.path, incoming.tenant) {
+        tokio::time::sleep(fault.delay).await;
+        if let Some(status) = fault.status {
+            let problem = Problem::new(format!("Fault injected by mock rule {}.", fault.rule));
+            return Err(Refusal::documented(status, None, problem));
+        }
+    }
+    Ok(())
+}
+
+/// `Prefer: code=…` and/or `example=…`: a documented answer, or 400 listing what is documented.
+fn preferred(op: &Operation, prefer: &Prefer) -> Option<Refusal> {
+    let status = match (prefer.code, &prefer.example) {
+        (Some(code), _) => code,
+        (None, Some(name)) => {
+            let holder = op
+                .responses
+                .iter()
+                .find(|(_, r)| r.examples.iter().any(|(n, _)| n == name));
+            match holder {
+                Some((status, _)) => *status,
+                None => return Some(undocumented(op, &format!("example={name}"))),
+            }
+        }
+        (None, None) => return None,
+    };
+    let Some(response) = op.responses.get(&status) else {
+        if op.omitted.contains(&status) {
+            return Some(Refusal::documented(status, None, Problem::default()));
+        }
+        return Some(undocumented(op, &format!("code={status}")));
+    };
+    if let Some(name) = &prefer.example
+        && !response.examples.iter().any(|(n, _)| n == name)
+    {
+        return Some(undocumented(
+            op,
+            &format!("example={name} with code={status}"),
+        ));
+    }
+    Some(Refusal::documented(
+        status,
+        prefer.example.as_deref(),
+        Problem::new(response.description.clone()),
+    ))
+}
+
+fn undocumented(op: &Operation, what: &str) -> Refusal {
+    let codes: Vec<String> = op
+        .responses
+        .keys()
+        .chain(&op.omitted)
+        .map(u16::to_string)
+        .collect();
+    let names: Vec<String> = op
+        .responses
+        .values()
+        .flat_map(|r| r.examples.iter().map(|(n, _)| n.clone()))
+        .collect();
+    let problem = Problem::new(format!(
+        "Prefer: {what} is not documented for {}. Documented statuses: {}. Documented examples: {}.",
+        op.id,
+        codes.join(", "),
+        names.join(", ")
+    ))
+    .field("Prefer", what.to_owned());
+    Refusal::problem(400, problem)
+}
+
+/// Headers the contract documents for the answer: `Retry-After` on 429/503, `Deprecation` on deprecated
+/// operations.
+fn documented_headers(op: &Operation, mut reply: Reply) -> Reply {
+    let status = reply.status.as_u16();
+    let documents_retry_after = op.responses.get(&status).is_some_and(|r| {
+        r.headers
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case("retry-after"))
+    });
+    if documents_retry_after {
+        reply = reply.header("retry-after", "1");
+    }
+    if op.deprecated {
+        reply = reply.header("deprecation", "true");
+    }
+    reply
+}

@@ -1,0 +1,43 @@
+//! What went wrong, in terms every vendor's error body can express; a vendor's declared error style
+//! (`x-concord-mock.error`) turns it into that vendor's body.
+
+/// A problem: a message, and optionally a code, details and the offending fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Problem {
+    /// The vendor's error code, when the rule names one (else the vendor's default applies).
+    pub code: Option<String>,
+    /// The message.
+    pub message: String,
+    /// Longer explanations.
+    pub details: Vec<String>,
+    /// The offending fields with what is wrong with each.
+    pub fields: Vec<(String, String)>,
+}
+
+impl Problem {
+    /// A problem with a message only.
+    pub fn new(message: impl Into<String>) -> Problem {
+        Problem {
+            message: message.into(),
+            ..Problem::default()
+        }
+    }
+
+    /// Sets the code.
+    pub fn code(mut self, code: impl Into<String>) -> Problem {
+        self.code = Some(code.into());
+        self
+    }
+
+    /// Adds a detail line.
+    pub fn detail(mut self, detail: impl Into<String>) -> Problem {
+        self.details.push(detail.into());
+        self
+    }
+
+    /// Adds an offending field.
+    pub fn field(mut self, field: impl Into<String>, error: impl Into<String>) -> Problem {
+        self.fields.push((field.into(), error.into()));
+        self
+    }
+}

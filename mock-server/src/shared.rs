@@ -1,0 +1,50 @@
+//! What every handler shares: the compiled contract, the store, fault rules, the journal and limits.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::contract::Contract;
+use crate::faults::Faults;
+use crate::journal::Journal;
+use crate::state::Store;
+
+/// Everything the handlers share.
+pub struct AppState {
+    /// The compiled contract.
+    pub contract: Arc<Contract>,
+    /// Tenants' state.
+    pub store: Store,
+    /// Fault rules.
+    pub faults: Faults,
+    /// The request journal.
+    pub journal: Journal,
+    /// The largest request body accepted.
+    pub body_limit: usize,
+    /// How long a client may take to send its body.
+    pub body_timeout: std::time::Duration,
+    /// The token the admin API requires, if any.
+    pub admin_token: Option<String>,
+    /// When the server started.
+    pub started: Instant,
+}
+
+impl AppState {
+    /// Shared state over a store, serving the embedded contract.
+    pub fn new(
+        store: Store,
+        journal_capacity: usize,
+        body_limit: usize,
+        admin_token: Option<String>,
+    ) -> AppState {
+        AppState {
+            contract: Contract::embedded(),
+            store,
+            faults: Faults::default(),
+            journal: Journal::new(journal_capacity),
+            body_limit,
+            body_timeout: std::time::Duration::from_secs(10),
+            admin_token,
+            started: Instant::now(),
+        }
+    }
+}
