@@ -58,7 +58,7 @@ fn problem(status: StatusCode, message: impl Into<String>) -> Response {
 }
 
 fn store_problem(e: StoreError) -> Response {
-    problem(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
+    problem(StatusCode::SERVICE_UNAVAILABLE, e.chain())
 }
 
 #[derive(Debug, Deserialize, Default)]

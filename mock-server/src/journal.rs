@@ -219,14 +219,11 @@ mod tests {
     #[test]
     fn secrets_are_redacted() {
         let mut headers = axum::http::HeaderMap::new();
-        headers.insert(
-            "authorization",
-            "Bearer demo-paysafe-token".parse().unwrap(),
-        );
-        headers.insert("x-api-key", "demo-magicline-key".parse().unwrap());
+        headers.insert("authorization", "Bearer secret-token".parse().unwrap());
+        headers.insert("x-api-key", "secret-key".parse().unwrap());
         headers.insert("accept", "application/json".parse().unwrap());
         let stored = format!("{:?}", Entry::headers(&headers));
-        assert!(!stored.contains("demo-"), "{stored}");
+        assert!(!stored.contains("secret-"), "{stored}");
         assert!(stored.contains("application/json"));
     }
 }

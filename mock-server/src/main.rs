@@ -100,7 +100,15 @@ async fn main() -> std::process::ExitCode {
     let server = match MockServer::start(config).await {
         Ok(server) => server,
         Err(e) => {
-            eprintln!("error: {e}");
+            // The cause chain, so that "connection refused" is on the line, not four levels down.
+            let mut message = e.to_string();
+            let mut cause = std::error::Error::source(&e);
+            while let Some(c) = cause {
+                message.push_str(": ");
+                message.push_str(&c.to_string());
+                cause = c.source();
+            }
+            eprintln!("error: {message}");
             return std::process::ExitCode::from(1);
         }
     };

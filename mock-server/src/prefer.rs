@@ -54,9 +54,9 @@ mod tests {
 
     #[test]
     fn parses_prisms_preferences() {
-        let p = Prefer::parse(Some("code=429, example=RATE_LIMIT_EXCEEDED; delay=250")).unwrap();
+        let p = Prefer::parse(Some("code=429, example=SLOW_DOWN; delay=250")).unwrap();
         assert_eq!(p.code, Some(429));
-        assert_eq!(p.example.as_deref(), Some("RATE_LIMIT_EXCEEDED"));
+        assert_eq!(p.example.as_deref(), Some("SLOW_DOWN"));
         assert_eq!(p.delay, Some(Duration::from_millis(250)));
         assert_eq!(
             Prefer::parse(Some("respond-async")).unwrap(),

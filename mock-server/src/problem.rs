@@ -1,5 +1,6 @@
 //! What went wrong, in terms every vendor's error body can express; a vendor's declared error style
-//! (`x-concord-mock.error`) turns it into that vendor's body.
+//! (`x-concord-mock.error`) turns it into that vendor's body. A [`Violation`] is what schema validation
+//! finds; the vendor's `invalid` style words it as a problem.
 
 /// A problem: a message, and optionally a code, details and the offending fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,4 +41,15 @@ impl Problem {
         self.fields.push((field.into(), error.into()));
         self
     }
+}
+
+/// One schema violation, with where it is in the instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// Dotted path of the offending field (`physicalCards[0].loyaltyId`); empty for the whole value.
+    pub field: String,
+    /// The JSON Schema keyword that failed (`required`, `maximum`, `enum`, `type`, …).
+    pub keyword: String,
+    /// A readable message.
+    pub message: String,
 }

@@ -58,16 +58,14 @@ impl Refusal {
 
     /// The store failed: the operation's documented 503; `X-Mock-Error` says what failed.
     pub fn store_unavailable(error: &crate::state::StoreError) -> Refusal {
-        tracing::error!(error = %error, "state store failed");
+        let cause = error.chain();
+        tracing::error!(error = %cause, "state store failed");
         let mut refusal = Refusal::documented(
             503,
             None,
             Problem::new("The state store is unavailable; the request was not applied."),
         );
-        refusal.headers.push((
-            MOCK_ERROR_HEADER,
-            error.to_string().replace(['\r', '\n'], " "),
-        ));
+        refusal.headers.push((MOCK_ERROR_HEADER, cause));
         refusal
     }
 

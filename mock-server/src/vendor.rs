@@ -7,8 +7,7 @@ use std::collections::BTreeMap;
 use axum::http::HeaderName;
 use serde_json::{Map, Value, json};
 
-use crate::contract::Violation;
-use crate::problem::Problem;
+use crate::problem::{Problem, Violation};
 use crate::template::{Names, Scope, Template};
 
 /// The roots an error template may use besides its own slots.

@@ -207,3 +207,29 @@ async fn other_methods_on_a_credential_answer_405_without_a_body() {
         assert!(answer.body.is_none());
     }
 }
+
+#[tokio::test]
+async fn protocol_errors_carry_their_own_title() {
+    let mock = Mock::start().await;
+    let too_large = mock
+        .post(CREDENTIALS, json!({}))
+        .raw_body(vec![b'x'; 2 * 1024 * 1024], Some("application/json"))
+        .unchecked()
+        .send()
+        .await;
+    assert_eq!(too_large.status, 413);
+    let error = &too_large.json()["errors"][0]["error"];
+    assert_eq!(error["title"], "Payload Too Large", "{error}");
+    assert_eq!(error["code"], "MCUS.999.413");
+    let wrong_type = mock
+        .post(CREDENTIALS, json!({}))
+        .raw_body("username=ana", Some("application/x-www-form-urlencoded"))
+        .unchecked()
+        .send()
+        .await;
+    assert_eq!(wrong_type.status, 415);
+    assert_eq!(
+        wrong_type.json()["errors"][0]["error"]["title"],
+        "Unsupported Media Type"
+    );
+}

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{ASSIGN, Mock};
+use common::{ASSIGN, BULK, Mock};
 use serde_json::{Value, json};
 
 fn order(quantity: u32) -> Value {
@@ -215,5 +215,24 @@ async fn a_missing_or_unknown_token_answers_the_documented_401() {
         assert_eq!(answer.status, 401);
         assert_eq!(common::code(answer.json()), "5279");
         assert_eq!(common::message(answer.json()), "Invalid credentials");
+    }
+}
+
+#[tokio::test]
+async fn comments_in_the_demo_data_never_reach_an_answer() {
+    let mock = Mock::start().await;
+    // The demo order's second card carries a `_why` comment in the demo data.
+    let order = mock
+        .get(&format!("/customers/1231122232/prepaid/cards/bulk/{BULK}"))
+        .send()
+        .await;
+    assert_eq!(order.status, 200);
+    let text = order.json().to_string();
+    assert!(!text.contains("_why"), "{text}");
+    for card in order.json()["cards"].as_array().unwrap() {
+        assert!(
+            card.get("owner").is_none() && card.get("bulkId").is_none(),
+            "{card}"
+        );
     }
 }

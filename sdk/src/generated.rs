@@ -5031,6 +5031,8 @@ pub mod types {
 
 One normalized contract for four vendor APIs: Magicline Open API (gym access mediums and QR access codes), Paysafe Embedded Wallets 2.0 (prepaid bulk cards), Exchange Solutions ES Loyalty 3.0 (loyalty cards) and MasMovil MasStack Customers v4 (customer credentials). Wire formats, status codes, error bodies and auth are each vendor's own; names and structure are normalized (see spec/README.md). Each path item lists the vendor's real servers; the top-level server is the local mock, which serves all four APIs on one origin.
 
+Protocol-level answers are not listed per operation: 408 (a body that did not arrive in time), 413 (a body over the size limit) and 415 (a body whose Content-Type is not JSON) come from the HTTP layer of any server — the vendors document none of them — and carry the vendor's error body. Listing them on every operation would give every generated client an error type per status no vendor sends for its business rules; a strict client gets them as unexpected statuses.
+
 Version: 2026.11.0*/
 pub struct Client {
     pub(crate) baseurl: String,

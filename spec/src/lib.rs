@@ -23,7 +23,7 @@ pub use error::{Result, SpecError};
 pub use layout::SpecDir;
 pub use lint::{Violation, lint, parse};
 pub use normalize::{OPERATION_VERBS, normalize};
-pub use render::{Drift, check_fresh, first_difference, render, to_yaml};
+pub use render::{Drift, check_fresh, first_difference, is_date_like, render, to_yaml};
 pub use source::{Source, SourceMeta, load_sources};
 pub use table::operations_table;
 

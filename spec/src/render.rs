@@ -31,7 +31,42 @@ pub fn render(dir: &SpecDir) -> Result<String> {
 /// Stable YAML: key order as built by the normalizer, which sorts what has no natural order.
 pub fn to_yaml(doc: &Value) -> String {
     let body = serde_yaml_ng::to_string(doc).expect("a JSON value always serializes to YAML");
-    format!("{BANNER}{body}")
+    let mut out = String::with_capacity(BANNER.len() + body.len() + 64);
+    out.push_str(BANNER);
+    for line in body.lines() {
+        out.push_str(&quote_date(line));
+        out.push('\n');
+    }
+    out
+}
+
+/// The emitter writes a date-like string (`2024-06-13T10:33:00Z`) unquoted, which YAML 1.1 parsers read
+/// as a timestamp, not the string the document means: quote it.
+fn quote_date(line: &str) -> std::borrow::Cow<'_, str> {
+    let value_at = match line.rfind(": ") {
+        Some(at) => at + 2,
+        None => match line.trim_start().strip_prefix("- ") {
+            Some(rest) => line.len() - rest.len(),
+            None => return line.into(),
+        },
+    };
+    let value = &line[value_at..];
+    if is_date_like(value) {
+        format!("{}'{value}'", &line[..value_at]).into()
+    } else {
+        line.into()
+    }
+}
+
+/// `2024-06-13`, `2024-06-13T10:33:00Z`, `2024-6-1 10:33:00.5 +02:00`: what YAML 1.1 resolves as a timestamp.
+pub fn is_date_like(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    value.len() >= 8
+        && bytes[..4].iter().all(u8::is_ascii_digit)
+        && bytes[4] == b'-'
+        && value.chars().all(|c| {
+            c.is_ascii_digit() || matches!(c, '-' | ':' | '.' | '+' | 'T' | 't' | 'Z' | 'z' | ' ')
+        })
 }
 
 /// How the checked-in document differs from a fresh normalization.

@@ -127,3 +127,33 @@ fn a_non_verb_object_operation_id_is_caught() {
         *at(doc, &format!("{ASSIGN}/operationId")) = json!("assignCard");
     });
 }
+
+/// YAML 1.1 parsers (and some OpenAPI tools) read an unquoted `2024-06-13T10:33:00Z` as a timestamp, not
+/// the string the vendor sends: every date-like scalar of the document must be quoted.
+fn unquoted_dates(yaml: &str) -> Vec<String> {
+    yaml.lines()
+        .enumerate()
+        .filter_map(|(n, line)| {
+            let value = match line.rfind(": ") {
+                Some(at) => &line[at + 2..],
+                None => line.trim_start().strip_prefix("- ")?,
+            };
+            concord_spec::is_date_like(value).then(|| format!("line {}: {}", n + 1, line.trim()))
+        })
+        .collect()
+}
+
+#[test]
+fn date_like_strings_are_quoted() {
+    let found = unquoted_dates(OPENAPI_YAML);
+    assert!(found.is_empty(), "unquoted date-like strings: {found:#?}");
+    let broken = OPENAPI_YAML.replacen("'2024-06-13T10:33:00Z'", "2024-06-13T10:33:00Z", 1);
+    assert_eq!(
+        unquoted_dates(&broken).len(),
+        1,
+        "the check finds an unquoted date"
+    );
+    assert!(concord_spec::is_date_like("2024-05-01"));
+    assert!(!concord_spec::is_date_like("'2024-05-01'"));
+    assert!(!concord_spec::is_date_like("1234567890"));
+}

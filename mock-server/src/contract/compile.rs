@@ -210,6 +210,8 @@ impl OperationCompiler<'_> {
                 Some(BodySpec {
                     required: body["required"] == true,
                     validator: self.schemas.validator(schema, "body").map_err(fail)?,
+                    schema: schema.clone(),
+                    components: self.schemas.components_arc(),
                 })
             }
             None => None,

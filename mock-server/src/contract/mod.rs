@@ -13,8 +13,8 @@ use axum::http::Method;
 use jsonschema::Validator;
 use serde_json::Value;
 
+pub use crate::problem::Violation;
 pub use router::{PathParams, RouteMatch};
-pub use schema::Violation;
 
 use crate::rules::{Program, RefusalDecl, Resource};
 use crate::vendor::Vendor;
@@ -73,6 +73,8 @@ pub struct BodySpec {
     /// Whether a body is required.
     pub required: bool,
     validator: Validator,
+    schema: Value,
+    components: Arc<Value>,
 }
 
 /// A security scheme as the mock checks it.
@@ -220,7 +222,9 @@ impl Param {
 impl BodySpec {
     /// Validates a parsed body.
     pub fn check(&self, body: &Value) -> Vec<Violation> {
-        schema::violations(&self.validator, body)
+        let mut found = schema::violations(&self.validator, body);
+        schema::inexact_integers(&self.components, &self.schema, body, "", &mut found);
+        found
     }
 }
 

@@ -4,23 +4,14 @@
 use jsonschema::Validator;
 use serde_json::{Map, Value, json};
 
+use crate::problem::Violation;
+
 /// Where the shared components live for the validators.
 const COMPONENTS_URI: &str = "urn:concord:openapi";
 
-/// One schema violation, with where it is in the instance.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Violation {
-    /// Dotted path of the offending field (`physicalCards[0].loyaltyId`); empty for the whole value.
-    pub field: String,
-    /// The JSON Schema keyword that failed (`required`, `maximum`, `enum`, `type`, …).
-    pub keyword: String,
-    /// A readable message.
-    pub message: String,
-}
-
 /// The document's components, registered once for every validator.
 pub(crate) struct Schemas {
-    components: Value,
+    components: std::sync::Arc<Value>,
     registry: jsonschema::Registry<'static>,
 }
 
@@ -35,7 +26,7 @@ impl Schemas {
             .and_then(|r| r.prepare())
             .map_err(|e| format!("components: {e}"))?;
         Ok(Schemas {
-            components,
+            components: std::sync::Arc::new(components),
             registry,
         })
     }
@@ -43,6 +34,11 @@ impl Schemas {
     /// The components (`{schemas, responses, …}`).
     pub(crate) fn components(&self) -> &Value {
         &self.components
+    }
+
+    /// The components, shared.
+    pub(crate) fn components_arc(&self) -> std::sync::Arc<Value> {
+        self.components.clone()
     }
 
     /// Follows a local `#/components/<kind>/<name>` reference (any depth); other values are returned as
@@ -150,6 +146,71 @@ fn collect_properties(components: &Value, schema: &Value, into: &mut Map<String,
         {
             collect_properties(components, part, into);
         }
+    }
+}
+
+/// Integers that the validator cannot judge: a JSON literal beyond the `int64` range is parsed as a float,
+/// and one just past a bound rounds onto it (`-9223372036854775809` → `-2^63`), so a range check passes.
+/// Where the schema says `integer`/`int64`, a number that is not exactly an `i64` is refused here (a float
+/// with a small whole value, `5.0`, is still accepted, as JSON parsers of the vendors' platforms do).
+pub(crate) fn inexact_integers(
+    components: &Value,
+    schema: &Value,
+    value: &Value,
+    field: &str,
+    out: &mut Vec<Violation>,
+) {
+    let schema = resolve_in(components, schema);
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for part in schema
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            inexact_integers(components, part, value, field, out);
+        }
+    }
+    match value {
+        Value::Number(n) => {
+            let integer = schema.get("type").and_then(Value::as_str) == Some("integer");
+            let int64 = schema.get("format").and_then(Value::as_str) == Some("int64");
+            // Past 2^53 a float no longer holds every integer: it cannot be the literal that was sent.
+            let inexact = n.as_i64().is_none()
+                && n.as_f64()
+                    .is_none_or(|f| f.fract() != 0.0 || f.abs() >= 9_007_199_254_740_992.0);
+            if integer && (int64 || n.is_f64()) && inexact {
+                out.push(Violation {
+                    field: field.to_owned(),
+                    keyword: "format".into(),
+                    message: format!("{n} is outside the range of a 64-bit integer"),
+                });
+            }
+        }
+        Value::Object(map) => {
+            let properties = schema.get("properties").and_then(Value::as_object);
+            for (key, child) in map {
+                let child_schema = properties
+                    .and_then(|p| p.get(key))
+                    .or_else(|| schema.get("additionalProperties").filter(|a| a.is_object()));
+                if let Some(child_schema) = child_schema {
+                    let path = if field.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{field}.{key}")
+                    };
+                    inexact_integers(components, child_schema, child, &path, out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item_schema) = schema.get("items") {
+                for (i, item) in items.iter().enumerate() {
+                    inexact_integers(components, item_schema, item, &format!("{field}[{i}]"), out);
+                }
+            }
+        }
+        _ => {}
     }
 }
 

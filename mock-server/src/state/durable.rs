@@ -17,7 +17,7 @@ pub struct Durable {
 }
 
 fn sql(e: rusqlite::Error) -> StoreError {
-    StoreError(e.to_string())
+    StoreError::caused("sqlite", e)
 }
 
 impl Durable {
@@ -70,7 +70,7 @@ impl Durable {
         for row in rows {
             let (tenant, kind, id, version, body) = row.map_err(sql)?;
             let body = serde_json::from_str(&body)
-                .map_err(|e| StoreError(format!("{tenant}/{kind}/{id}: {e}")))?;
+                .map_err(|e| StoreError::caused(format!("{tenant}/{kind}/{id}"), e))?;
             tenants.entry(tenant).or_default().insert(
                 kind,
                 id,
@@ -110,7 +110,7 @@ impl Durable {
             tx.commit().map_err(sql)
         })
         .await
-        .map_err(|e| StoreError(e.to_string()))?
+        .map_err(|e| StoreError::caused("the state file's writer task", e))?
     }
 
     /// Replaces a tenant's rows with `state` in one transaction.
@@ -136,6 +136,6 @@ impl Durable {
             tx.commit().map_err(sql)
         })
         .await
-        .map_err(|e| StoreError(e.to_string()))?
+        .map_err(|e| StoreError::caused("the state file's writer task", e))?
     }
 }

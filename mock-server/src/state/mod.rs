@@ -84,10 +84,48 @@ pub enum Commit {
     Rejected(usize),
 }
 
-/// The store failed (the state file could not be written): the write is not acknowledged.
+/// The store failed (the state file could not be written, Redis did not answer): the write is not
+/// acknowledged. The backend's own error is kept as the source.
 #[derive(Debug, thiserror::Error)]
-#[error("state store: {0}")]
-pub struct StoreError(pub String);
+#[error("state store: {context}")]
+pub struct StoreError {
+    context: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl StoreError {
+    /// A failure described by `context` alone.
+    pub fn new(context: impl Into<String>) -> StoreError {
+        StoreError {
+            context: context.into(),
+            source: None,
+        }
+    }
+
+    /// A failure of `context` caused by `source`.
+    pub fn caused(
+        context: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> StoreError {
+        StoreError {
+            context: context.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+
+    /// The message with every cause, on one line (`state store: redis GET: … : connection refused`).
+    pub fn chain(&self) -> String {
+        let mut text = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(e) = cause {
+            text.push_str(": ");
+            text.push_str(&e.to_string());
+            cause = e.source();
+        }
+        text.replace(['\r', '\n'], " ")
+    }
+}
 
 /// Fixtures: `{kind: {id: body}}`, the state every tenant starts from.
 pub type Fixtures = BTreeMap<String, BTreeMap<String, Value>>;

@@ -91,7 +91,7 @@ impl RedisStore {
         config: RedisConfig,
     ) -> Result<RedisStore, StoreError> {
         let client = redis::Client::open(config.url.as_str())
-            .map_err(|e| StoreError(format!("redis URL {}: {e}", config.url)))?;
+            .map_err(|e| StoreError::caused(format!("redis URL {}", config.url), e))?;
         let manager = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(config.timeout))
             .set_response_timeout(Some(config.timeout))
@@ -102,8 +102,8 @@ impl RedisStore {
             ConnectionManager::new_with_config(client, manager),
         )
         .await
-        .map_err(|_| StoreError(format!("redis at {}: no answer", config.url)))?
-        .map_err(|e| StoreError(format!("redis at {}: {e}", config.url)))?;
+        .map_err(|_| StoreError::new(format!("redis at {}: no answer", config.url)))?
+        .map_err(|e| StoreError::caused(format!("redis at {}", config.url), e))?;
         Ok(RedisStore {
             conn,
             prefix: config.prefix,
@@ -144,8 +144,8 @@ impl RedisStore {
     ) -> Result<T, StoreError> {
         match tokio::time::timeout(self.timeout, future).await {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) => Err(StoreError(format!("redis {what}: {e}"))),
-            Err(_) => Err(StoreError(format!(
+            Ok(Err(e)) => Err(StoreError::caused(format!("redis {what}"), e)),
+            Err(_) => Err(StoreError::new(format!(
                 "redis {what}: no answer within {:?}",
                 self.timeout
             ))),
@@ -195,7 +195,7 @@ impl RedisStore {
                 Seeded::No => self.seed(tenant, &self.seed, true).await?,
             }
         }
-        Err(StoreError(format!(
+        Err(StoreError::new(format!(
             "redis: tenant {tenant} lost its state while it was being seeded"
         )))
     }
@@ -407,7 +407,9 @@ fn text(reply: &Reply) -> Result<String, StoreError> {
     match reply {
         Reply::BulkString(bytes) => Ok(String::from_utf8_lossy(bytes).into_owned()),
         Reply::SimpleString(s) => Ok(s.clone()),
-        other => Err(StoreError(format!("redis: unexpected reply {other:?}"))),
+        other => Err(StoreError::new(format!(
+            "redis: unexpected reply {other:?}"
+        ))),
     }
 }
 
@@ -416,13 +418,13 @@ fn entity(reply: &Reply) -> Result<Entity, StoreError> {
     let stored = text(reply)?;
     let (version, body) = stored
         .split_once(':')
-        .ok_or_else(|| StoreError(format!("redis: malformed entity {stored:.80}")))?;
+        .ok_or_else(|| StoreError::new(format!("redis: malformed entity {stored:.80}")))?;
     Ok(Entity {
         version: version
             .parse()
-            .map_err(|_| StoreError(format!("redis: malformed version in {stored:.80}")))?,
+            .map_err(|_| StoreError::new(format!("redis: malformed version in {stored:.80}")))?,
         body: serde_json::from_str(body)
-            .map_err(|e| StoreError(format!("redis: malformed entity body: {e}")))?,
+            .map_err(|e| StoreError::caused("redis: malformed entity body", e))?,
     })
 }
 
@@ -433,7 +435,7 @@ fn pairs(reply: Reply) -> Result<Vec<(String, Entity)>, StoreError> {
             .chunks(2)
             .map(|pair| match pair {
                 [id, stored] => Ok((text(id)?, entity(stored)?)),
-                _ => Err(StoreError("redis: odd HGETALL reply".into())),
+                _ => Err(StoreError::new("redis: odd HGETALL reply")),
             })
             .collect(),
         Reply::Map(items) => items
@@ -441,6 +443,8 @@ fn pairs(reply: Reply) -> Result<Vec<(String, Entity)>, StoreError> {
             .map(|(id, stored)| Ok((text(id)?, entity(stored)?)))
             .collect(),
         Reply::Nil => Ok(Vec::new()),
-        other => Err(StoreError(format!("redis: unexpected reply {other:?}"))),
+        other => Err(StoreError::new(format!(
+            "redis: unexpected reply {other:?}"
+        ))),
     }
 }

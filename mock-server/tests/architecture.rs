@@ -1,0 +1,241 @@
+//! The engine is generic and its modules form no cycle: checked on the source itself, so that anyone can
+//! run it (`cargo test -p concord-mock --test architecture`).
+//!
+//! - No vendor knowledge in `mock-server/src` outside comments: no tag (vendor) name, operationId, state
+//!   kind, documented example name or vendor error code of the embedded contract and demo data.
+//! - The graph of `crate::<module>` references between top-level modules has no cycle.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+/// The code of a file without comments (line comments and doc comments; `//` inside a string such as
+/// `http://` is kept).
+fn code(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let trimmed = line.trim_start();
+            if trimmed.starts_with("//") {
+                return String::new();
+            }
+            // A trailing comment starts with `// ` after code.
+            match line.find(" // ") {
+                Some(at) => line[..at].to_owned(),
+                None => line.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Words that only a vendor module would write.
+fn vendor_words() -> BTreeSet<String> {
+    let document: Value = serde_yaml_ng::from_str(concord_spec::OPENAPI_YAML).unwrap();
+    let mut words = BTreeSet::new();
+    for tag in document["tags"].as_array().unwrap() {
+        let name = tag["name"].as_str().unwrap();
+        words.insert(name.to_lowercase());
+        for part in name.split(' ').filter(|p| p.len() >= 4) {
+            words.insert(part.to_lowercase());
+        }
+    }
+    fn collect(value: &Value, words: &mut BTreeSet<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    match key.as_str() {
+                        "operationId" => {
+                            words.insert(child.as_str().unwrap().to_lowercase());
+                        }
+                        "examples" => {
+                            for name in child.as_object().into_iter().flatten().map(|(k, _)| k) {
+                                if name.contains('_') {
+                                    words.insert(name.to_lowercase());
+                                }
+                            }
+                        }
+                        "code" | "errorCode" => {
+                            if let Some(code) = child.as_str().filter(|c| c.len() >= 6) {
+                                words.insert(code.to_lowercase());
+                            }
+                        }
+                        _ => {}
+                    }
+                    collect(child, words);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| collect(i, words)),
+            _ => {}
+        }
+    }
+    collect(&document, &mut words);
+    // HTTP's own reason phrases (`NOT_FOUND`, `BAD_REQUEST`) are no vendor's.
+    for status in 100..600 {
+        if let Some(reason) = reqwest::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+        {
+            words.remove(&reason.to_lowercase().replace([' ', '-'], "_"));
+        }
+    }
+    let demo: Value = serde_json::from_str(concord_mock::fixtures::DEMO).unwrap();
+    for kind in demo.as_object().unwrap().keys() {
+        if !kind.starts_with('_') && !kind.starts_with("auth.") {
+            words.insert(kind.to_lowercase());
+        }
+    }
+    // The kinds' vendor prefixes (`magicline.`) too.
+    let prefixes: Vec<String> = words
+        .iter()
+        .filter_map(|w| w.split_once('.').map(|(p, _)| p.to_owned()))
+        .filter(|p| p.len() >= 2)
+        .collect();
+    words.extend(prefixes.into_iter().map(|p| format!("\"{p}.")));
+    words
+}
+
+#[test]
+fn the_engine_names_no_vendor() {
+    let words = vendor_words();
+    assert!(
+        words.contains("magicline_add_access_medium") && words.len() > 40,
+        "the word list is built from the contract: {words:?}"
+    );
+    let mut files = Vec::new();
+    sources(&src(), &mut files);
+    let mut found = Vec::new();
+    for file in &files {
+        let code = code(&std::fs::read_to_string(file).unwrap()).to_lowercase();
+        for (n, line) in code.lines().enumerate() {
+            for word in &words {
+                if line.contains(word.as_str()) {
+                    found.push(format!(
+                        "{}:{}: `{word}` in {}",
+                        file.strip_prefix(src()).unwrap().display(),
+                        n + 1,
+                        line.trim()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "vendor knowledge in the engine:\n{}",
+        found.join("\n")
+    );
+}
+
+/// Top-level module → the top-level modules it references.
+fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
+    let mut files = Vec::new();
+    sources(&src(), &mut files);
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in files {
+        let relative = file.strip_prefix(src()).unwrap();
+        let first = relative
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy();
+        let module = first.trim_end_matches(".rs").to_owned();
+        if module == "lib" || module == "main" {
+            continue;
+        }
+        let code = code(&std::fs::read_to_string(&file).unwrap());
+        let edges = graph.entry(module.clone()).or_default();
+        for (at, _) in code.match_indices("crate::") {
+            let rest = &code[at + "crate::".len()..];
+            let mut targets = Vec::new();
+            if let Some(group) = rest.strip_prefix('{') {
+                // `crate::{a, b::c}`
+                let group = &group[..group.find('}').unwrap_or(group.len())];
+                targets.extend(
+                    group
+                        .split(',')
+                        .map(|p| p.trim().split("::").next().unwrap_or("").to_owned()),
+                );
+            } else {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                targets.push(name);
+            }
+            for target in targets {
+                if !target.is_empty() && target != module {
+                    edges.insert(target);
+                }
+            }
+        }
+    }
+    graph
+}
+
+fn cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(start) = path.iter().position(|p| p == node) {
+            let mut found = path[start..].to_vec();
+            found.push(node.to_owned());
+            return Some(found);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        path.push(node.to_owned());
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some(found) = visit(next, graph, path, done) {
+                return Some(found);
+            }
+        }
+        path.pop();
+        done.insert(node.to_owned());
+        None
+    }
+    let mut done = BTreeSet::new();
+    graph
+        .keys()
+        .find_map(|node| visit(node, graph, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn the_module_graph_has_no_cycle() {
+    let graph = module_graph();
+    assert!(
+        graph["pipeline"].contains("engine") && graph["engine"].contains("rules"),
+        "the graph is read from the source: {graph:?}"
+    );
+    if let Some(found) = cycle(&graph) {
+        panic!("import cycle: {}", found.join(" → "));
+    }
+}
+
+#[test]
+fn the_cycle_check_finds_a_cycle() {
+    let mut graph = module_graph();
+    graph.get_mut("rules").unwrap().insert("engine".into());
+    let found = cycle(&graph).expect("rules → engine → rules is a cycle");
+    assert!(found.contains(&"engine".to_owned()) && found.contains(&"rules".to_owned()));
+}
