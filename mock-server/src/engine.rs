@@ -20,7 +20,7 @@ use crate::state::{Commit, Entity, Guard, Store, StoreError, Txn, Write};
 use crate::template::{Layered, Scope, Template, field, loosely_equal, text_of};
 
 /// The refusal a declaration describes, its templates read in `scope`.
-pub fn refusal(op: &Operation, decl: &RefusalDecl, scope: &dyn Scope) -> Refusal {
+pub(crate) fn refusal(op: &Operation, decl: &RefusalDecl, scope: &dyn Scope) -> Refusal {
     let text = |t: &Option<Template>| t.as_ref().map(|t| t.text(scope));
     let description = op
         .responses
@@ -47,23 +47,23 @@ pub fn refusal(op: &Operation, decl: &RefusalDecl, scope: &dyn Scope) -> Refusal
 const ATTEMPTS: usize = 16;
 
 /// One request as the rules see it.
-pub struct Request<'a> {
+pub(crate) struct Request<'a> {
     /// The contract.
-    pub contract: &'a Contract,
+    pub(crate) contract: &'a Contract,
     /// The operation.
-    pub op: &'a Operation,
+    pub(crate) op: &'a Operation,
     /// Its rules.
-    pub program: &'a Program,
+    pub(crate) program: &'a Program,
     /// The tenant whose state it reads and changes.
-    pub tenant: &'a str,
+    pub(crate) tenant: &'a str,
     /// The store.
-    pub store: &'a Store,
+    pub(crate) store: &'a Store,
     /// `path`, `query`, `header`, `body`, `principal`, `operation`, `tenant`.
-    pub roots: Map<String, Value>,
+    pub(crate) roots: Map<String, Value>,
 }
 
 /// Runs the program: the success answer, or the refusal of a failed precondition.
-pub async fn run(request: Request<'_>) -> Result<Reply, Refusal> {
+pub(crate) async fn run(request: Request<'_>) -> Result<Reply, Refusal> {
     for _ in 0..ATTEMPTS {
         match attempt(&request).await {
             Ok(Outcome::Done(result)) => return result,

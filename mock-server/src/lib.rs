@@ -13,30 +13,30 @@
 //! ```
 //!
 //! A request flows through the pipeline in this order: route → auth → overrides (`Prefer`,
-//! fault rules) → validate → rules ([`engine`]) → respond; every refusal is rendered by [`refusal`].
+//! fault rules) → validate → rules (the engine) → respond; every refusal is rendered in one place.
 
 mod admin;
 mod app;
 mod auth;
 pub mod contract;
-pub mod engine;
+mod engine;
 mod faults;
 pub mod fixtures;
 mod journal;
 mod pipeline;
 mod prefer;
 pub mod problem;
-pub mod refusal;
+mod refusal;
 mod reply;
-pub mod rules;
+mod rules;
 mod server;
 mod shared;
 pub mod state;
-pub mod template;
+mod template;
 mod tenant;
 pub mod ui;
 mod validate;
-pub mod vendor;
+mod vendor;
 
 pub use app::app;
 pub use faults::FaultRule;

@@ -11,7 +11,7 @@ use crate::vendor::Vendor;
 
 /// How a refusal picks its body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     /// The documented answer for the status: this example (exactly), or the first one, or the schema's;
     /// the vendor's error body for the problem where none is documented.
     Documented(Option<String>),
@@ -21,23 +21,23 @@ pub enum Source {
 
 /// An answer the pipeline gives instead of running (or finishing) the rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
+pub(crate) struct Refusal {
     /// The status.
-    pub status: u16,
+    pub(crate) status: u16,
     /// Where the body comes from.
-    pub source: Source,
+    pub(crate) source: Source,
     /// What went wrong (the body's content when no example is used).
-    pub problem: Problem,
+    pub(crate) problem: Problem,
     /// Extra headers (`X-Mock-Error`).
-    pub headers: Vec<(&'static str, String)>,
+    pub(crate) headers: Vec<(&'static str, String)>,
 }
 
 /// Set on answers the mock produced because of its own trouble (not a vendor rule), saying why.
-pub const MOCK_ERROR_HEADER: &str = "x-mock-error";
+pub(crate) const MOCK_ERROR_HEADER: &str = "x-mock-error";
 
 impl Refusal {
     /// The documented answer for `status` (a named example, or the first documented one).
-    pub fn documented(status: u16, example: Option<&str>, problem: Problem) -> Refusal {
+    pub(crate) fn documented(status: u16, example: Option<&str>, problem: Problem) -> Refusal {
         Refusal {
             status,
             source: Source::Documented(example.map(str::to_owned)),
@@ -47,7 +47,7 @@ impl Refusal {
     }
 
     /// The vendor's error body for `problem`.
-    pub fn problem(status: u16, problem: Problem) -> Refusal {
+    pub(crate) fn problem(status: u16, problem: Problem) -> Refusal {
         Refusal {
             status,
             source: Source::Problem,
@@ -57,7 +57,7 @@ impl Refusal {
     }
 
     /// The store failed: the operation's documented 503; `X-Mock-Error` says what failed.
-    pub fn store_unavailable(error: &crate::state::StoreError) -> Refusal {
+    pub(crate) fn store_unavailable(error: &crate::state::StoreError) -> Refusal {
         let cause = error.chain();
         tracing::error!(error = %cause, "state store failed");
         let mut refusal = Refusal::documented(
@@ -70,7 +70,7 @@ impl Refusal {
     }
 
     /// Renders the refusal for `op` (or, on a path no operation matches, in `vendor`'s body).
-    pub fn render(&self, op: Option<&Operation>, vendor: &Vendor) -> Reply {
+    pub(crate) fn render(&self, op: Option<&Operation>, vendor: &Vendor) -> Reply {
         let reply = match (op, &self.source) {
             (Some(op), Source::Documented(name)) => documented(op, vendor, self, name.as_deref()),
             _ => Reply::json(self.status, vendor.error_body(self.status, &self.problem)),

@@ -6,18 +6,18 @@ use serde_json::Value;
 
 /// An answer to an API request.
 #[derive(Debug, Clone)]
-pub struct Reply {
+pub(crate) struct Reply {
     /// The HTTP status.
-    pub status: StatusCode,
+    pub(crate) status: StatusCode,
     /// The JSON body, if any.
-    pub body: Option<Value>,
+    pub(crate) body: Option<Value>,
     /// Headers beside the body's content type.
-    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl Reply {
     /// A JSON answer.
-    pub fn json(status: u16, body: Value) -> Reply {
+    pub(crate) fn json(status: u16, body: Value) -> Reply {
         Reply {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             body: Some(body),
@@ -26,7 +26,7 @@ impl Reply {
     }
 
     /// An answer without a body.
-    pub fn empty(status: u16) -> Reply {
+    pub(crate) fn empty(status: u16) -> Reply {
         Reply {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             body: None,
@@ -35,7 +35,7 @@ impl Reply {
     }
 
     /// Adds a header (values that are not valid header text are skipped).
-    pub fn header(mut self, name: &'static str, value: impl AsRef<str>) -> Reply {
+    pub(crate) fn header(mut self, name: &'static str, value: impl AsRef<str>) -> Reply {
         if let Ok(value) = HeaderValue::from_str(value.as_ref()) {
             self.headers.push((HeaderName::from_static(name), value));
         }

@@ -15,9 +15,9 @@ const ERROR_ROOTS: [&str; 6] = ["status", "message", "code", "details", "fields"
 
 /// One vendor API (one tag of the document).
 #[derive(Debug, Clone)]
-pub struct Vendor {
+pub(crate) struct Vendor {
     /// The tag's name.
-    pub name: String,
+    pub(crate) name: String,
     error: ErrorStyle,
     invalid: InvalidStyle,
     headers: Vec<(HeaderName, Template)>,
@@ -62,7 +62,7 @@ struct FieldMessage {
 
 impl Vendor {
     /// The vendor of operations with no (declared) tag: a plain `{"error": message}` body.
-    pub fn generic(name: &str) -> Vendor {
+    pub(crate) fn generic(name: &str) -> Vendor {
         Vendor {
             name: name.to_owned(),
             error: ErrorStyle {
@@ -81,7 +81,7 @@ impl Vendor {
     }
 
     /// Compiles a tag's `x-concord-mock` (the tag without one gets [`Vendor::generic`]).
-    pub fn compile(tag: &Value) -> Result<Vendor, String> {
+    pub(crate) fn compile(tag: &Value) -> Result<Vendor, String> {
         let name = tag["name"].as_str().unwrap_or_default();
         let mut vendor = Vendor::generic(name);
         let Some(declared) = tag.get("x-concord-mock") else {
@@ -134,7 +134,7 @@ impl Vendor {
     }
 
     /// The vendor's error body for `status`.
-    pub fn error_body(&self, status: u16, problem: &Problem) -> Value {
+    pub(crate) fn error_body(&self, status: u16, problem: &Problem) -> Value {
         let mut scope = Map::new();
         scope.insert("status".into(), json!(status));
         scope.insert("message".into(), json!(problem.message));
@@ -176,7 +176,7 @@ impl Vendor {
     }
 
     /// Refreshes what a documented error example cannot know (a trace id new per answer).
-    pub fn refresh(&self, body: &mut Value) {
+    pub(crate) fn refresh(&self, body: &mut Value) {
         if let Some(map) = body.as_object_mut() {
             let empty = Map::new();
             for (key, template) in &self.error.fresh {
@@ -188,7 +188,7 @@ impl Vendor {
     }
 
     /// The problem reporting requests that break the contract's schemas.
-    pub fn invalid(&self, violations: &[Violation]) -> Problem {
+    pub(crate) fn invalid(&self, violations: &[Violation]) -> Problem {
         let style = &self.invalid;
         let field_of = |v: &Violation| {
             if v.field.is_empty() {
@@ -237,7 +237,7 @@ impl Vendor {
     }
 
     /// The headers this vendor puts on every answer of its operations.
-    pub fn headers<'a>(
+    pub(crate) fn headers<'a>(
         &'a self,
         scope: &'a dyn Scope,
     ) -> impl Iterator<Item = (HeaderName, String)> + 'a {
@@ -250,7 +250,7 @@ impl Vendor {
     }
 
     /// The names of the headers this vendor adds (for CORS).
-    pub fn header_names(&self) -> impl Iterator<Item = &HeaderName> {
+    pub(crate) fn header_names(&self) -> impl Iterator<Item = &HeaderName> {
         self.headers.iter().map(|(name, _)| name)
     }
 }

@@ -138,7 +138,7 @@ describe("the mock's web page", () => {
 
     // The state panel equals what the admin API returns.
     const state = await exported(tenant);
-    assert.ok(state["masstack.username"][`${ORG}/${username}`], "the username is claimed");
+    assert.ok(state["masstack.credential#username"][`${ORG}/${username}`], "the username is claimed");
     for (const kind of Object.keys(state).filter((k) => !k.startsWith("_"))) {
       assert.deepEqual((await stateIds(board, kind)).sort(), Object.keys(state[kind]).sort(), kind);
     }
@@ -209,7 +209,7 @@ describe("the mock's web page", () => {
     assert.deepEqual(await exported(tenant), fixtures, "the tenant is back to the fixtures");
     const kept = await exported(other);
     assert.equal(Object.keys(kept["masstack.credential"]).length, 2, "the other tenant keeps its credential");
-    assert.ok(kept["masstack.username"][`${ORG}/reset-${other}@example.com`]);
+    assert.ok(kept["masstack.credential#username"][`${ORG}/reset-${other}@example.com`]);
     await board.screenshot({ path: screenshotPath("state-after-reset"), fullPage: false });
 
     await board.getByRole("button", { name: "Reset all tenants" }).click();

@@ -95,7 +95,7 @@ pub struct Operation {
     /// The path template (`/v1/customers/{customerId}/access-code`).
     pub path: String,
     segments: Vec<router::Segment>,
-    /// Index of its vendor in [`Contract::vendors`].
+    /// Index of its vendor in the contract's vendors (one per tag).
     pub vendor: usize,
     /// Whether the vendor deprecated it.
     pub deprecated: bool,
@@ -110,7 +110,7 @@ pub struct Operation {
     /// Statuses documented without a body (`x-omitted-responses`).
     pub omitted: Vec<u16>,
     /// Its declared rules (`x-concord-rules`); without them it answers its documented success example.
-    pub rules: Option<Program>,
+    pub(crate) rules: Option<Program>,
     /// What rules see as `operation`: the id, method, path and the operation's `x-` extensions.
     pub context: Value,
 }
@@ -126,9 +126,9 @@ pub struct Contract {
     /// How each scheme's failure answers, where its `x-concord-refusal` declares it (per operation id).
     pub(crate) scheme_refusals: BTreeMap<(String, String), RefusalDecl>,
     /// One per tag (and a generic one for untagged operations).
-    pub vendors: Vec<Vendor>,
+    pub(crate) vendors: Vec<Vendor>,
     /// Declared resources by kind.
-    pub resources: BTreeMap<String, Resource>,
+    pub(crate) resources: BTreeMap<String, Resource>,
     /// First path segment → vendor, for errors on paths no operation matches.
     prefixes: BTreeMap<String, usize>,
     schemas: schema::Schemas,
@@ -171,13 +171,13 @@ impl Contract {
     }
 
     /// The vendor of an operation.
-    pub fn vendor_of(&self, op: &Operation) -> &Vendor {
+    pub(crate) fn vendor_of(&self, op: &Operation) -> &Vendor {
         &self.vendors[op.vendor]
     }
 
     /// The vendor whose paths start like `path` (its error body answers unknown paths); the generic one
     /// where no vendor (or more than one) claims the first segment.
-    pub fn vendor_for_path(&self, path: &str) -> &Vendor {
+    pub(crate) fn vendor_for_path(&self, path: &str) -> &Vendor {
         let index = path
             .split('/')
             .nth(1)
@@ -189,7 +189,7 @@ impl Contract {
 
     /// Projects an answer onto the schema documented for `status`: only the properties it declares are
     /// kept (stored entities carry their parent's id and comment fields the answer must not show).
-    pub fn project(&self, op: &Operation, status: u16, body: Value) -> Value {
+    pub(crate) fn project(&self, op: &Operation, status: u16, body: Value) -> Value {
         match op.responses.get(&status).and_then(|r| r.schema.as_ref()) {
             Some(schema) => schema::project(self.schemas.components(), schema, body),
             None => body,
@@ -197,7 +197,10 @@ impl Contract {
     }
 
     /// The demo data as the engine needs it: comment fields (`_why`) dropped, unique-key indexes added.
-    pub fn prepare_fixtures(&self, mut fixtures: crate::state::Fixtures) -> crate::state::Fixtures {
+    pub(crate) fn prepare_fixtures(
+        &self,
+        mut fixtures: crate::state::Fixtures,
+    ) -> crate::state::Fixtures {
         for entities in fixtures.values_mut() {
             for body in entities.values_mut() {
                 if let Some(map) = body.as_object_mut() {

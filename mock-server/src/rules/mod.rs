@@ -11,25 +11,25 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-pub use resource::{IdStrategy, Resource, Unique};
-pub use step::{Claim, Create, Find, List, Load, Respond, Step};
+pub(crate) use resource::{IdStrategy, Resource};
+pub(crate) use step::{Claim, Create, Find, List, Load, Respond, Step};
 
 use crate::template::{Names, Template};
 
 /// What the compiler must know about the operation a program belongs to.
-pub struct OperationFacts<'a> {
+pub(crate) struct OperationFacts<'a> {
     /// The operationId.
-    pub id: &'a str,
+    pub(crate) id: &'a str,
     /// Named examples by status.
-    pub examples: BTreeMap<u16, Vec<String>>,
+    pub(crate) examples: BTreeMap<u16, Vec<String>>,
     /// Documented statuses, with or without a body.
-    pub statuses: BTreeSet<u16>,
+    pub(crate) statuses: BTreeSet<u16>,
     /// Every declared resource.
-    pub resources: &'a BTreeMap<String, Resource>,
+    pub(crate) resources: &'a BTreeMap<String, Resource>,
 }
 
 /// The roots every program starts with.
-pub const REQUEST_ROOTS: [&str; 7] = [
+pub(crate) const REQUEST_ROOTS: [&str; 7] = [
     "path",
     "query",
     "header",
@@ -41,31 +41,31 @@ pub const REQUEST_ROOTS: [&str; 7] = [
 
 /// An operation's compiled steps.
 #[derive(Debug, Clone)]
-pub struct Program {
+pub(crate) struct Program {
     /// In order.
-    pub steps: Vec<Step>,
+    pub(crate) steps: Vec<Step>,
 }
 
 /// How a failed precondition answers: a documented example, or the vendor's error body for a problem.
 #[derive(Debug, Clone)]
-pub struct RefusalDecl {
+pub(crate) struct RefusalDecl {
     /// The status.
-    pub status: u16,
+    pub(crate) status: u16,
     /// The documented example (exactly that one).
-    pub example: Option<String>,
+    pub(crate) example: Option<String>,
     /// The message (else the response's description).
-    pub message: Option<Template>,
+    pub(crate) message: Option<Template>,
     /// The vendor's error code.
-    pub code: Option<Template>,
+    pub(crate) code: Option<Template>,
     /// Offending fields and what is wrong with each.
-    pub fields: Vec<(String, Template)>,
+    pub(crate) fields: Vec<(String, Template)>,
     /// Detail lines.
-    pub details: Vec<Template>,
+    pub(crate) details: Vec<Template>,
 }
 
 impl Program {
     /// Compiles `x-concord-rules`.
-    pub fn compile(declared: &Value, facts: &OperationFacts<'_>) -> Result<Program, String> {
+    pub(crate) fn compile(declared: &Value, facts: &OperationFacts<'_>) -> Result<Program, String> {
         let declared = declared
             .as_array()
             .ok_or("x-concord-rules must be a list of steps")?;
@@ -107,7 +107,7 @@ fn flatten<'v>(items: &'v [Value], into: &mut Vec<&'v Value>) {
 
 impl RefusalDecl {
     /// Compiles `{example: NAME}` or `{status, message, code, fields, details}`.
-    pub fn compile(
+    pub(crate) fn compile(
         value: &Value,
         facts: &OperationFacts<'_>,
         names: &Names,

@@ -22,7 +22,7 @@ use crate::template::{Names, Template};
 
 /// How new entities get their id.
 #[derive(Debug, Clone, PartialEq)]
-pub enum IdStrategy {
+pub(crate) enum IdStrategy {
     /// A random UUID (text).
     Uuid,
     /// A random integer of this many digits (the first not zero).
@@ -35,29 +35,29 @@ pub enum IdStrategy {
 
 /// A unique field (or combination) of a resource.
 #[derive(Debug, Clone)]
-pub struct Unique {
+pub(crate) struct Unique {
     /// Names the index kind (`<kind>#<name>`).
-    pub name: String,
+    pub(crate) name: String,
     /// The key, over the entity's fields.
-    pub key: Template,
+    pub(crate) key: Template,
     /// How a clash answers, compiled per operation (it may name the operation's examples).
-    pub conflict: Value,
+    pub(crate) conflict: Value,
 }
 
 /// A declared resource.
 #[derive(Debug, Clone)]
-pub struct Resource {
+pub(crate) struct Resource {
     /// The kind its entities are stored under.
-    pub kind: String,
+    pub(crate) kind: String,
     /// How ids are made.
-    pub id: IdStrategy,
+    pub(crate) id: IdStrategy,
     /// Unique keys.
-    pub unique: Vec<Unique>,
+    pub(crate) unique: Vec<Unique>,
 }
 
 impl Resource {
     /// Compiles one entry of `x-concord-mock.resources`.
-    pub fn compile(kind: &str, value: &Value) -> Result<Resource, String> {
+    pub(crate) fn compile(kind: &str, value: &Value) -> Result<Resource, String> {
         let id = match value.get("id") {
             None => IdStrategy::Uuid,
             Some(Value::String(s)) if s == "uuid" => IdStrategy::Uuid,
@@ -109,12 +109,12 @@ impl Resource {
     }
 
     /// The kind of a unique key's index entities.
-    pub fn index_kind(&self, unique: &Unique) -> String {
+    pub(crate) fn index_kind(&self, unique: &Unique) -> String {
         format!("{}#{}", self.kind, unique.name)
     }
 
     /// The unique keys an entity holds: (index kind, key).
-    pub fn keys(&self, body: &Value) -> Vec<(String, String)> {
+    pub(crate) fn keys(&self, body: &Value) -> Vec<(String, String)> {
         let Some(fields) = body.as_object() else {
             return Vec::new();
         };
@@ -125,7 +125,7 @@ impl Resource {
     }
 
     /// Adds the index entities of the fixtures' entities of this kind.
-    pub fn index_fixtures(&self, fixtures: &mut Fixtures) {
+    pub(crate) fn index_fixtures(&self, fixtures: &mut Fixtures) {
         let Some(entities) = fixtures.get(&self.kind).cloned() else {
             return;
         };

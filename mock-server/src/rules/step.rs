@@ -22,7 +22,7 @@ use crate::template::{Names, Predicate, Template};
 
 /// One step.
 #[derive(Debug, Clone)]
-pub enum Step {
+pub(crate) enum Step {
     /// A condition that must hold.
     Require(Predicate, RefusalDecl),
     /// Reads one entity by id.
@@ -57,98 +57,98 @@ pub enum Step {
 
 /// `load`.
 #[derive(Debug, Clone)]
-pub struct Load {
+pub(crate) struct Load {
     /// Binds the entity.
-    pub name: String,
+    pub(crate) name: String,
     /// Its kind.
-    pub kind: String,
+    pub(crate) kind: String,
     /// Its id.
-    pub id: Template,
+    pub(crate) id: Template,
     /// Fields it must have (its parent).
-    pub filter: Vec<(String, Template)>,
+    pub(crate) filter: Vec<(String, Template)>,
     /// When it is absent or does not match.
-    pub missing: RefusalDecl,
+    pub(crate) missing: RefusalDecl,
 }
 
 /// `find`.
 #[derive(Debug, Clone)]
-pub struct Find {
+pub(crate) struct Find {
     /// Binds the entity.
-    pub name: String,
+    pub(crate) name: String,
     /// Its kind.
-    pub kind: String,
+    pub(crate) kind: String,
     /// The field compared (dotted; `$id` is the id).
-    pub field: Template,
+    pub(crate) field: Template,
     /// The value it must equal.
-    pub equals: Template,
+    pub(crate) equals: Template,
     /// When none matches.
-    pub missing: RefusalDecl,
+    pub(crate) missing: RefusalDecl,
 }
 
 /// `list`.
 #[derive(Debug, Clone)]
-pub struct List {
+pub(crate) struct List {
     /// Binds `{items, total, offset, limit, page}`.
-    pub name: String,
+    pub(crate) name: String,
     /// The kind.
-    pub kind: String,
+    pub(crate) kind: String,
     /// Exactly these ids, in this order (else every entity of the kind).
-    pub ids: Option<Template>,
+    pub(crate) ids: Option<Template>,
     /// Fields the entities must have.
-    pub filter: Vec<(String, Template)>,
+    pub(crate) filter: Vec<(String, Template)>,
     /// Fields to sort by.
-    pub sort: Vec<String>,
+    pub(crate) sort: Vec<String>,
     /// Entities to skip.
-    pub offset: Option<Template>,
+    pub(crate) offset: Option<Template>,
     /// Entities to return at most.
-    pub limit: Option<Template>,
+    pub(crate) limit: Option<Template>,
 }
 
 /// `create`.
 #[derive(Debug, Clone)]
-pub struct Create {
+pub(crate) struct Create {
     /// Binds the entity (or, with `count`, the list of them).
-    pub name: String,
+    pub(crate) name: String,
     /// The resource.
-    pub resource: Resource,
+    pub(crate) resource: Resource,
     /// The id, when the request gives it.
-    pub id: Option<Template>,
+    pub(crate) id: Option<Template>,
     /// Replace an entity with the same id instead of refusing.
-    pub upsert: bool,
+    pub(crate) upsert: bool,
     /// How many.
-    pub count: Option<Template>,
+    pub(crate) count: Option<Template>,
     /// Per-entity input, bound as `item` (the `$index`-th).
-    pub items: Option<Template>,
+    pub(crate) items: Option<Template>,
     /// The entity (`$id` is its id).
-    pub body: Template,
+    pub(crate) body: Template,
     /// Answers to unique-key clashes, per unique key of the resource.
-    pub conflicts: Vec<RefusalDecl>,
+    pub(crate) conflicts: Vec<RefusalDecl>,
 }
 
 /// `claim`.
 #[derive(Debug, Clone)]
-pub struct Claim {
+pub(crate) struct Claim {
     /// Binds `{taken, refused}`.
-    pub name: String,
+    pub(crate) name: String,
     /// The pool's kind.
-    pub kind: String,
+    pub(crate) kind: String,
     /// The ids asked for.
-    pub ids: Template,
+    pub(crate) ids: Template,
     /// What a free entity looks like.
-    pub filter: Vec<(String, Template)>,
+    pub(crate) filter: Vec<(String, Template)>,
     /// What claiming sets.
-    pub set: Vec<(String, Template)>,
+    pub(crate) set: Vec<(String, Template)>,
 }
 
 /// `respond`.
 #[derive(Debug, Clone)]
-pub struct Respond {
+pub(crate) struct Respond {
     /// The status.
-    pub status: u16,
+    pub(crate) status: u16,
     /// The body, projected onto the response's schema.
-    pub body: Option<Template>,
+    pub(crate) body: Option<Template>,
     /// Extra headers.
-    pub headers: Vec<(String, Template)>,
+    pub(crate) headers: Vec<(String, Template)>,
 }
 
 /// Names bound to entities so far (for `update`/`delete`): name → kind.

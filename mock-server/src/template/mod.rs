@@ -22,11 +22,11 @@ use serde_json::{Map, Value, json};
 
 mod predicate;
 
-pub use predicate::Predicate;
+pub(crate) use predicate::Predicate;
 
 /// Names an expression may reference, so that a typo is a start-up error rather than a silent absence.
 #[derive(Debug, Clone, Default)]
-pub struct Names {
+pub(crate) struct Names {
     bound: BTreeSet<String>,
     /// Open scopes accept any root (error templates, where the context is the problem).
     open: bool,
@@ -34,7 +34,7 @@ pub struct Names {
 
 impl Names {
     /// A scope that knows these roots.
-    pub fn of<I: IntoIterator<Item = S>, S: Into<String>>(roots: I) -> Names {
+    pub(crate) fn of<I: IntoIterator<Item = S>, S: Into<String>>(roots: I) -> Names {
         Names {
             bound: roots.into_iter().map(Into::into).collect(),
             open: false,
@@ -42,7 +42,7 @@ impl Names {
     }
 
     /// A scope that accepts any root.
-    pub fn open() -> Names {
+    pub(crate) fn open() -> Names {
         Names {
             bound: BTreeSet::new(),
             open: true,
@@ -50,12 +50,12 @@ impl Names {
     }
 
     /// Adds a root.
-    pub fn bind(&mut self, root: impl Into<String>) {
+    pub(crate) fn bind(&mut self, root: impl Into<String>) {
         self.bound.insert(root.into());
     }
 
     /// This scope with more roots.
-    pub fn with<I: IntoIterator<Item = S>, S: Into<String>>(&self, roots: I) -> Names {
+    pub(crate) fn with<I: IntoIterator<Item = S>, S: Into<String>>(&self, roots: I) -> Names {
         let mut names = self.clone();
         names.bound.extend(roots.into_iter().map(Into::into));
         names
@@ -74,7 +74,7 @@ impl Names {
 }
 
 /// What expressions read: named roots (`path`, `body`, `account`, …) and the ids of named entities.
-pub trait Scope {
+pub(crate) trait Scope {
     /// The value bound to `root`.
     fn root(&self, root: &str) -> Option<&Value>;
     /// The id (or ids) of the entity bound to `root`, for `root.$id`.
@@ -91,11 +91,11 @@ impl Scope for Map<String, Value> {
 }
 
 /// A scope over another, with a few more roots (an item of `$each`, the id being created).
-pub struct Layered<'a> {
+pub(crate) struct Layered<'a> {
     /// Roots that shadow the base's.
-    pub top: &'a Map<String, Value>,
+    pub(crate) top: &'a Map<String, Value>,
     /// Everything else.
-    pub base: &'a dyn Scope,
+    pub(crate) base: &'a dyn Scope,
 }
 
 impl Scope for Layered<'_> {
@@ -109,7 +109,7 @@ impl Scope for Layered<'_> {
 
 /// A compiled template.
 #[derive(Debug, Clone)]
-pub enum Template {
+pub(crate) enum Template {
     /// No placeholders.
     Literal(Value),
     /// `"{expr}"`: the expression's value, with its JSON type.
@@ -126,7 +126,7 @@ pub enum Template {
 
 /// A part of an interpolated string.
 #[derive(Debug, Clone)]
-pub enum Piece {
+pub(crate) enum Piece {
     /// Literal text.
     Text(String),
     /// A placeholder (absent: empty).
@@ -135,7 +135,7 @@ pub enum Piece {
 
 /// The `$` operators.
 #[derive(Debug, Clone)]
-pub enum Operator {
+pub(crate) enum Operator {
     /// Arrays joined in order (absent parts skipped, scalars appended).
     Concat(Vec<Template>),
     /// Objects merged, later keys winning.
@@ -173,7 +173,7 @@ pub enum Operator {
 
 /// `term | term | …`: the first present term.
 #[derive(Debug, Clone)]
-pub struct Expr(Vec<Term>);
+pub(crate) struct Expr(Vec<Term>);
 
 /// One alternative of an expression.
 #[derive(Debug, Clone)]
@@ -222,7 +222,7 @@ enum Function {
 
 impl Template {
     /// Compiles a declared value; `names` are the roots its expressions may use.
-    pub fn compile(value: &Value, names: &Names) -> Result<Template, String> {
+    pub(crate) fn compile(value: &Value, names: &Names) -> Result<Template, String> {
         match value {
             Value::String(text) => compile_text(text, names),
             Value::Array(items) => Ok(Template::Array(
@@ -246,13 +246,8 @@ impl Template {
         }
     }
 
-    /// Whether the template is a literal `null` or absent-by-construction (used to spot empty declarations).
-    pub fn is_literal(&self) -> bool {
-        matches!(self, Template::Literal(_))
-    }
-
     /// Evaluates; `None` is absent.
-    pub fn eval(&self, scope: &dyn Scope) -> Option<Value> {
+    pub(crate) fn eval(&self, scope: &dyn Scope) -> Option<Value> {
         match self {
             Template::Literal(v) => Some(v.clone()),
             Template::Whole(expr) => expr.eval(scope).filter(|v| !v.is_null()),
@@ -287,7 +282,7 @@ impl Template {
     }
 
     /// Evaluates to text (absent: empty).
-    pub fn text(&self, scope: &dyn Scope) -> String {
+    pub(crate) fn text(&self, scope: &dyn Scope) -> String {
         self.eval(scope).map(|v| text_of(&v)).unwrap_or_default()
     }
 }
@@ -451,7 +446,7 @@ fn number_of(value: &Value) -> Option<Number> {
 }
 
 /// A number as `f64`, reading numeric text too.
-pub fn as_f64(value: &Value) -> Option<f64> {
+pub(crate) fn as_f64(value: &Value) -> Option<f64> {
     number_of(value).map(|n| match n {
         Number::Int(i) => i as f64,
         Number::Float(f) => f,
@@ -459,7 +454,7 @@ pub fn as_f64(value: &Value) -> Option<f64> {
 }
 
 /// A value as text: strings as they are, everything else as JSON.
-pub fn text_of(value: &Value) -> String {
+pub(crate) fn text_of(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
@@ -469,7 +464,7 @@ pub fn text_of(value: &Value) -> String {
 
 /// Equality across JSON types where the text is the same (`"1001"` equals `1001`), as path parameters
 /// and stored fields meet.
-pub fn loosely_equal(a: &Value, b: &Value) -> bool {
+pub(crate) fn loosely_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (
             Value::String(_) | Value::Number(_) | Value::Bool(_),
@@ -508,7 +503,7 @@ fn compile_text(text: &str, names: &Names) -> Result<Template, String> {
 
 impl Expr {
     /// Parses `term | term …`.
-    pub fn parse(source: &str, names: &Names) -> Result<Expr, String> {
+    pub(crate) fn parse(source: &str, names: &Names) -> Result<Expr, String> {
         let mut parser = Parser {
             chars: source.chars().collect(),
             at: 0,
@@ -526,7 +521,7 @@ impl Expr {
     }
 
     /// The first present term's value.
-    pub fn eval(&self, scope: &dyn Scope) -> Option<Value> {
+    pub(crate) fn eval(&self, scope: &dyn Scope) -> Option<Value> {
         self.0
             .iter()
             .find_map(|term| term.eval(scope).filter(|v| !v.is_null()))
@@ -572,7 +567,7 @@ fn walk(value: &Value, path: &[Segment]) -> Option<Value> {
 }
 
 /// Reads a dotted field path (`externalIds.CARD`) from a value.
-pub fn field(value: &Value, dotted: &str) -> Option<Value> {
+pub(crate) fn field(value: &Value, dotted: &str) -> Option<Value> {
     let path: Vec<Segment> = dotted
         .split('.')
         .map(|s| Segment::Key(s.to_owned()))

@@ -9,7 +9,7 @@ use super::{Names, Scope, Template, as_f64, loosely_equal};
 
 /// A compiled condition.
 #[derive(Debug, Clone)]
-pub enum Predicate {
+pub(crate) enum Predicate {
     /// Both present and loosely equal.
     Equal(Template, Template),
     /// Not loosely equal (an absent value differs from any present one).
@@ -40,7 +40,7 @@ pub enum Predicate {
 
 impl Predicate {
     /// Compiles `{name: arguments}`.
-    pub fn compile(value: &Value, names: &Names) -> Result<Predicate, String> {
+    pub(crate) fn compile(value: &Value, names: &Names) -> Result<Predicate, String> {
         let map = value
             .as_object()
             .filter(|m| m.len() == 1)
@@ -85,7 +85,7 @@ impl Predicate {
     }
 
     /// Whether the condition holds in `scope`.
-    pub fn holds(&self, scope: &dyn Scope) -> bool {
+    pub(crate) fn holds(&self, scope: &dyn Scope) -> bool {
         let present = |t: &Template| t.eval(scope).filter(|v| !v.is_null());
         match self {
             Predicate::Equal(a, b) => match (present(a), present(b)) {
