@@ -33,7 +33,15 @@ pub(crate) fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
             get(list_faults).post(add_fault).delete(clear_faults),
         )
         .route("/faults/{id}", delete(remove_fault))
-        .layer(axum::middleware::from_fn_with_state(state, require_token))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            require_token,
+        ))
+        // Outermost: a foreign host or origin is refused before the token is even looked at.
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            crate::origin::same_origin,
+        ))
 }
 
 async fn require_token(State(state): Shared, request: Request, next: Next) -> Response {

@@ -38,14 +38,19 @@ pub fn app(state: Arc<AppState>) -> Router {
         .allow_headers(AllowHeaders::mirror_request())
         .expose_headers(exposed)
         .max_age(std::time::Duration::from_secs(600));
-    Router::new()
+    // CORS only on the vendor APIs and the spec: the admin API and the web page are same-origin only
+    // (crate::origin).
+    let vendor_apis = Router::new()
         .route("/openapi.yaml", get(openapi_yaml))
         .route("/openapi.json", get(openapi_json))
-        .nest("/__mock", crate::admin::routes(state.clone()))
-        .merge(crate::ui::routes())
         .fallback(crate::pipeline::handle)
-        .with_state(state)
         .layer(cors)
+        .with_state(state.clone());
+    Router::new()
+        .nest("/__mock", crate::admin::routes(state.clone()))
+        .merge(crate::ui::routes(state.clone()))
+        .with_state(state)
+        .fallback_service(vendor_apis)
 }
 
 async fn openapi_yaml() -> impl IntoResponse {

@@ -68,9 +68,19 @@ fn glob_contains(pattern: &str, text: &str) -> bool {
     true
 }
 
+/// The most rules held at once: matching walks them on every request, so their number is bounded.
+pub(crate) const MAX_RULES: usize = 1000;
+
 impl Faults {
     /// Adds a rule and returns it with its id.
     pub fn add(&self, mut rule: FaultRule) -> Result<FaultRule, String> {
+        let max_delay = crate::prefer::MAX_DELAY.as_millis() as u64;
+        if rule.delay_ms > max_delay {
+            return Err(format!(
+                "delayMs must be at most {max_delay} (the same cap as `Prefer: delay`), found {}",
+                rule.delay_ms
+            ));
+        }
         if !(0.0..=1.0).contains(&rule.probability) {
             return Err("probability must be between 0 and 1".into());
         }
@@ -83,6 +93,11 @@ impl Faults {
             return Err(format!("status {status} is not an HTTP status"));
         }
         let mut guard = self.rules.lock().expect("faults lock");
+        if guard.1.len() >= MAX_RULES {
+            return Err(format!(
+                "there are already {MAX_RULES} fault rules; remove some (DELETE /__mock/faults) first"
+            ));
+        }
         guard.0 += 1;
         rule.id = guard.0;
         guard.1.push(rule.clone());
@@ -192,5 +207,26 @@ mod tests {
         assert!(faults.take("op", "/nothing", "t").is_none());
         assert!(faults.remove(never.id));
         assert!(!faults.remove(never.id));
+    }
+
+    #[test]
+    fn delays_and_the_number_of_rules_are_bounded() {
+        let faults = Faults::default();
+        let too_slow = faults.add(rule(serde_json::json!({"delayMs": 30_001})));
+        assert!(too_slow.unwrap_err().contains("at most 30000"));
+        assert!(
+            faults
+                .add(rule(serde_json::json!({"delayMs": 30_000})))
+                .is_ok()
+        );
+        for _ in 1..MAX_RULES {
+            faults
+                .add(rule(serde_json::json!({"status": 500, "probability": 0.0})))
+                .unwrap();
+        }
+        let one_more = faults.add(rule(serde_json::json!({"status": 500})));
+        assert!(one_more.unwrap_err().contains("already 1000 fault rules"));
+        faults.clear();
+        assert!(faults.add(rule(serde_json::json!({"status": 500}))).is_ok());
     }
 }

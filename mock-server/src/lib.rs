@@ -23,6 +23,7 @@ mod engine;
 mod faults;
 pub mod fixtures;
 mod journal;
+pub mod origin;
 mod pipeline;
 mod prefer;
 pub mod problem;
@@ -40,6 +41,7 @@ mod vendor;
 
 pub use app::app;
 pub use faults::FaultRule;
+pub use origin::AllowedHosts;
 pub use server::{MockConfig, MockServer, StartError};
 pub use shared::AppState;
 pub use tenant::{DEFAULT_TENANT, TENANT_HEADER};

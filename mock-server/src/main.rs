@@ -52,6 +52,10 @@ struct Cli {
     /// Listen on a non-loopback address without an admin token.
     #[arg(long)]
     allow_open_admin: bool,
+    /// A host name the admin API and the web page answer for, besides loopback names and the bound
+    /// address (repeatable; `*` for any). Requests naming another `Host` are refused (DNS rebinding).
+    #[arg(long = "allowed-host", value_name = "HOST")]
+    allowed_hosts: Vec<String>,
     /// Log filter (`info`, `debug`, `concord_mock=debug,tower_http=info`, …).
     #[arg(long, default_value = "info", env = "RUST_LOG")]
     log: String,
@@ -95,6 +99,7 @@ async fn main() -> std::process::ExitCode {
         }),
         journal_capacity: cli.journal,
         admin_token: cli.admin_token,
+        allowed_hosts: cli.allowed_hosts,
         ..MockConfig::default()
     };
     let server = match MockServer::start(config).await {

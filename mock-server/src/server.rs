@@ -30,6 +30,9 @@ pub struct MockConfig {
     pub body_timeout: std::time::Duration,
     /// Require `Authorization: Bearer <token>` on the admin API.
     pub admin_token: Option<String>,
+    /// Host names the admin API and the web page answer for besides loopback names and the bound address
+    /// (`*`: any; for a mock behind a proxy or on a shared host).
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Default for MockConfig {
@@ -43,6 +46,7 @@ impl Default for MockConfig {
             body_limit: 1024 * 1024,
             body_timeout: std::time::Duration::from_secs(10),
             admin_token: None,
+            allowed_hosts: Vec::new(),
         }
     }
 }
@@ -88,7 +92,6 @@ impl MockServer {
             config.admin_token,
         );
         state.body_timeout = config.body_timeout;
-        let state = Arc::new(state);
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .map_err(|source| StartError::Bind {
@@ -99,6 +102,11 @@ impl MockServer {
             addr: config.addr,
             source,
         })?;
+        state.allowed_hosts = crate::origin::AllowedHosts {
+            bound: Some(addr),
+            extra: config.allowed_hosts,
+        };
+        let state = Arc::new(state);
         let (shutdown, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, app(state)).with_graceful_shutdown(async {

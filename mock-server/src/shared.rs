@@ -26,6 +26,8 @@ pub struct AppState {
     pub admin_token: Option<String>,
     /// When the server started.
     pub started: Instant,
+    /// The hosts the admin API and the web page answer for.
+    pub allowed_hosts: crate::origin::AllowedHosts,
 }
 
 impl AppState {
@@ -45,6 +47,7 @@ impl AppState {
             body_timeout: std::time::Duration::from_secs(10),
             admin_token,
             started: Instant::now(),
+            allowed_hosts: crate::origin::AllowedHosts::default(),
         }
     }
 }

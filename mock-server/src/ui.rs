@@ -30,7 +30,7 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 struct Assets;
 
 /// The UI routes (the page is public; its admin calls are not).
-pub(crate) fn routes() -> Router<Arc<AppState>> {
+pub(crate) fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(|| async { Redirect::to(UI_PATH) }))
         .route("/__mock/ui", get(|| async { Redirect::permanent(UI_PATH) }))
@@ -39,6 +39,10 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/__mock/ui/{*file}", get(asset))
         .route("/favicon.ico", get(favicon))
         .layer(axum::middleware::map_response(secured))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            crate::origin::known_host,
+        ))
 }
 
 async fn index(headers: HeaderMap) -> Response {

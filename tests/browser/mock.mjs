@@ -9,7 +9,9 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const SCREENSHOTS = path.join(here, "screenshots");
+// Generated on every run, so kept out of the checkout (tests/reports/ is ignored); docs/screenshots/ holds
+// the copies the README shows.
+export const SCREENSHOTS = path.join(here, "..", "reports", "browser", "screenshots");
 const BIN = process.env.CONCORD_MOCK_BIN || path.join(here, "../../target/release/concord-mock");
 const CHROMIUM = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Browser tests of the mock's web page: installs Debian's chromium and the pinned playwright-core when a
 # fresh machine lacks them, builds the release mock, and runs tests/browser/*.test.mjs against it.
-# Screenshots of each screen land in tests/browser/screenshots/.
+# Screenshots of each screen land in tests/reports/browser/screenshots/ (ignored).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
