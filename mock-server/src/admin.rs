@@ -39,7 +39,7 @@ pub(crate) fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
         ))
         // Outermost: a foreign host or origin is refused before the token is even looked at.
         .layer(axum::middleware::from_fn_with_state(
-            state,
+            state.allowed_hosts.clone(),
             crate::origin::same_origin,
         ))
 }
@@ -101,7 +101,16 @@ async fn reset(
     headers: HeaderMap,
 ) -> Response {
     let which = tenant(&query, &headers);
-    match state.store.reset(which.as_deref()).await {
+    // In a task of its own: a reset of every tenant completes even when its client gives up waiting.
+    let task = {
+        let state = state.clone();
+        let which = which.clone();
+        tokio::spawn(async move { state.store.reset(which.as_deref()).await })
+    };
+    let done = task
+        .await
+        .unwrap_or_else(|e| Err(StoreError::caused("the reset task", e)));
+    match done {
         Ok(()) => Json(json!({"reset": which.map_or_else(|| json!("all"), Value::String)}))
             .into_response(),
         Err(e) => store_problem(e),

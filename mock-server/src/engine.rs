@@ -5,7 +5,7 @@
 //! business rules hold under any concurrency and on every backend; a unique key that is taken answers the
 //! resource's conflict.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
@@ -58,8 +58,24 @@ pub(crate) struct Request<'a> {
     pub(crate) tenant: &'a str,
     /// The store.
     pub(crate) store: &'a Store,
-    /// `path`, `query`, `header`, `body`, `principal`, `operation`, `tenant`.
-    pub(crate) roots: Map<String, Value>,
+    /// What the request brings.
+    pub(crate) roots: Roots,
+}
+
+/// The request's roots, by field rather than in a map: every request builds them.
+pub(crate) struct Roots {
+    /// Path parameters, converted.
+    pub(crate) path: Value,
+    /// Query parameters, converted.
+    pub(crate) query: Value,
+    /// Header parameters, converted.
+    pub(crate) header: Value,
+    /// The body (`null` without one).
+    pub(crate) body: Value,
+    /// The credential entity that authenticated the call (`null` without one).
+    pub(crate) principal: Value,
+    /// The tenant's name.
+    pub(crate) tenant: Value,
 }
 
 /// Runs the program: the success answer, or the refusal of a failed precondition.
@@ -102,25 +118,67 @@ enum Role {
     Taken(Box<RefusalDecl>),
 }
 
-/// A bound entity: where it is stored.
+/// A bound entity: where it is stored, and the version read (none: created by this request).
 #[derive(Clone)]
 struct Bound {
     kind: String,
     id: String,
+    version: Option<u64>,
+}
+
+/// The values steps bound, by name: a handful per request, so a list beats a hashed map.
+#[derive(Default)]
+struct Bindings(Vec<(String, Value)>);
+
+impl Bindings {
+    fn get(&self, name: &str) -> Option<&Value> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    fn insert(&mut self, name: String, value: Value) {
+        match self.0.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((name, value)),
+        }
+    }
+
+    fn remove(&mut self, name: &str) {
+        self.0.retain(|(n, _)| n != name);
+    }
 }
 
 struct Run<'r> {
     request: &'r Request<'r>,
-    scope: Map<String, Value>,
-    ids: HashMap<String, Value>,
-    entities: HashMap<String, Bound>,
+    /// What the steps bound (the request's roots are read in place, never copied).
+    scope: Bindings,
+    ids: BTreeMap<String, Value>,
+    entities: BTreeMap<String, Bound>,
     guards: Vec<(Guard, Role)>,
     writes: Vec<Write>,
 }
 
+impl crate::template::Owned for Run<'_> {
+    fn bound_mut(&mut self, root: &str) -> Option<&mut Value> {
+        self.scope
+            .0
+            .iter_mut()
+            .find(|(n, _)| n == root)
+            .map(|(_, v)| v)
+    }
+}
+
 impl Scope for Run<'_> {
     fn root(&self, root: &str) -> Option<&Value> {
-        self.scope.get(root)
+        self.scope.get(root).or(match root {
+            "operation" => Some(&self.request.op.context),
+            "path" => Some(&self.request.roots.path),
+            "query" => Some(&self.request.roots.query),
+            "header" => Some(&self.request.roots.header),
+            "body" => Some(&self.request.roots.body),
+            "principal" => Some(&self.request.roots.principal),
+            "tenant" => Some(&self.request.roots.tenant),
+            _ => None,
+        })
     }
     fn id(&self, root: &str) -> Option<Value> {
         self.ids.get(root).cloned()
@@ -130,16 +188,28 @@ impl Scope for Run<'_> {
 async fn attempt(request: &Request<'_>) -> Result<Outcome, StoreError> {
     let mut run = Run {
         request,
-        scope: request.roots.clone(),
-        ids: HashMap::new(),
-        entities: HashMap::new(),
+        scope: Bindings::default(),
+        ids: BTreeMap::new(),
+        entities: BTreeMap::new(),
         guards: Vec::new(),
         writes: Vec::new(),
     };
-    for step in &request.program.steps {
+    let steps = &request.program.steps;
+    // Entities read ahead by a batch of consecutive loads: (step index, what the store had).
+    let mut prefetched: Vec<(usize, Option<Entity>)> = Vec::new();
+    for (index, step) in steps.iter().enumerate() {
         let refused = match step {
             Step::Require(test, otherwise) => (!test.holds(&run)).then(|| otherwise.clone()),
-            Step::Load(load) => run.load(load).await?,
+            Step::Load(load) => {
+                if !prefetched.iter().any(|(i, _)| *i == index) {
+                    prefetched = run.prefetch(steps, index).await?;
+                }
+                let found = prefetched
+                    .iter_mut()
+                    .find(|(i, _)| *i == index)
+                    .and_then(|(_, e)| e.take());
+                run.load(load, found)
+            }
             Step::Find(find) => run.find(find).await?,
             Step::List(list) => {
                 run.list(list).await?;
@@ -192,11 +262,8 @@ impl Run<'_> {
         refusal(self.request.op, decl, self)
     }
 
+    /// Binds a read entity; its version becomes a guard if the request writes anything.
     fn bind(&mut self, name: &str, kind: &str, id: &str, entity: Entity, id_value: Value) {
-        self.guards.push((
-            Guard::VersionIs(kind.to_owned(), id.to_owned(), entity.version),
-            Role::Read,
-        ));
         self.scope.insert(name.to_owned(), entity.body);
         self.ids.insert(name.to_owned(), id_value);
         self.entities.insert(
@@ -204,6 +271,7 @@ impl Run<'_> {
             Bound {
                 kind: kind.to_owned(),
                 id: id.to_owned(),
+                version: Some(entity.version),
             },
         );
     }
@@ -221,16 +289,38 @@ impl Run<'_> {
         })
     }
 
-    async fn load(&mut self, load: &Load) -> Result<Option<RefusalDecl>, StoreError> {
+    /// Reads the entity of the load at `first` together with those of the loads right after it that do not
+    /// depend on it (one batched read: one lock in memory, one round trip on Redis).
+    async fn prefetch(
+        &self,
+        steps: &[Step],
+        first: usize,
+    ) -> Result<Vec<(usize, Option<Entity>)>, StoreError> {
+        let mut batch: Vec<(usize, &str, String)> = Vec::new();
+        let mut names: Vec<&str> = Vec::new();
+        for (index, step) in steps.iter().enumerate().skip(first) {
+            let Step::Load(load) = step else { break };
+            if load.reads.iter().any(|r| names.contains(&r.as_str())) {
+                break;
+            }
+            batch.push((index, load.kind.as_str(), load.id.text(self)));
+            names.push(load.name.as_str());
+        }
+        let r = self.request;
+        let found = r
+            .store
+            .get_many(
+                r.tenant,
+                batch.iter().map(|(_, kind, id)| (*kind, id.as_str())),
+            )
+            .await?;
+        Ok(batch.iter().map(|(i, _, _)| *i).zip(found).collect())
+    }
+
+    fn load(&mut self, load: &Load, found: Option<Entity>) -> Option<RefusalDecl> {
         let id = load.id.text(self);
-        let found = if id.is_empty() {
-            None
-        } else {
-            let r = self.request;
-            r.store.get(r.tenant, &load.kind, &id).await?
-        };
         match found {
-            Some(entity) if self.matches(&entity.body, &load.filter) => {
+            Some(entity) if !id.is_empty() && self.matches(&entity.body, &load.filter) => {
                 self.bind(
                     &load.name,
                     &load.kind,
@@ -238,9 +328,9 @@ impl Run<'_> {
                     entity,
                     Value::String(id.clone()),
                 );
-                Ok(None)
+                None
             }
-            _ => Ok(Some(load.missing.clone())),
+            _ => Some(load.missing.clone()),
         }
     }
 
@@ -454,6 +544,7 @@ impl Run<'_> {
                 Bound {
                     kind: resource.kind.clone(),
                     id,
+                    version: None,
                 },
             );
         }
@@ -571,20 +662,32 @@ impl Run<'_> {
         Ok(())
     }
 
-    async fn finish(self, respond: &Respond) -> Result<Outcome, StoreError> {
+    async fn finish(mut self, respond: &Respond) -> Result<Outcome, StoreError> {
         let r = self.request;
+        // Headers first: the body may move values out of the bindings.
+        let headers: Vec<(String, String)> = respond
+            .headers
+            .iter()
+            .map(|(name, template)| (name.clone(), template.text(&self)))
+            .collect();
         let body = respond.body.as_ref().map(|t| {
-            let value = t.eval(&self).unwrap_or(Value::Null);
-            r.contract.project(r.op, respond.status, value)
+            // Without writes nothing can refuse after this, so the bindings may move into the answer.
+            let value = if self.writes.is_empty() {
+                t.eval_moving(&mut self, &respond.shared)
+            } else {
+                t.eval(&self)
+            };
+            r.contract
+                .project(r.op, respond.status, value.unwrap_or(Value::Null))
         });
         let mut reply = match body {
             Some(body) => Reply::json(respond.status, body),
             None => Reply::empty(respond.status),
         };
-        for (name, template) in &respond.headers {
+        for (name, value) in headers {
             if let Ok(name) =
                 axum::http::HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
-                && let Ok(value) = axum::http::HeaderValue::from_str(&template.text(&self))
+                && let Ok(value) = axum::http::HeaderValue::from_str(&value)
             {
                 reply.headers.push((name, value));
             }
@@ -592,10 +695,22 @@ impl Run<'_> {
         if self.writes.is_empty() {
             return Ok(Outcome::Done(Ok(reply)));
         }
-        let (guards, roles): (Vec<Guard>, Vec<Role>) = self.guards.iter().cloned().unzip();
+        // Everything read must be as it was read.
+        let reads = self.entities.values().filter_map(|bound| {
+            let version = bound.version?;
+            Some((
+                Guard::VersionIs(bound.kind.clone(), bound.id.clone(), version),
+                Role::Read,
+            ))
+        });
+        let (guards, roles): (Vec<Guard>, Vec<Role>) = reads
+            .collect::<Vec<_>>()
+            .into_iter()
+            .chain(std::mem::take(&mut self.guards))
+            .unzip();
         let txn = Txn {
             guards,
-            writes: self.writes.clone(),
+            writes: std::mem::take(&mut self.writes),
         };
         Ok(match r.store.commit(r.tenant, txn).await? {
             Commit::Committed => Outcome::Done(Ok(reply)),

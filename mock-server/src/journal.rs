@@ -1,5 +1,7 @@
-//! The request journal: the last N requests with their answers, newest last, bounded so memory stays
-//! flat however long the server runs. Secrets are redacted before anything is stored.
+//! The request journal: the last requests with their answers, newest last, bounded by count AND bytes so
+//! memory stays flat however long the server runs and however large the bodies. Every stored body, long
+//! header value and query string is cut to a limit with a visible marker. Secrets are redacted before
+//! anything is stored.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -11,6 +13,28 @@ use serde_json::Value;
 const SECRET_HEADERS: [&str; 3] = ["authorization", "x-api-key", "cookie"];
 /// How much of a body is kept.
 const BODY_LIMIT: usize = 16 * 1024;
+/// How much of a header value is kept.
+const HEADER_LIMIT: usize = 1024;
+/// How much of a query string is kept.
+const QUERY_LIMIT: usize = 2 * 1024;
+/// The journal's default budget of bytes (bodies, headers, paths).
+pub(crate) const DEFAULT_BYTES: usize = 32 * 1024 * 1024;
+
+/// `text` cut to about `limit` bytes (on a character boundary), with a marker saying how long it was.
+pub(crate) fn cut(text: &str, limit: usize) -> String {
+    if text.len() <= limit {
+        return text.to_owned();
+    }
+    let mut end = limit;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(
+        "{}…[cut by the mock: {} bytes in all]",
+        &text[..end],
+        text.len()
+    )
+}
 
 /// One journaled request.
 #[derive(Debug, Clone, Serialize)]
@@ -43,6 +67,9 @@ pub struct Entry {
     pub request_body: Option<Value>,
     /// Response body.
     pub response_body: Option<Value>,
+    /// The bytes of the bodies as sent (each counted up to the cut), for the journal's byte budget.
+    #[serde(skip)]
+    pub body_bytes: usize,
 }
 
 impl Entry {
@@ -54,7 +81,7 @@ impl Entry {
                 let shown = if SECRET_HEADERS.contains(&name.as_str()) {
                     "***".to_owned()
                 } else {
-                    String::from_utf8_lossy(value.as_bytes()).into_owned()
+                    cut(&String::from_utf8_lossy(value.as_bytes()), HEADER_LIMIT)
                 };
                 (name.as_str().to_owned(), shown)
             })
@@ -71,10 +98,48 @@ impl Entry {
         {
             return Some(value);
         }
-        let end = bytes.len().min(BODY_LIMIT);
-        Some(Value::String(
-            String::from_utf8_lossy(&bytes[..end]).into_owned(),
-        ))
+        Some(Value::String(cut(
+            &String::from_utf8_lossy(bytes),
+            BODY_LIMIT,
+        )))
+    }
+
+    /// The answer's body as stored: the value when its JSON (`sent`) is within the limit, else its text cut.
+    pub fn sent_body(value: Option<&Value>, sent: Option<&[u8]>) -> Option<Value> {
+        match (value, sent) {
+            (Some(_), Some(bytes)) if bytes.len() > BODY_LIMIT => Some(Value::String(
+                cut(
+                    &String::from_utf8_lossy(&bytes[..(BODY_LIMIT + 4).min(bytes.len())]),
+                    BODY_LIMIT,
+                )
+                .replace("bytes in all]", &format!("of {} bytes]", bytes.len())),
+            )),
+            (value, _) => value.cloned(),
+        }
+    }
+
+    /// A query string as stored.
+    pub fn query(query: Option<&str>) -> Option<String> {
+        query.map(|q| cut(q, QUERY_LIMIT))
+    }
+
+    /// The bytes two bodies of these lengths take in the journal.
+    pub fn body_bytes(request: usize, response: usize) -> usize {
+        request.min(BODY_LIMIT + 64) + response.min(BODY_LIMIT + 64)
+    }
+
+    /// About how many bytes the entry holds.
+    fn weight(&self) -> usize {
+        let headers =
+            |h: &[(String, String)]| h.iter().map(|(k, v)| k.len() + v.len() + 48).sum::<usize>();
+        256 + self.at.len()
+            + self.tenant.len()
+            + self.path.len()
+            + self.query.as_ref().map_or(0, String::len)
+            + self.operation.as_ref().map_or(0, String::len)
+            + headers(&self.request_headers)
+            + headers(&self.response_headers)
+            + self.body_bytes * 2
     }
 }
 
@@ -102,35 +167,59 @@ pub struct Filter {
 #[derive(Debug)]
 pub struct Journal {
     capacity: usize,
-    entries: Mutex<(u64, VecDeque<Entry>)>,
+    budget: usize,
+    entries: Mutex<Entries>,
+}
+
+#[derive(Debug, Default)]
+struct Entries {
+    last_id: u64,
+    bytes: usize,
+    held: VecDeque<(usize, Entry)>,
 }
 
 impl Journal {
-    /// A journal keeping the last `capacity` requests.
-    pub fn new(capacity: usize) -> Journal {
+    /// A journal keeping the last `capacity` requests, within `budget` bytes (the newest entry is always kept).
+    pub fn new(capacity: usize, budget: usize) -> Journal {
         Journal {
             capacity: capacity.max(1),
-            entries: Mutex::new((0, VecDeque::with_capacity(capacity.min(4096)))),
+            budget,
+            entries: Mutex::new(Entries {
+                held: VecDeque::with_capacity(capacity.min(4096)),
+                ..Entries::default()
+            }),
         }
     }
 
-    /// Records an entry (its id is assigned here).
+    /// Records an entry (its id is assigned here), forgetting the oldest past the count or the bytes.
     pub fn record(&self, mut entry: Entry) {
+        let weight = entry.weight();
         let mut guard = self.entries.lock().expect("journal lock");
-        guard.0 += 1;
-        entry.id = guard.0;
-        if guard.1.len() == self.capacity {
-            guard.1.pop_front();
+        guard.last_id += 1;
+        entry.id = guard.last_id;
+        guard.bytes += weight;
+        guard.held.push_back((weight, entry));
+        while guard.held.len() > 1
+            && (guard.held.len() > self.capacity || guard.bytes > self.budget)
+        {
+            if let Some((gone, _)) = guard.held.pop_front() {
+                guard.bytes -= gone;
+            }
         }
-        guard.1.push_back(entry);
+    }
+
+    /// About how many bytes the entries hold.
+    pub fn bytes(&self) -> usize {
+        self.entries.lock().expect("journal lock").bytes
     }
 
     /// Matching entries, newest first.
     pub fn query(&self, filter: &Filter) -> Vec<Entry> {
         let guard = self.entries.lock().expect("journal lock");
         guard
-            .1
+            .held
             .iter()
+            .map(|(_, e)| e)
             .rev()
             .filter(|e| {
                 filter
@@ -160,12 +249,14 @@ impl Journal {
 
     /// Forgets every entry.
     pub fn clear(&self) {
-        self.entries.lock().expect("journal lock").1.clear();
+        let mut guard = self.entries.lock().expect("journal lock");
+        guard.held.clear();
+        guard.bytes = 0;
     }
 
     /// How many entries it holds.
     pub fn len(&self) -> usize {
-        self.entries.lock().expect("journal lock").1.len()
+        self.entries.lock().expect("journal lock").held.len()
     }
 
     /// Whether it holds none.
@@ -193,12 +284,13 @@ mod tests {
             response_headers: vec![],
             request_body: None,
             response_body: None,
+            body_bytes: 0,
         }
     }
 
     #[test]
     fn the_journal_is_bounded_and_newest_first() {
-        let journal = Journal::new(3);
+        let journal = Journal::new(3, DEFAULT_BYTES);
         for i in 0..10 {
             journal.record(entry(&format!("/p{i}")));
         }
@@ -225,5 +317,44 @@ mod tests {
         let stored = format!("{:?}", Entry::headers(&headers));
         assert!(!stored.contains("secret-"), "{stored}");
         assert!(stored.contains("application/json"));
+    }
+
+    #[test]
+    fn the_journal_is_bounded_in_bytes_and_cuts_what_it_stores() {
+        let journal = Journal::new(1000, 256 * 1024);
+        let big = "x".repeat(1024 * 1024);
+        let sent = serde_json::to_vec(&serde_json::json!({"message": big})).unwrap();
+        for _ in 0..100 {
+            let mut e = entry("/p");
+            e.request_body = Entry::body(big.as_bytes());
+            e.response_body =
+                Entry::sent_body(Some(&serde_json::json!({"message": big})), Some(&sent));
+            e.query = Entry::query(Some(&big));
+            e.body_bytes = Entry::body_bytes(big.len(), sent.len());
+            journal.record(e);
+        }
+        assert!(journal.bytes() <= 256 * 1024, "{} bytes", journal.bytes());
+        assert!(journal.len() >= 3, "{} entries", journal.len());
+        let newest = &journal.query(&Filter {
+            limit: Some(1),
+            ..Filter::default()
+        })[0];
+        let body = newest.response_body.as_ref().unwrap().as_str().unwrap();
+        assert!(
+            body.len() < 17 * 1024 && body.ends_with(&format!("of {} bytes]", sent.len())),
+            "{}",
+            &body[body.len() - 60..]
+        );
+        assert!(
+            newest
+                .request_body
+                .as_ref()
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .ends_with("[cut by the mock: 1048576 bytes in all]")
+        );
+        assert!(newest.query.as_ref().unwrap().len() < 3 * 1024);
+        assert_eq!(cut("héllo", 2), "h…[cut by the mock: 6 bytes in all]");
     }
 }

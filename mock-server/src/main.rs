@@ -46,6 +46,9 @@ struct Cli {
     /// How many requests the journal keeps.
     #[arg(long, default_value_t = 1000)]
     journal: usize,
+    /// How many MiB the journal may hold; past it the oldest entries go (bodies are cut at 16 KiB each).
+    #[arg(long, value_name = "MIB", default_value_t = 32)]
+    journal_mib: usize,
     /// Require `Authorization: Bearer <TOKEN>` on the admin API (`/__mock/`).
     #[arg(long, env = "CONCORD_MOCK_ADMIN_TOKEN", value_name = "TOKEN")]
     admin_token: Option<String>,
@@ -98,6 +101,7 @@ async fn main() -> std::process::ExitCode {
             timeout: std::time::Duration::from_millis(cli.redis_timeout_ms.max(1)),
         }),
         journal_capacity: cli.journal,
+        journal_bytes: cli.journal_mib.saturating_mul(1024 * 1024),
         admin_token: cli.admin_token,
         allowed_hosts: cli.allowed_hosts,
         ..MockConfig::default()

@@ -8,16 +8,12 @@
 //!
 //! The vendor APIs stay open to any origin: frontends call them from their own dev servers.
 
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
-
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-
-use crate::shared::AppState;
+use std::net::{IpAddr, SocketAddr};
 
 /// The hosts this server answers for on its admin API and web page.
 #[derive(Debug, Clone, Default)]
@@ -88,12 +84,12 @@ fn host_of(request: &Request) -> Option<String> {
 
 /// The web page: only for hosts this server answers for.
 pub(crate) async fn known_host(
-    State(app): State<Arc<AppState>>,
+    State(allowed): State<AllowedHosts>,
     request: Request,
     next: Next,
 ) -> Response {
     let host = host_of(&request).unwrap_or_default();
-    if !app.allowed_hosts.allows(&host) {
+    if !allowed.allows(&host) {
         return refuse(
             StatusCode::FORBIDDEN,
             format!(
@@ -108,13 +104,13 @@ pub(crate) async fn known_host(
 
 /// The admin API: a known host, the same origin, JSON for changes.
 pub(crate) async fn same_origin(
-    State(app): State<Arc<AppState>>,
+    State(allowed): State<AllowedHosts>,
     request: Request,
     next: Next,
 ) -> Response {
     let host = host_of(&request).unwrap_or_default();
-    if !app.allowed_hosts.allows(&host) {
-        return known_host(State(app), request, next).await;
+    if !allowed.allows(&host) {
+        return known_host(State(allowed), request, next).await;
     }
     if let Some(origin) = request.headers().get(header::ORIGIN) {
         let origin = origin.to_str().unwrap_or("null");

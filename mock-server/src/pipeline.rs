@@ -71,7 +71,11 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
         .as_ref()
         .map(|b| serde_json::to_vec(b).unwrap_or_default());
     let status = reply.status.as_u16();
-    let journaled_body = reply.body.clone();
+    let journaled_body = Entry::sent_body(reply.body.as_ref(), response_body.as_deref());
+    let body_bytes = Entry::body_bytes(
+        body.as_ref().map_or(0, |b| b.len()),
+        response_body.as_ref().map_or(0, Vec::len),
+    );
     // Journal what is sent: the headers of the built response, content type included.
     let response = into_response(reply, response_body);
     app.journal.record(Entry {
@@ -79,8 +83,8 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
         at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         tenant,
         method: parts.method.to_string(),
+        query: Entry::query(query.as_deref()),
         path,
-        query,
         operation,
         status,
         latency_ms,
@@ -88,6 +92,7 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
         response_headers: Entry::headers(response.headers()),
         request_body: body.as_ref().ok().and_then(|b| Entry::body(b)),
         response_body: journaled_body,
+        body_bytes,
     });
     response
 }
@@ -143,16 +148,18 @@ async fn answer(app: &AppState, incoming: &Incoming<'_>, body: &[u8]) -> (Option
         Ok(reply) => reply,
         Err(refusal) => refusal.render(Some(op), vendor),
     };
-    let raw_path: Map<String, Value> = path_params
-        .into_iter()
-        .map(|(k, v)| (k, Value::String(v)))
-        .collect();
-    let mut scope = Map::new();
-    scope.insert("path".into(), Value::Object(raw_path));
     let mut reply = documented_headers(op, reply);
-    for (name, value) in vendor.headers(&scope) {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            reply.headers.push((name, value));
+    if vendor.header_names().next().is_some() {
+        let raw_path: Map<String, Value> = path_params
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect();
+        let mut scope = Map::new();
+        scope.insert("path".into(), Value::Object(raw_path));
+        for (name, value) in vendor.headers(&scope) {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                reply.headers.push((name, value));
+            }
         }
     }
     (Some(op.id.clone()), reply)
@@ -221,14 +228,14 @@ async fn stages(
             .unwrap_or(200);
         return Err(Refusal::documented(status, None, Problem::new("OK")));
     };
-    let mut roots = Map::new();
-    roots.insert("path".into(), Value::Object(valid.path));
-    roots.insert("query".into(), Value::Object(valid.query));
-    roots.insert("header".into(), Value::Object(valid.header));
-    roots.insert("body".into(), valid.body.unwrap_or(Value::Null));
-    roots.insert("principal".into(), principal.unwrap_or(Value::Null));
-    roots.insert("operation".into(), op.context.clone());
-    roots.insert("tenant".into(), json!(incoming.tenant));
+    let roots = crate::engine::Roots {
+        path: Value::Object(valid.path),
+        query: Value::Object(valid.query),
+        header: Value::Object(valid.header),
+        body: valid.body.unwrap_or(Value::Null),
+        principal: principal.unwrap_or(Value::Null),
+        tenant: json!(incoming.tenant),
+    };
     crate::engine::run(crate::engine::Request {
         contract: &app.contract,
         op,

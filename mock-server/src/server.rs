@@ -1,6 +1,7 @@
 //! Starting the mock: [`MockServer::start`] binds (port 0 allowed), serves in the background, and returns
 //! the address and a handle that shuts it down (also on drop).
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -24,12 +25,16 @@ pub struct MockConfig {
     pub redis: Option<RedisConfig>,
     /// How many requests the journal keeps.
     pub journal_capacity: usize,
+    /// How many bytes the journal may hold (bodies, headers, paths; the oldest entries go first).
+    pub journal_bytes: usize,
     /// The largest request body accepted (larger: 413).
     pub body_limit: usize,
     /// How long a client may take to send its body (longer: 408), so a stalled client holds nothing.
     pub body_timeout: std::time::Duration,
     /// Require `Authorization: Bearer <token>` on the admin API.
     pub admin_token: Option<String>,
+    /// How long shutdown waits for open connections (a slow client, a long fault delay) before closing them.
+    pub shutdown_grace: std::time::Duration,
     /// Host names the admin API and the web page answer for besides loopback names and the bound address
     /// (`*`: any; for a mock behind a proxy or on a shared host).
     pub allowed_hosts: Vec<String>,
@@ -43,10 +48,12 @@ impl Default for MockConfig {
             state_file: None,
             redis: None,
             journal_capacity: 1000,
+            journal_bytes: crate::journal::DEFAULT_BYTES,
             body_limit: 1024 * 1024,
             body_timeout: std::time::Duration::from_secs(10),
             admin_token: None,
             allowed_hosts: Vec::new(),
+            shutdown_grace: std::time::Duration::from_secs(5),
         }
     }
 }
@@ -92,6 +99,7 @@ impl MockServer {
             config.admin_token,
         );
         state.body_timeout = config.body_timeout;
+        state.journal = crate::journal::Journal::new(config.journal_capacity, config.journal_bytes);
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .map_err(|source| StartError::Bind {
@@ -108,11 +116,36 @@ impl MockServer {
         };
         let state = Arc::new(state);
         let (shutdown, stopped) = oneshot::channel::<()>();
+        let (began, mut beginning) = tokio::sync::watch::channel(false);
+        let grace = config.shutdown_grace;
         let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app(state)).with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
-            if let Err(e) = serve.await {
+            let serve = axum::serve(listener, app(state))
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                    let _ = began.send(true);
+                })
+                .into_future();
+            let mut serve = std::pin::pin!(serve);
+            // Serve until shutdown begins; then give open connections `grace` to finish, and close the rest
+            // (a client that sent one byte, or waits on a long fault delay, must not hang the shutdown).
+            let finished = tokio::select! {
+                result = &mut serve => Some(result),
+                _ = beginning.wait_for(|began| *began) => None,
+            };
+            let result = match finished {
+                Some(result) => result,
+                None => match tokio::time::timeout(grace, &mut serve).await {
+                    Ok(result) => result,
+                    Err(_) => {
+                        tracing::warn!(
+                            ?grace,
+                            "closing the connections still open after the shutdown grace"
+                        );
+                        Ok(())
+                    }
+                },
+            };
+            if let Err(e) = result {
                 tracing::error!(error = %e, "mock server stopped");
             }
         });

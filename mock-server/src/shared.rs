@@ -42,7 +42,7 @@ impl AppState {
             contract: Contract::embedded(),
             store,
             faults: Faults::default(),
-            journal: Journal::new(journal_capacity),
+            journal: Journal::new(journal_capacity, crate::journal::DEFAULT_BYTES),
             body_limit,
             body_timeout: std::time::Duration::from_secs(10),
             admin_token,

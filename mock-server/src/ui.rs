@@ -40,7 +40,7 @@ pub(crate) fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/favicon.ico", get(favicon))
         .layer(axum::middleware::map_response(secured))
         .layer(axum::middleware::from_fn_with_state(
-            state,
+            state.allowed_hosts.clone(),
             crate::origin::known_host,
         ))
 }

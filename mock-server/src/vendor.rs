@@ -135,19 +135,19 @@ impl Vendor {
 
     /// The vendor's error body for `status`.
     pub(crate) fn error_body(&self, status: u16, problem: &Problem) -> Value {
-        let mut scope = Map::new();
-        scope.insert("status".into(), json!(status));
-        scope.insert("message".into(), json!(problem.message));
+        let mut scope = Slots(Vec::with_capacity(8));
+        scope.set("status", json!(status));
+        scope.set("message", json!(problem.message));
         if let Some(code) = &problem.code {
-            scope.insert("code".into(), json!(code));
+            scope.set("code", json!(code));
         }
         if !problem.details.is_empty() {
-            scope.insert("details".into(), json!(problem.details));
+            scope.set("details", json!(problem.details));
         }
         if let Some((field, _)) = problem.fields.first() {
-            scope.insert("field".into(), json!(field));
-            scope.insert(
-                "fields".into(),
+            scope.set("field", json!(field));
+            scope.set(
+                "fields",
                 problem
                     .fields
                     .iter()
@@ -163,10 +163,10 @@ impl Vendor {
             .flatten()
             .chain(&self.error.defaults);
         for (slot, template) in slots {
-            if !scope.contains_key(slot)
+            if scope.root(slot).is_none()
                 && let Some(value) = template.eval(&scope)
             {
-                scope.insert(slot.clone(), value);
+                scope.set(slot, value);
             }
         }
         match self.error.body.eval(&scope) {
@@ -252,6 +252,24 @@ impl Vendor {
     /// The names of the headers this vendor adds (for CORS).
     pub(crate) fn header_names(&self) -> impl Iterator<Item = &HeaderName> {
         self.headers.iter().map(|(name, _)| name)
+    }
+}
+
+/// The values an error template reads: a handful, so a list beats a hashed map.
+struct Slots<'a>(Vec<(&'a str, Value)>);
+
+impl<'a> Slots<'a> {
+    fn set(&mut self, name: &'a str, value: Value) {
+        self.0.push((name, value));
+    }
+}
+
+impl Scope for Slots<'_> {
+    fn root(&self, root: &str) -> Option<&Value> {
+        self.0.iter().find(|(n, _)| *n == root).map(|(_, v)| v)
+    }
+    fn id(&self, _root: &str) -> Option<Value> {
+        None
     }
 }
 

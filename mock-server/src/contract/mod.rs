@@ -189,11 +189,11 @@ impl Contract {
 
     /// Projects an answer onto the schema documented for `status`: only the properties it declares are
     /// kept (stored entities carry their parent's id and comment fields the answer must not show).
-    pub(crate) fn project(&self, op: &Operation, status: u16, body: Value) -> Value {
-        match op.responses.get(&status).and_then(|r| r.schema.as_ref()) {
-            Some(schema) => schema::project(self.schemas.components(), schema, body),
-            None => body,
+    pub(crate) fn project(&self, op: &Operation, status: u16, mut body: Value) -> Value {
+        if let Some(schema) = op.responses.get(&status).and_then(|r| r.schema.as_ref()) {
+            schema::project(self.schemas.components(), schema, &mut body);
         }
+        body
     }
 
     /// The demo data as the engine needs it: comment fields (`_why`) dropped, unique-key indexes added.

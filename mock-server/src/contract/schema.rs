@@ -84,43 +84,40 @@ pub(crate) fn resolve_in<'v>(components: &'v Value, mut value: &'v Value) -> &'v
 /// Keeps only what `schema` declares: the properties of objects (all of them where the schema allows
 /// additional ones or declares none), recursively, and the items of arrays. Stored entities carry fields
 /// the answer must not show (their parent's id, comments in the demo data); the schema decides.
-pub(crate) fn project(components: &Value, schema: &Value, value: Value) -> Value {
+pub(crate) fn project(components: &Value, schema: &Value, value: &mut Value) {
     let schema = resolve_in(components, schema);
     match value {
         Value::Object(map) => {
-            let mut properties = Map::new();
-            collect_properties(components, schema, &mut properties);
+            // The property maps of the schema and of its allOf/oneOf/anyOf parts, by reference.
+            let mut declared: Vec<&Map<String, Value>> = Vec::new();
+            collect_properties(components, schema, &mut declared);
+            if declared.is_empty() && !has_composition(schema) {
+                // No declared shape (a free-form object): keep everything but comment fields.
+                map.retain(|k, _| !k.starts_with('_'));
+                return;
+            }
             let open = schema
                 .get("additionalProperties")
                 .is_some_and(|a| a != &Value::Bool(false));
-            if properties.is_empty() && !has_composition(schema) {
-                // No declared shape (a free-form object): keep everything but comment fields.
-                return Value::Object(
-                    map.into_iter()
-                        .filter(|(k, _)| !k.starts_with('_'))
-                        .collect(),
-                );
-            }
-            Value::Object(
-                map.into_iter()
-                    .filter_map(|(key, v)| match properties.get(&key) {
-                        Some(property) => Some((key, project(components, property, v))),
-                        None if open && !key.starts_with('_') => Some((key, v)),
-                        None => None,
-                    })
-                    .collect(),
-            )
+            // In place: most answers keep most of their fields, so nothing is rebuilt.
+            map.retain(
+                |key, v| match declared.iter().find_map(|properties| properties.get(key)) {
+                    Some(property) => {
+                        project(components, property, v);
+                        true
+                    }
+                    None => open && !key.starts_with('_'),
+                },
+            );
         }
-        Value::Array(items) => match schema.get("items") {
-            Some(item_schema) => Value::Array(
-                items
-                    .into_iter()
-                    .map(|item| project(components, item_schema, item))
-                    .collect(),
-            ),
-            None => Value::Array(items),
-        },
-        other => other,
+        Value::Array(items) => {
+            if let Some(item_schema) = schema.get("items") {
+                for item in items {
+                    project(components, item_schema, item);
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -130,12 +127,14 @@ fn has_composition(schema: &Value) -> bool {
         .any(|k| schema.get(k).is_some())
 }
 
-fn collect_properties(components: &Value, schema: &Value, into: &mut Map<String, Value>) {
+fn collect_properties<'v>(
+    components: &'v Value,
+    schema: &'v Value,
+    into: &mut Vec<&'v Map<String, Value>>,
+) {
     let schema = resolve_in(components, schema);
     if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
-        for (k, v) in properties {
-            into.entry(k.clone()).or_insert_with(|| v.clone());
-        }
+        into.push(properties);
     }
     for key in ["allOf", "oneOf", "anyOf"] {
         for part in schema
@@ -314,18 +313,13 @@ mod tests {
             "Open": {"type": "object", "properties": {"a": {}}, "additionalProperties": true}
         }});
         let card = json!({"$ref": "#/components/schemas/Card"});
-        assert_eq!(
-            project(
-                &components,
-                &card,
-                json!({"id": "1", "owner": "x", "_why": "c", "tags": [{"name": "n", "secret": 1}]})
-            ),
-            json!({"id": "1", "tags": [{"name": "n"}]})
-        );
+        let mut value =
+            json!({"id": "1", "owner": "x", "_why": "c", "tags": [{"name": "n", "secret": 1}]});
+        project(&components, &card, &mut value);
+        assert_eq!(value, json!({"id": "1", "tags": [{"name": "n"}]}));
         let open = json!({"$ref": "#/components/schemas/Open"});
-        assert_eq!(
-            project(&components, &open, json!({"a": 1, "b": 2, "_c": 3})),
-            json!({"a": 1, "b": 2})
-        );
+        let mut value = json!({"a": 1, "b": 2, "_c": 3});
+        project(&components, &open, &mut value);
+        assert_eq!(value, json!({"a": 1, "b": 2}));
     }
 }

@@ -68,6 +68,9 @@ pub(crate) struct Load {
     pub(crate) filter: Vec<(String, Template)>,
     /// When it is absent or does not match.
     pub(crate) missing: RefusalDecl,
+    /// The roots its id and filter read (a load reading none of the loads just before it is read with them,
+    /// in one batch).
+    pub(crate) reads: Vec<String>,
 }
 
 /// `find`.
@@ -149,6 +152,8 @@ pub(crate) struct Respond {
     pub(crate) body: Option<Template>,
     /// Extra headers.
     pub(crate) headers: Vec<(String, Template)>,
+    /// References the body makes more than once (those are copied, the others moved into the answer).
+    pub(crate) shared: Vec<String>,
 }
 
 /// Names bound to entities so far (for `update`/`delete`): name → kind.
@@ -208,12 +213,24 @@ impl Step {
             ),
             "load" => {
                 let name = step.name()?;
+                let id = t("id", names)?;
+                let filter = fields(map.get("where"), names)?;
+                let mut references = Vec::new();
+                id.references(&mut references);
+                for (_, f) in &filter {
+                    f.references(&mut references);
+                }
+                let reads = references
+                    .iter()
+                    .map(|r| r.split(['.', '[']).next().unwrap_or(r).to_owned())
+                    .collect();
                 let load = Load {
                     kind: step.text("kind")?,
-                    id: t("id", names)?,
-                    filter: fields(map.get("where"), names)?,
+                    id,
+                    filter,
                     missing: refusal("missing", names)?,
                     name: name.clone(),
+                    reads,
                 };
                 entities.insert(name.clone(), load.kind.clone());
                 names.bind(name);
@@ -345,10 +362,25 @@ impl Step {
                         facts.id
                     ));
                 }
+                let body = optional("body", names)?;
+                let headers = fields(map.get("headers"), names)?;
+                let mut references = Vec::new();
+                if let Some(body) = &body {
+                    body.references(&mut references);
+                }
+                for (_, header) in &headers {
+                    header.references(&mut references);
+                }
+                let shared = references
+                    .iter()
+                    .filter(|r| *r == "*" || references.iter().filter(|o| o == r).count() > 1)
+                    .cloned()
+                    .collect();
                 Step::Respond(Respond {
                     status,
-                    body: optional("body", names)?,
-                    headers: fields(map.get("headers"), names)?,
+                    body,
+                    headers,
+                    shared,
                 })
             }
         };

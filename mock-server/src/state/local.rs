@@ -9,10 +9,12 @@ use super::durable::Durable;
 use super::tenant::{Entity, Tenant};
 use super::{Commit, Fixtures, StoreError, Txn};
 
+type TenantMap = RwLock<HashMap<String, Arc<tokio::sync::RwLock<Tenant>>>>;
+
 /// The local store: tenants in memory, each behind its own read-write lock (reads, most requests, run side by
 /// side; a commit is exclusive), optionally backed by a durable file.
 pub struct LocalStore {
-    tenants: RwLock<HashMap<String, Arc<tokio::sync::RwLock<Tenant>>>>,
+    tenants: Arc<TenantMap>,
     fixtures: Arc<Fixtures>,
     durable: Option<Durable>,
 }
@@ -21,7 +23,7 @@ impl LocalStore {
     /// An in-memory store.
     pub fn in_memory(fixtures: Fixtures) -> LocalStore {
         LocalStore {
-            tenants: RwLock::new(HashMap::new()),
+            tenants: Arc::new(RwLock::new(HashMap::new())),
             fixtures: Arc::new(fixtures),
             durable: None,
         }
@@ -36,7 +38,7 @@ impl LocalStore {
             .map(|(name, tenant)| (name, Arc::new(tokio::sync::RwLock::new(tenant))))
             .collect();
         Ok(LocalStore {
-            tenants: RwLock::new(tenants),
+            tenants: Arc::new(RwLock::new(tenants)),
             fixtures: Arc::new(fixtures),
             durable: Some(durable),
         })
@@ -47,6 +49,10 @@ impl LocalStore {
         self.durable.is_some()
     }
 
+    fn tenants_handle(&self) -> Arc<TenantMap> {
+        self.tenants.clone()
+    }
+
     fn existing(&self, tenant: &str) -> Option<Arc<tokio::sync::RwLock<Tenant>>> {
         self.tenants
             .read()
@@ -55,25 +61,47 @@ impl LocalStore {
             .cloned()
     }
 
-    /// The tenant, created from the fixtures on first use.
+    /// The tenant, created from the fixtures on first use. The new tenant is locked before anyone can see
+    /// it, so no write overtakes its demo data on the way to the file; if the file cannot take the demo
+    /// data, the tenant is forgotten again (the next request retries) rather than kept without it.
     async fn tenant(&self, name: &str) -> Result<Arc<tokio::sync::RwLock<Tenant>>, StoreError> {
         if let Some(t) = self.existing(name) {
             return Ok(t);
         }
         let fresh = Tenant::from_fixtures(&self.fixtures);
-        let created = {
+        let (created, seeding) = {
             let mut map = self.tenants.write().expect("tenant map lock");
             if let Some(t) = map.get(name) {
                 return Ok(t.clone());
             }
             let t = Arc::new(tokio::sync::RwLock::new(fresh.clone()));
+            let seeding = t
+                .clone()
+                .try_write_owned()
+                .expect("a lock nobody else has seen is free");
             map.insert(name.to_owned(), t.clone());
-            t
+            (t, seeding)
         };
-        if let Some(durable) = &self.durable {
-            // Hold the new tenant's lock while its fixtures are written, so no write overtakes them.
-            let _guard = created.write().await;
-            durable.replace_tenant(name, &fresh).await?;
+        if let Some(durable) = self.durable.clone() {
+            // In a task of its own: the demo data reaches the file even when this request is dropped.
+            let tenants = self.tenants_handle();
+            let name = name.to_owned();
+            let created = created.clone();
+            tokio::spawn(async move {
+                let written = durable.replace_tenant(&name, &fresh).await;
+                if written.is_err() {
+                    let mut map = tenants.write().expect("tenant map lock");
+                    if map.get(&name).is_some_and(|t| Arc::ptr_eq(t, &created)) {
+                        map.remove(&name);
+                    }
+                }
+                drop(seeding);
+                written
+            })
+            .await
+            .map_err(|e| StoreError::caused("seeding a tenant", e))??;
+        } else {
+            drop(seeding);
         }
         Ok(created)
     }
@@ -115,20 +143,35 @@ impl LocalStore {
         Ok(t.list(kind))
     }
 
-    /// Checks the guards and applies the writes atomically.
+    /// Checks the guards and applies the writes atomically. Once begun, a commit finishes in a task of its
+    /// own whatever happens to the request that asked for it: a client that disconnects cannot leave a write
+    /// in the file but not in memory.
     pub async fn commit(&self, tenant: &str, txn: Txn) -> Result<Commit, StoreError> {
         let t = self.tenant(tenant).await?;
-        let mut t = t.write().await;
-        if let Some(failed) = t.first_failing_guard(&txn.guards) {
-            return Ok(Commit::Rejected(failed));
-        }
-        let versioned = t.versioned_writes(&txn.writes);
-        if let Some(durable) = &self.durable {
+        let Some(durable) = self.durable.clone() else {
+            // In memory nothing is awaited between the guards and the writes: nothing to cancel half-way.
+            let mut t = t.write().await;
+            if let Some(failed) = t.first_failing_guard(&txn.guards) {
+                return Ok(Commit::Rejected(failed));
+            }
+            let versioned = t.versioned_writes(&txn.writes);
+            t.apply(versioned);
+            return Ok(Commit::Committed);
+        };
+        let name = tenant.to_owned();
+        tokio::spawn(async move {
+            let mut t = t.write().await;
+            if let Some(failed) = t.first_failing_guard(&txn.guards) {
+                return Ok(Commit::Rejected(failed));
+            }
+            let versioned = t.versioned_writes(&txn.writes);
             // Durable first: memory changes only once the file holds the write.
-            durable.apply(tenant, &versioned).await?;
-        }
-        t.apply(versioned);
-        Ok(Commit::Committed)
+            durable.apply(&name, &versioned).await?;
+            t.apply(versioned);
+            Ok(Commit::Committed)
+        })
+        .await
+        .map_err(|e| StoreError::caused("a commit task", e))?
     }
 
     /// One tenant back to the fixtures.
@@ -144,12 +187,19 @@ impl LocalStore {
 
     async fn replace(&self, name: &str, fresh: Tenant) -> Result<(), StoreError> {
         let t = self.tenant(name).await?;
-        let mut t = t.write().await;
-        if let Some(durable) = &self.durable {
-            durable.replace_tenant(name, &fresh).await?;
-        }
-        *t = fresh;
-        Ok(())
+        let durable = self.durable.clone();
+        let name = name.to_owned();
+        // Like a commit: once begun, it finishes.
+        tokio::spawn(async move {
+            let mut t = t.write().await;
+            if let Some(durable) = &durable {
+                durable.replace_tenant(&name, &fresh).await?;
+            }
+            *t = fresh;
+            Ok(())
+        })
+        .await
+        .map_err(|e| StoreError::caused("a reset task", e))?
     }
 
     /// A tenant's state as `{kind: {id: body}}`.

@@ -188,6 +188,14 @@ enum Term {
 struct Ref {
     root: String,
     path: Vec<Segment>,
+    /// As written (`cards.items`), to tell references to the same value apart.
+    text: String,
+}
+
+/// A scope whose bound values an answer may take instead of copying (the last use of a large list).
+pub(crate) trait Owned: Scope {
+    /// The value bound to `root`, to take parts of; `None` for values the scope does not own.
+    fn bound_mut(&mut self, root: &str) -> Option<&mut Value>;
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -278,6 +286,63 @@ impl Template {
                 items.iter().filter_map(|t| t.eval(scope)).collect(),
             )),
             Template::Operator(op) => op.eval(scope),
+        }
+    }
+
+    /// Every reference it makes, as written (to find the values referenced more than once).
+    pub(crate) fn references(&self, out: &mut Vec<String>) {
+        match self {
+            Template::Literal(_) => {}
+            Template::Whole(e) => e.references(out),
+            Template::Text(pieces) => {
+                for piece in pieces {
+                    if let Piece::Expr(e) = piece {
+                        e.references(out);
+                    }
+                }
+            }
+            Template::Object(fields) => fields.iter().for_each(|(_, t)| t.references(out)),
+            Template::Array(items) => items.iter().for_each(|t| t.references(out)),
+            // Operators are evaluated by copying; their references count as shared.
+            Template::Operator(_) => out.push("*".into()),
+        }
+    }
+
+    /// Like [`Template::eval`], but a whole-value reference to something the scope owns is moved out of it
+    /// rather than copied, unless it is one of `shared` (referenced more than once). For the answer, the
+    /// last use of what the rules read.
+    pub(crate) fn eval_moving(&self, scope: &mut dyn Owned, shared: &[String]) -> Option<Value> {
+        match self {
+            Template::Whole(Expr(terms)) => {
+                if let [Term::Ref(r)] = terms.as_slice()
+                    && !shared.iter().any(|s| *s == r.text || s == "*")
+                    && r.path
+                        .iter()
+                        .all(|s| matches!(s, Segment::Key(_) | Segment::Index(_)))
+                    && let Some(bound) = scope.bound_mut(&r.root)
+                {
+                    let mut at = bound;
+                    for segment in &r.path {
+                        at = match segment {
+                            Segment::Key(k) => at.get_mut(k)?,
+                            Segment::Index(i) => at.get_mut(*i)?,
+                            _ => return None,
+                        };
+                    }
+                    return Some(std::mem::take(at)).filter(|v| !v.is_null());
+                }
+                self.eval(scope)
+            }
+            Template::Object(fields) => {
+                let mut map = Map::new();
+                for (key, template) in fields {
+                    if let Some(v) = template.eval_moving(scope, shared) {
+                        map.insert(key.clone(), v);
+                    }
+                }
+                Some(Value::Object(map))
+            }
+            _ => self.eval(scope),
         }
     }
 
@@ -502,6 +567,16 @@ fn compile_text(text: &str, names: &Names) -> Result<Template, String> {
 }
 
 impl Expr {
+    fn references(&self, out: &mut Vec<String>) {
+        for term in &self.0 {
+            match term {
+                Term::Ref(r) => out.push(r.text.clone()),
+                Term::Call(_, inner) => inner.references(out),
+                _ => {}
+            }
+        }
+    }
+
     /// Parses `term | term …`.
     pub(crate) fn parse(source: &str, names: &Names) -> Result<Expr, String> {
         let mut parser = Parser {
@@ -782,6 +857,7 @@ impl Parser<'_> {
         Ok(Term::Ref(Ref {
             root,
             path: segments,
+            text: word,
         }))
     }
 }
