@@ -75,8 +75,9 @@ struct TenantQuery {
 }
 
 /// `?tenant=` wins over the `X-Mock-Tenant` header.
-fn tenant(query: &TenantQuery, headers: &HeaderMap) -> Option<String> {
+fn tenant(query: &TenantQuery, headers: &HeaderMap) -> Result<Option<String>, Box<Response>> {
     crate::tenant::named(query.tenant.as_deref(), headers)
+        .map_err(|message| Box::new(problem(StatusCode::BAD_REQUEST, message)))
 }
 
 async fn health(State(state): Shared) -> Response {
@@ -100,7 +101,10 @@ async fn reset(
     Query(query): Query<TenantQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let which = tenant(&query, &headers);
+    let which = match tenant(&query, &headers) {
+        Ok(which) => which,
+        Err(refused) => return *refused,
+    };
     // In a task of its own: a reset of every tenant completes even when its client gives up waiting.
     let task = {
         let state = state.clone();
@@ -122,7 +126,10 @@ async fn export(
     Query(query): Query<TenantQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let which = tenant(&query, &headers).unwrap_or_else(|| DEFAULT_TENANT.to_owned());
+    let which = match tenant(&query, &headers) {
+        Ok(which) => which.unwrap_or_else(|| DEFAULT_TENANT.to_owned()),
+        Err(refused) => return *refused,
+    };
     match state.store.export(&which).await {
         Ok(fixtures) => Json(json!({"tenant": which, "state": fixtures})).into_response(),
         Err(e) => store_problem(e),
@@ -135,7 +142,10 @@ async fn import(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let which = tenant(&query, &headers).unwrap_or_else(|| DEFAULT_TENANT.to_owned());
+    let which = match tenant(&query, &headers) {
+        Ok(which) => which.unwrap_or_else(|| DEFAULT_TENANT.to_owned()),
+        Err(refused) => return *refused,
+    };
     let parsed: Result<Value, _> = serde_json::from_slice(&body);
     // Accept what GET returns ({tenant, state}) as well as the bare {kind: {id: body}} map.
     let state_value = match parsed {

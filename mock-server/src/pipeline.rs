@@ -26,7 +26,10 @@ use crate::validate::{Invalid, validate};
 pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -> Response {
     let started = Instant::now();
     let (parts, body) = request.into_parts();
-    let tenant = crate::tenant::of_request(&parts.headers);
+    let (tenant, bad_tenant) = match crate::tenant::of_request(&parts.headers) {
+        Ok(tenant) => (tenant, None),
+        Err(message) => ("(invalid)".to_owned(), Some(message)),
+    };
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().map(str::to_owned);
     let read = axum::body::to_bytes(body, app.body_limit);
@@ -54,9 +57,17 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
         headers: &parts.headers,
         tenant: &tenant,
     };
-    let (operation, reply) = match &body {
-        Ok(bytes) => answer(&app, &incoming, bytes).await,
-        Err(refusal) => (
+    let (operation, reply) = match (&body, bad_tenant) {
+        (_, Some(message)) => (
+            None,
+            Refusal::problem(
+                400,
+                Problem::new(message.clone()).field(crate::tenant::TENANT_HEADER, message),
+            )
+            .render(None, app.contract.vendor_for_path(&path)),
+        ),
+        (Ok(bytes), None) => answer(&app, &incoming, bytes).await,
+        (Err(refusal), None) => (
             None,
             refusal.render(None, app.contract.vendor_for_path(&path)),
         ),
