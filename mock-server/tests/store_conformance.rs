@@ -169,13 +169,30 @@ async fn tenants_are_isolated_and_listed(store: Arc<Store>) {
         store.get("tenant-b", "card", "only-in-a").await.unwrap(),
         None
     );
-    // Names that would break a key's structure stay distinct tenants.
-    for odd in ["a{b}", "a:b", "a%3Ab", "with space", "ünï"] {
+    store
+        .commit("tenant-b", Txn::new().put("card", "only-in-b", json!({})))
+        .await
+        .unwrap();
+    // Names that would break a key's structure stay distinct tenants: each holds only its own write.
+    let odd_names = ["a{b}", "a:b", "a%3Ab", "with space", "ünï"];
+    for odd in odd_names {
         assert_eq!(
             store.get(odd, "card", "only-in-a").await.unwrap(),
             None,
             "{odd}"
         );
+        let own = Txn::new().put("card", format!("only-in-{odd}"), json!({}));
+        store.commit(odd, own).await.unwrap();
+    }
+    for odd in odd_names {
+        for other in odd_names.iter().filter(|o| **o != odd) {
+            let theirs = format!("only-in-{other}");
+            assert_eq!(
+                store.get(odd, "card", &theirs).await.unwrap(),
+                None,
+                "{odd} sees {other}'s"
+            );
+        }
     }
     let names = store.tenant_names().await.unwrap();
     for name in ["tenant-a", "tenant-b", "a{b}", "a:b", "a%3Ab"] {

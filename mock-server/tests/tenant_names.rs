@@ -41,3 +41,49 @@ async fn blank_or_overlong_tenant_names_are_refused() {
         "a refused name did not fall back to the default tenant: {names}"
     );
 }
+
+#[tokio::test]
+async fn refused_and_read_only_requests_create_no_tenant() {
+    let mock = Mock::start().await;
+    let refused = mock
+        .get(CREDENTIALS)
+        .without_auth()
+        .header("authorization", "Bearer wrong")
+        .tenant("refused-only")
+        .send()
+        .await;
+    assert_eq!(refused.status, 401);
+    let read = mock.get(CREDENTIALS).tenant("read-only").send().await;
+    assert_eq!(read.status, 200);
+    assert_eq!(
+        read.texts("username"),
+        ["ana.garcia@masmovil.com"],
+        "reads see the demo data"
+    );
+    let (_, names) = mock.admin("GET", "/__mock/tenants", None).await;
+    let names = names["tenants"].as_array().unwrap();
+    assert!(
+        !names
+            .iter()
+            .any(|t| t == "refused-only" || t == "read-only"),
+        "{names:?}"
+    );
+    // The first write creates it.
+    let created = mock
+        .post(
+            CREDENTIALS,
+            serde_json::json!({"username": "first@example.com"}),
+        )
+        .tenant("read-only")
+        .send()
+        .await;
+    assert_eq!(created.status, 201);
+    let (_, names) = mock.admin("GET", "/__mock/tenants", None).await;
+    assert!(
+        names["tenants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "read-only")
+    );
+}

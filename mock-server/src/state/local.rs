@@ -15,6 +15,9 @@ type TenantMap = RwLock<HashMap<String, Arc<tokio::sync::RwLock<Tenant>>>>;
 /// side; a commit is exclusive), optionally backed by a durable file.
 pub struct LocalStore {
     tenants: Arc<TenantMap>,
+    /// What a tenant nobody has written to reads: the demo data, shared, so that reads (and refused
+    /// requests) create no tenant.
+    pristine: Arc<tokio::sync::RwLock<Tenant>>,
     fixtures: Arc<Fixtures>,
     durable: Option<Durable>,
 }
@@ -24,6 +27,7 @@ impl LocalStore {
     pub fn in_memory(fixtures: Fixtures) -> LocalStore {
         LocalStore {
             tenants: Arc::new(RwLock::new(HashMap::new())),
+            pristine: Arc::new(tokio::sync::RwLock::new(Tenant::from_fixtures(&fixtures))),
             fixtures: Arc::new(fixtures),
             durable: None,
         }
@@ -39,6 +43,7 @@ impl LocalStore {
             .collect();
         Ok(LocalStore {
             tenants: Arc::new(RwLock::new(tenants)),
+            pristine: Arc::new(tokio::sync::RwLock::new(Tenant::from_fixtures(&fixtures))),
             fixtures: Arc::new(fixtures),
             durable: Some(durable),
         })
@@ -51,6 +56,11 @@ impl LocalStore {
 
     fn tenants_handle(&self) -> Arc<TenantMap> {
         self.tenants.clone()
+    }
+
+    /// The tenant to read: its own state once written, else the shared demo data.
+    fn for_reading(&self, name: &str) -> Arc<tokio::sync::RwLock<Tenant>> {
+        self.existing(name).unwrap_or_else(|| self.pristine.clone())
     }
 
     fn existing(&self, tenant: &str) -> Option<Arc<tokio::sync::RwLock<Tenant>>> {
@@ -113,7 +123,7 @@ impl LocalStore {
         kind: &str,
         id: &str,
     ) -> Result<Option<Entity>, StoreError> {
-        let t = self.tenant(tenant).await?;
+        let t = self.for_reading(tenant);
         let t = t.read().await;
         Ok(t.get(kind, id).cloned())
     }
@@ -124,7 +134,7 @@ impl LocalStore {
         tenant: &str,
         wanted: impl IntoIterator<Item = (&'k str, &'k str)>,
     ) -> Result<Vec<Option<Entity>>, StoreError> {
-        let t = self.tenant(tenant).await?;
+        let t = self.for_reading(tenant);
         let t = t.read().await;
         Ok(wanted
             .into_iter()
@@ -138,7 +148,7 @@ impl LocalStore {
         tenant: &str,
         kind: &str,
     ) -> Result<Vec<(String, Entity)>, StoreError> {
-        let t = self.tenant(tenant).await?;
+        let t = self.for_reading(tenant);
         let t = t.read().await;
         Ok(t.list(kind))
     }
@@ -204,7 +214,7 @@ impl LocalStore {
 
     /// A tenant's state as `{kind: {id: body}}`.
     pub async fn export(&self, tenant: &str) -> Result<Fixtures, StoreError> {
-        let t = self.tenant(tenant).await?;
+        let t = self.for_reading(tenant);
         let t = t.read().await;
         Ok(t.export())
     }
