@@ -27,6 +27,7 @@ pub(crate) fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/reset", post(reset))
         .route("/state", get(export).put(import))
         .route("/tenants", get(tenants))
+        .route("/tenants/{name}", delete(forget_tenant))
         .route("/requests", get(requests).delete(clear_requests))
         .route(
             "/faults",
@@ -172,6 +173,29 @@ async fn import(
     let fixtures = state.contract.prepare_fixtures(fixtures);
     match state.store.import(&which, fixtures).await {
         Ok(()) => Json(json!({"imported": which})).into_response(),
+        Err(e) => store_problem(e),
+    }
+}
+
+/// `DELETE /__mock/tenants/{name}`: the tenant's state is gone (204), or it had none (404).
+async fn forget_tenant(State(state): Shared, Path(name): Path<String>) -> Response {
+    let headers = HeaderMap::new();
+    let name = match crate::tenant::named(Some(&name), &headers) {
+        Ok(Some(name)) => name,
+        Ok(None) => return problem(StatusCode::BAD_REQUEST, "name a tenant"),
+        Err(message) => return problem(StatusCode::BAD_REQUEST, message),
+    };
+    let task = {
+        let state = state.clone();
+        let name = name.clone();
+        tokio::spawn(async move { state.store.forget(&name).await })
+    };
+    match task
+        .await
+        .unwrap_or_else(|e| Err(StoreError::caused("the delete task", e)))
+    {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => problem(StatusCode::NOT_FOUND, format!("no tenant {name} has state")),
         Err(e) => store_problem(e),
     }
 }

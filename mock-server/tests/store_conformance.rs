@@ -203,6 +203,45 @@ async fn tenants_are_isolated_and_listed(store: Arc<Store>) {
     assert_eq!(names, sorted);
 }
 
+async fn a_forgotten_tenant_reads_the_fixtures_and_is_no_longer_listed(store: Arc<Store>) {
+    store
+        .commit("gone", Txn::new().put("card", "mine", json!({"n": 1})))
+        .await
+        .unwrap();
+    store
+        .commit("kept", Txn::new().put("card", "theirs", json!({"n": 2})))
+        .await
+        .unwrap();
+    assert!(store.forget("gone").await.unwrap());
+    assert!(
+        !store.forget("gone").await.unwrap(),
+        "a second delete finds nothing"
+    );
+    let names = store.tenant_names().await.unwrap();
+    assert!(!names.contains(&"gone".to_owned()), "{names:?}");
+    assert!(names.contains(&"kept".to_owned()), "{names:?}");
+    assert_eq!(store.get("gone", "card", "mine").await.unwrap(), None);
+    assert!(store.get("kept", "card", "theirs").await.unwrap().is_some());
+    // Back to the fixtures, and usable again.
+    assert_eq!(
+        store
+            .get("gone", "card", "c1")
+            .await
+            .unwrap()
+            .map(|e| e.body),
+        store
+            .get("fresh-one", "card", "c1")
+            .await
+            .unwrap()
+            .map(|e| e.body)
+    );
+    store
+        .commit("gone", Txn::new().put("card", "again", json!({})))
+        .await
+        .unwrap();
+    assert!(store.get("gone", "card", "again").await.unwrap().is_some());
+}
+
 async fn reset_restores_the_fixtures_of_one_tenant_or_all(store: Arc<Store>) {
     for tenant in ["r1", "r2", "r3"] {
         let txn = Txn::new()
@@ -393,6 +432,7 @@ conformance!(
     guards_decide_and_a_rejected_commit_writes_nothing,
     versions_count_every_put,
     tenants_are_isolated_and_listed,
+    a_forgotten_tenant_reads_the_fixtures_and_is_no_longer_listed,
     reset_restores_the_fixtures_of_one_tenant_or_all,
     import_and_export_round_trip_exactly,
     two_hundred_concurrent_assignments_have_one_winner,

@@ -87,3 +87,39 @@ async fn refused_and_read_only_requests_create_no_tenant() {
             .any(|t| t == "read-only")
     );
 }
+
+#[tokio::test]
+async fn a_tenant_can_be_deleted() {
+    let mock = Mock::start().await;
+    let created = mock
+        .post(
+            CREDENTIALS,
+            serde_json::json!({"username": "short-lived@example.com"}),
+        )
+        .tenant("short-lived")
+        .send()
+        .await;
+    assert_eq!(created.status, 201);
+    let (status, _) = mock
+        .admin("DELETE", "/__mock/tenants/short-lived", None)
+        .await;
+    assert_eq!(status, 204);
+    let (status, body) = mock
+        .admin("DELETE", "/__mock/tenants/short-lived", None)
+        .await;
+    assert_eq!(status, 404, "{body}");
+    let (_, names) = mock.admin("GET", "/__mock/tenants", None).await;
+    assert!(
+        !names["tenants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "short-lived")
+    );
+    let read = mock.get(CREDENTIALS).tenant("short-lived").send().await;
+    assert_eq!(
+        read.texts("username"),
+        ["ana.garcia@masmovil.com"],
+        "back to the demo data"
+    );
+}

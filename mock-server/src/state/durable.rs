@@ -138,4 +138,21 @@ impl Durable {
         .await
         .map_err(|e| StoreError::caused("the state file's writer task", e))?
     }
+
+    /// Removes a tenant and its rows in one transaction.
+    pub async fn forget_tenant(&self, tenant: &str) -> Result<(), StoreError> {
+        let connection = self.connection.clone();
+        let tenant = tenant.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let mut connection = connection.lock().expect("state file lock");
+            let tx = connection.transaction().map_err(sql)?;
+            tx.execute("DELETE FROM entities WHERE tenant = ?1", params![tenant])
+                .map_err(sql)?;
+            tx.execute("DELETE FROM tenants WHERE tenant = ?1", params![tenant])
+                .map_err(sql)?;
+            tx.commit().map_err(sql)
+        })
+        .await
+        .map_err(|e| StoreError::caused("the state file's writer task", e))?
+    }
 }

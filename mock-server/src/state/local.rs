@@ -212,6 +212,30 @@ impl LocalStore {
         .map_err(|e| StoreError::caused("a reset task", e))?
     }
 
+    /// Forgets a tenant (it reads the demo data again until its next write); whether it existed.
+    pub async fn forget(&self, name: &str) -> Result<bool, StoreError> {
+        let Some(t) = self.existing(name) else {
+            return Ok(false);
+        };
+        let durable = self.durable.clone();
+        let tenants = self.tenants_handle();
+        let name = name.to_owned();
+        // Like a commit: once begun, it finishes; writes in flight on the tenant finish first.
+        tokio::spawn(async move {
+            let _held = t.write().await;
+            if let Some(durable) = &durable {
+                durable.forget_tenant(&name).await?;
+            }
+            let mut map = tenants.write().expect("tenant map lock");
+            if map.get(&name).is_some_and(|held| Arc::ptr_eq(held, &t)) {
+                map.remove(&name);
+            }
+            Ok(true)
+        })
+        .await
+        .map_err(|e| StoreError::caused("a delete task", e))?
+    }
+
     /// A tenant's state as `{kind: {id: body}}`.
     pub async fn export(&self, tenant: &str) -> Result<Fixtures, StoreError> {
         let t = self.for_reading(tenant);

@@ -225,6 +225,14 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets a tenant: it reads the demo data again until its next write. Whether it existed.
+    pub async fn forget(&self, tenant: &str) -> Result<bool, StoreError> {
+        match self {
+            Store::Local(s) => s.forget(tenant).await,
+            Store::Redis(s) => s.forget(tenant).await,
+        }
+    }
+
     /// Replaces a tenant's whole state with `{kind: {id: body}}`.
     pub async fn import(&self, tenant: &str, state: Fixtures) -> Result<(), StoreError> {
         match self {

@@ -50,6 +50,7 @@ struct Scripts {
     get: Script,
     list: Script,
     export: Script,
+    forget: Script,
 }
 
 /// State in Redis.
@@ -115,6 +116,7 @@ impl RedisStore {
                 get: Script::new(include_str!("lua/get.lua")),
                 list: Script::new(include_str!("lua/list.lua")),
                 export: Script::new(include_str!("lua/export.lua")),
+                forget: Script::new(include_str!("lua/forget.lua")),
             },
         })
     }
@@ -348,6 +350,31 @@ impl RedisStore {
     /// One tenant back to the fixtures.
     pub async fn reset(&self, tenant: &str) -> Result<(), StoreError> {
         self.seed(tenant, &self.seed, false).await
+    }
+
+    /// Forgets a tenant; whether it had state.
+    pub async fn forget(&self, tenant: &str) -> Result<bool, StoreError> {
+        let keys = self.keys(tenant);
+        let mut invocation = self.scripts.forget.prepare_invoke();
+        invocation
+            .key(&keys.seeded)
+            .key(&keys.kinds)
+            .arg(&keys.entities);
+        let mut conn = self.conn.clone();
+        let existed = self
+            .call("forget tenant", invocation.invoke_async::<i64>(&mut conn))
+            .await?;
+        let mut conn = self.conn.clone();
+        let listed = self
+            .call(
+                "unregister tenant",
+                redis::cmd("SREM")
+                    .arg(self.tenants_key())
+                    .arg(tenant)
+                    .query_async::<i64>(&mut conn),
+            )
+            .await?;
+        Ok(existed == 1 || listed == 1)
     }
 
     /// Replaces a tenant's whole state.
