@@ -73,6 +73,16 @@ async fn main() -> std::process::ExitCode {
             tracing_subscriber::EnvFilter::try_new(&cli.log).unwrap_or_else(|_| "info".into()),
         )
         .init();
+    if cli
+        .admin_token
+        .as_deref()
+        .is_some_and(|t| t.trim().is_empty())
+    {
+        eprintln!(
+            "error: --admin-token is empty: no client could present it, so the admin API and the web page              would be locked. Give a token, or leave the option out."
+        );
+        return std::process::ExitCode::from(2);
+    }
     if !cli.host.is_loopback() && cli.admin_token.is_none() && !cli.allow_open_admin {
         eprintln!(
             "error: refusing to listen on {} without --admin-token: anyone on the network could reset or read \

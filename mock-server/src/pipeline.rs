@@ -35,12 +35,17 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
     let read = axum::body::to_bytes(body, app.body_limit);
     let body = match tokio::time::timeout(app.body_timeout, read).await {
         Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(_)) => Err(Refusal::problem(
+        Ok(Err(e)) if is_too_large(&e) => Err(Refusal::problem(
             413,
             Problem::new(format!(
                 "The request body exceeds {} bytes.",
                 app.body_limit
             )),
+        )),
+        // A body that breaks HTTP's framing (a malformed chunk) is the client's mistake, not a size.
+        Ok(Err(e)) => Err(Refusal::problem(
+            400,
+            Problem::new(format!("The request body could not be read: {e}.")),
         )),
         Err(_) => Err(Refusal::problem(
             408,
@@ -106,6 +111,18 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
         body_bytes,
     });
     response
+}
+
+/// Whether reading a body stopped at the size limit (rather than on a broken body).
+fn is_too_large(error: &axum::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = cause {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
 }
 
 /// What the stages read of a request.

@@ -150,3 +150,29 @@ async fn a_client_that_never_finishes_its_body_times_out_while_others_are_served
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     still_serving(&mock).await;
 }
+
+#[tokio::test]
+async fn a_malformed_chunked_body_is_a_400_not_a_413() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mock = Mock::start().await;
+    let mut stream = tokio::net::TcpStream::connect(mock.server.addr())
+        .await
+        .unwrap();
+    let request = format!(
+        "POST {} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer demo-masstack-token\r\n\
+         x-auth-roles: API_KEY\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\
+         X-Mock-Tenant: {}\r\nConnection: close\r\n\r\nzz\r\n{{}}\r\n0\r\n\r\n",
+        common::CREDENTIALS,
+        mock.tenant
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        stream.read_to_end(&mut answer),
+    )
+    .await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    still_serving(&mock).await;
+}

@@ -90,6 +90,19 @@ fn a_non_loopback_address_without_an_admin_token_is_refused() {
     assert!(stderr.contains("--admin-token"), "{stderr}");
 }
 
+#[test]
+fn an_empty_admin_token_is_refused() {
+    for token in ["", "  "] {
+        let output = Command::new(env!("CARGO_BIN_EXE_concord-mock"))
+            .args(["--port", "0", "--admin-token", token])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{token:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("--admin-token is empty"), "{stderr}");
+    }
+}
+
 #[tokio::test]
 async fn secrets_never_reach_the_logs() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_concord-mock"))
