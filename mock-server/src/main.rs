@@ -49,6 +49,10 @@ struct Cli {
     /// How many MiB the journal may hold; past it the oldest entries go (bodies are cut at 16 KiB each).
     #[arg(long, value_name = "MIB", default_value_t = 32)]
     journal_mib: usize,
+    /// The most tenants held in memory; a write that would create one more answers 503 (`X-Mock-Error`
+    /// says why) until some are deleted or reset.
+    #[arg(long, value_name = "N", default_value_t = concord_mock::state::DEFAULT_MAX_TENANTS)]
+    max_tenants: usize,
     /// Require `Authorization: Bearer <TOKEN>` on the admin API (`/__mock/`).
     #[arg(long, env = "CONCORD_MOCK_ADMIN_TOKEN", value_name = "TOKEN")]
     admin_token: Option<String>,
@@ -112,6 +116,7 @@ async fn main() -> std::process::ExitCode {
         }),
         journal_capacity: cli.journal,
         journal_bytes: cli.journal_mib.saturating_mul(1024 * 1024),
+        max_tenants: cli.max_tenants,
         admin_token: cli.admin_token,
         allowed_hosts: cli.allowed_hosts,
         ..MockConfig::default()

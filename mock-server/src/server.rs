@@ -33,6 +33,8 @@ pub struct MockConfig {
     pub body_timeout: std::time::Duration,
     /// Require `Authorization: Bearer <token>` on the admin API.
     pub admin_token: Option<String>,
+    /// The most tenants held in memory (a write that would create one more answers 503 with `X-Mock-Error`).
+    pub max_tenants: usize,
     /// How long shutdown waits for open connections (a slow client, a long fault delay) before closing them.
     pub shutdown_grace: std::time::Duration,
     /// Host names the admin API and the web page answer for besides loopback names and the bound address
@@ -54,6 +56,7 @@ impl Default for MockConfig {
             admin_token: None,
             allowed_hosts: Vec::new(),
             shutdown_grace: std::time::Duration::from_secs(5),
+            max_tenants: crate::state::DEFAULT_MAX_TENANTS,
         }
     }
 }
@@ -92,6 +95,8 @@ impl MockServer {
             (None, Some(path)) => Store::with_file(fixtures, path)?,
             (None, None) => Store::in_memory(fixtures),
         };
+        let mut store = store;
+        store.set_max_tenants(config.max_tenants);
         let mut state = AppState::new(
             store,
             config.journal_capacity,

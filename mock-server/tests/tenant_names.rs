@@ -123,3 +123,40 @@ async fn a_tenant_can_be_deleted() {
         "back to the demo data"
     );
 }
+
+#[tokio::test]
+async fn the_number_of_tenants_is_bounded() {
+    let mock = Mock::start_with(concord_mock::MockConfig {
+        max_tenants: 2,
+        ..concord_mock::MockConfig::default()
+    })
+    .await;
+    let write = |tenant: &'static str| {
+        mock.post(
+            CREDENTIALS,
+            serde_json::json!({"username": "w@example.com"}),
+        )
+        .tenant(tenant)
+        .send()
+    };
+    assert_eq!(write("one").await.status, 201);
+    assert_eq!(write("two").await.status, 201);
+    let third = write("three").await;
+    assert_eq!(third.status, 503);
+    assert!(
+        third
+            .header("x-mock-error")
+            .unwrap()
+            .contains("maximum of 2 tenants"),
+        "{:?}",
+        third.header("x-mock-error")
+    );
+    assert_eq!(
+        mock.get(CREDENTIALS).tenant("three").send().await.status,
+        200,
+        "reads still work"
+    );
+    let (status, _) = mock.admin("DELETE", "/__mock/tenants/one", None).await;
+    assert_eq!(status, 204);
+    assert_eq!(write("three").await.status, 201);
+}

@@ -20,7 +20,12 @@ pub struct LocalStore {
     pristine: Arc<tokio::sync::RwLock<Tenant>>,
     fixtures: Arc<Fixtures>,
     durable: Option<Durable>,
+    /// The most tenants held; a write that would create one more is refused.
+    max_tenants: usize,
 }
+
+/// The default bound on tenants held by one local store (each holds a copy of the demo data).
+pub const DEFAULT_MAX_TENANTS: usize = 2_000;
 
 impl LocalStore {
     /// An in-memory store.
@@ -30,6 +35,7 @@ impl LocalStore {
             pristine: Arc::new(tokio::sync::RwLock::new(Tenant::from_fixtures(&fixtures))),
             fixtures: Arc::new(fixtures),
             durable: None,
+            max_tenants: DEFAULT_MAX_TENANTS,
         }
     }
 
@@ -46,7 +52,13 @@ impl LocalStore {
             pristine: Arc::new(tokio::sync::RwLock::new(Tenant::from_fixtures(&fixtures))),
             fixtures: Arc::new(fixtures),
             durable: Some(durable),
+            max_tenants: DEFAULT_MAX_TENANTS,
         })
+    }
+
+    /// Bounds the number of tenants (at least 1).
+    pub fn set_max_tenants(&mut self, max: usize) {
+        self.max_tenants = max.max(1);
     }
 
     /// Whether writes go to a file too.
@@ -83,6 +95,13 @@ impl LocalStore {
             let mut map = self.tenants.write().expect("tenant map lock");
             if let Some(t) = map.get(name) {
                 return Ok(t.clone());
+            }
+            if map.len() >= self.max_tenants {
+                return Err(StoreError::new(format!(
+                    "the mock holds its maximum of {} tenants: delete some (DELETE /__mock/tenants/NAME), \
+                     reset all, or start it with a higher --max-tenants",
+                    self.max_tenants
+                )));
             }
             let t = Arc::new(tokio::sync::RwLock::new(fresh.clone()));
             let seeding = t

@@ -16,7 +16,7 @@ use std::path::Path;
 use serde_json::Value;
 
 pub use durable::Durable;
-pub use local::LocalStore;
+pub use local::{DEFAULT_MAX_TENANTS, LocalStore};
 pub use redis_store::{RedisConfig, RedisStore};
 pub use tenant::{Entity, Tenant};
 
@@ -154,6 +154,13 @@ impl Store {
         RedisStore::connect(fixtures, config)
             .await
             .map(|store| Store::Redis(Box::new(store)))
+    }
+
+    /// Bounds the tenants a local store holds (Redis keeps its tenants in Redis's memory, bounded there).
+    pub fn set_max_tenants(&mut self, max: usize) {
+        if let Store::Local(local) = self {
+            local.set_max_tenants(max);
+        }
     }
 
     /// The backend's name, for health reports.
