@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::faults::FaultRule;
 use crate::journal::Filter;
 use crate::shared::AppState;
-use crate::state::{Fixtures, StoreError};
+use crate::state::{Fixtures, StoreError, to_completion};
 use crate::tenant::DEFAULT_TENANT;
 
 type Shared = State<Arc<AppState>>;
@@ -107,14 +107,14 @@ async fn reset(
         Err(refused) => return *refused,
     };
     // In a task of its own: a reset of every tenant completes even when its client gives up waiting.
-    let task = {
+    let done = {
         let state = state.clone();
         let which = which.clone();
-        tokio::spawn(async move { state.store.reset(which.as_deref()).await })
-    };
-    let done = task
+        to_completion("the reset task", async move {
+            state.store.reset(which.as_deref()).await
+        })
         .await
-        .unwrap_or_else(|e| Err(StoreError::caused("the reset task", e)));
+    };
     match done {
         Ok(()) => Json(json!({"reset": which.map_or_else(|| json!("all"), Value::String)}))
             .into_response(),
@@ -185,15 +185,16 @@ async fn forget_tenant(State(state): Shared, Path(name): Path<String>) -> Respon
         Ok(None) => return problem(StatusCode::BAD_REQUEST, "name a tenant"),
         Err(message) => return problem(StatusCode::BAD_REQUEST, message),
     };
-    let task = {
+    let done = {
         let state = state.clone();
         let name = name.clone();
-        tokio::spawn(async move { state.store.forget(&name).await })
-    };
-    match task
+        to_completion(
+            "the delete task",
+            async move { state.store.forget(&name).await },
+        )
         .await
-        .unwrap_or_else(|e| Err(StoreError::caused("the delete task", e)))
-    {
+    };
+    match done {
         Ok(true) => StatusCode::NO_CONTENT.into_response(),
         Ok(false) => problem(StatusCode::NOT_FOUND, format!("no tenant {name} has state")),
         Err(e) => store_problem(e),

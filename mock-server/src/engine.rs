@@ -365,14 +365,8 @@ impl Run<'_> {
     }
 
     async fn list(&mut self, list: &List) -> Result<(), StoreError> {
-        let number = |t: &Option<Template>| {
-            t.as_ref()
-                .and_then(|t| t.eval(self))
-                .and_then(|v| crate::template::as_f64(&v))
-                .map(|n| n.max(0.0) as usize)
-        };
-        let offset = number(&list.offset).unwrap_or(0);
-        let limit = number(&list.limit);
+        let offset = count(list.offset.as_ref(), self).unwrap_or(0);
+        let limit = count(list.limit.as_ref(), self);
         let r = self.request;
         let (items, total) = match &list.ids {
             Some(ids) => {
@@ -443,11 +437,11 @@ impl Run<'_> {
 
     async fn create(&mut self, create: &Create) -> Result<(), StoreError> {
         let resource = &create.resource;
-        let count = create.count.as_ref().map(|c| {
-            c.eval(self)
-                .and_then(|v| crate::template::as_f64(&v))
-                .map_or(0, |n| n.max(0.0) as usize)
-        });
+        // A declared count that is absent or not a number creates none.
+        let count = create
+            .count
+            .as_ref()
+            .map(|c| count(Some(c), self).unwrap_or(0));
         let items = create.items.as_ref().and_then(|t| t.eval(self));
         let mut next_in_sequence = match resource.id {
             IdStrategy::Sequence(start) if create.id.is_none() => {
@@ -720,6 +714,12 @@ impl Run<'_> {
             },
         })
     }
+}
+
+/// A template's value as a count (a number, or numeric text; negatives are 0).
+fn count(template: Option<&Template>, scope: &dyn Scope) -> Option<usize> {
+    let value = template?.eval(scope)?;
+    crate::template::as_f64(&value).map(|n| n.max(0.0) as usize)
 }
 
 fn sort_key(body: &Value, field_name: &str, id: &str) -> Value {

@@ -20,20 +20,25 @@ const QUERY_LIMIT: usize = 2 * 1024;
 /// The journal's default budget of bytes (bodies, headers, paths).
 pub(crate) const DEFAULT_BYTES: usize = 32 * 1024 * 1024;
 
-/// `text` cut to about `limit` bytes (on a character boundary), with a marker saying how long it was.
+/// `text` cut to at most `limit` bytes (on a character boundary), with a marker saying how long it was.
 pub(crate) fn cut(text: &str, limit: usize) -> String {
-    if text.len() <= limit {
-        return text.to_owned();
+    cut_bytes(text.as_bytes(), limit)
+}
+
+/// `bytes` as text cut to at most `limit` bytes, with a marker saying how long they were. Only the kept
+/// prefix is converted, so a 1 MiB body costs 16 KiB here.
+fn cut_bytes(bytes: &[u8], limit: usize) -> String {
+    if bytes.len() <= limit {
+        return String::from_utf8_lossy(bytes).into_owned();
     }
-    let mut end = limit;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!(
-        "{}…[cut by the mock: {} bytes in all]",
-        &text[..end],
-        text.len()
-    )
+    let prefix = &bytes[..limit];
+    let kept = match std::str::from_utf8(prefix) {
+        Ok(text) => text.into(),
+        // A character split by the cut is left out rather than shown as a replacement character.
+        Err(e) if e.error_len().is_none() => String::from_utf8_lossy(&prefix[..e.valid_up_to()]),
+        Err(_) => String::from_utf8_lossy(prefix),
+    };
+    format!("{kept}…[cut by the mock: {} bytes in all]", bytes.len())
 }
 
 /// One journaled request.
@@ -88,7 +93,7 @@ impl Entry {
             .collect()
     }
 
-    /// A body as stored: JSON if it parses, otherwise (truncated) text.
+    /// A body as stored: JSON if it parses, otherwise (cut) text.
     pub fn body(bytes: &[u8]) -> Option<Value> {
         if bytes.is_empty() {
             return None;
@@ -98,22 +103,15 @@ impl Entry {
         {
             return Some(value);
         }
-        Some(Value::String(cut(
-            &String::from_utf8_lossy(bytes),
-            BODY_LIMIT,
-        )))
+        Some(Value::String(cut_bytes(bytes, BODY_LIMIT)))
     }
 
     /// The answer's body as stored: the value when its JSON (`sent`) is within the limit, else its text cut.
     pub fn sent_body(value: Option<&Value>, sent: Option<&[u8]>) -> Option<Value> {
         match (value, sent) {
-            (Some(_), Some(bytes)) if bytes.len() > BODY_LIMIT => Some(Value::String(
-                cut(
-                    &String::from_utf8_lossy(&bytes[..(BODY_LIMIT + 4).min(bytes.len())]),
-                    BODY_LIMIT,
-                )
-                .replace("bytes in all]", &format!("of {} bytes]", bytes.len())),
-            )),
+            (Some(_), Some(bytes)) if bytes.len() > BODY_LIMIT => {
+                Some(Value::String(cut_bytes(bytes, BODY_LIMIT)))
+            }
             (value, _) => value.cloned(),
         }
     }
@@ -341,7 +339,8 @@ mod tests {
         })[0];
         let body = newest.response_body.as_ref().unwrap().as_str().unwrap();
         assert!(
-            body.len() < 17 * 1024 && body.ends_with(&format!("of {} bytes]", sent.len())),
+            body.len() < 17 * 1024
+                && body.ends_with(&format!("[cut by the mock: {} bytes in all]", sent.len())),
             "{}",
             &body[body.len() - 60..]
         );

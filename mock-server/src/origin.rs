@@ -82,6 +82,20 @@ fn host_of(request: &Request) -> Option<String> {
         .or_else(|| request.uri().authority().map(|a| a.as_str().to_owned()))
 }
 
+/// The refusal of a request naming a host this server does not answer for.
+fn unknown_host(allowed: &AllowedHosts, host: &str) -> Option<Response> {
+    (!allowed.allows(host)).then(|| {
+        refuse(
+            StatusCode::FORBIDDEN,
+            format!(
+                "Host {host:?} is not one this mock answers for (loopback names and its own address); \
+                 start it with --allowed-host {} to allow it",
+                host_only(host)
+            ),
+        )
+    })
+}
+
 /// The web page: only for hosts this server answers for.
 pub(crate) async fn known_host(
     State(allowed): State<AllowedHosts>,
@@ -89,15 +103,8 @@ pub(crate) async fn known_host(
     next: Next,
 ) -> Response {
     let host = host_of(&request).unwrap_or_default();
-    if !allowed.allows(&host) {
-        return refuse(
-            StatusCode::FORBIDDEN,
-            format!(
-                "Host {host:?} is not one this mock answers for (loopback names and its own address); \
-                 start it with --allowed-host {} to allow it",
-                host_only(&host)
-            ),
-        );
+    if let Some(refused) = unknown_host(&allowed, &host) {
+        return refused;
     }
     next.run(request).await
 }
@@ -109,8 +116,8 @@ pub(crate) async fn same_origin(
     next: Next,
 ) -> Response {
     let host = host_of(&request).unwrap_or_default();
-    if !allowed.allows(&host) {
-        return known_host(State(allowed), request, next).await;
+    if let Some(refused) = unknown_host(&allowed, &host) {
+        return refused;
     }
     if let Some(origin) = request.headers().get(header::ORIGIN) {
         let origin = origin.to_str().unwrap_or("null");

@@ -90,21 +90,20 @@ impl MockServer {
     /// Binds and starts serving in the background.
     pub async fn start(config: MockConfig) -> Result<MockServer, StartError> {
         let fixtures = crate::contract::Contract::embedded().prepare_fixtures(config.fixtures);
-        let store = match (config.redis, &config.state_file) {
+        let mut store = match (config.redis, &config.state_file) {
             (Some(redis), _) => Store::redis(fixtures, redis).await?,
             (None, Some(path)) => Store::with_file(fixtures, path)?,
             (None, None) => Store::in_memory(fixtures),
         };
-        let mut store = store;
         store.set_max_tenants(config.max_tenants);
         let mut state = AppState::new(
             store,
             config.journal_capacity,
+            config.journal_bytes,
             config.body_limit,
             config.admin_token,
         );
         state.body_timeout = config.body_timeout;
-        state.journal = crate::journal::Journal::new(config.journal_capacity, config.journal_bytes);
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .map_err(|source| StartError::Bind {

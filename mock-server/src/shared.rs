@@ -35,6 +35,7 @@ impl AppState {
     pub fn new(
         store: Store,
         journal_capacity: usize,
+        journal_bytes: usize,
         body_limit: usize,
         admin_token: Option<String>,
     ) -> AppState {
@@ -42,7 +43,7 @@ impl AppState {
             contract: Contract::embedded(),
             store,
             faults: Faults::default(),
-            journal: Journal::new(journal_capacity, crate::journal::DEFAULT_BYTES),
+            journal: Journal::new(journal_capacity, journal_bytes),
             body_limit,
             body_timeout: std::time::Duration::from_secs(10),
             admin_token,

@@ -21,25 +21,28 @@ async fn start(file: &std::path::Path) -> MockServer {
     .unwrap()
 }
 
+/// A request as a MasStack client sends it, with the demo credentials, in `tenant`.
+fn masstack(request: reqwest::RequestBuilder, tenant: &str) -> reqwest::RequestBuilder {
+    common::auth(CREDENTIALS)
+        .into_iter()
+        .fold(request, |request, (name, value)| {
+            request.header(name, value)
+        })
+        .header(TENANT_HEADER, tenant)
+}
+
 fn create(
     http: &reqwest::Client,
     server: &MockServer,
     tenant: &str,
     username: &str,
 ) -> reqwest::RequestBuilder {
-    http.post(format!("{}{CREDENTIALS}", server.url()))
-        .header("authorization", "Bearer demo-masstack-token")
-        .header("x-auth-roles", "API_KEY")
-        .header(TENANT_HEADER, tenant)
+    masstack(http.post(format!("{}{CREDENTIALS}", server.url())), tenant)
         .json(&json!({"username": username}))
 }
 
 async fn usernames(http: &reqwest::Client, server: &MockServer, tenant: &str) -> BTreeSet<String> {
-    let list: Value = http
-        .get(format!("{}{CREDENTIALS}", server.url()))
-        .header("authorization", "Bearer demo-masstack-token")
-        .header("x-auth-roles", "API_KEY")
-        .header(TENANT_HEADER, tenant)
+    let list: Value = masstack(http.get(format!("{}{CREDENTIALS}", server.url())), tenant)
         .send()
         .await
         .unwrap()

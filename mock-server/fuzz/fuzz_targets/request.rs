@@ -38,7 +38,7 @@ const CREDENTIALS: [&str; 6] = [
 fn state() -> Arc<AppState> {
     static STATE: OnceLock<Arc<AppState>> = OnceLock::new();
     STATE
-        .get_or_init(|| Arc::new(AppState::new(Store::in_memory(fixtures::demo()), 64, 64 * 1024, None)))
+        .get_or_init(|| Arc::new(AppState::new(Store::in_memory(fixtures::demo()), 64, 1024 * 1024, 64 * 1024, None)))
         .clone()
 }
 

@@ -121,6 +121,14 @@ pub(crate) fn project(components: &Value, schema: &Value, value: &mut Value) {
     }
 }
 
+/// The parts of a schema's `allOf`, `oneOf` and `anyOf`.
+fn composed(schema: &Value) -> impl Iterator<Item = &Value> {
+    ["allOf", "oneOf", "anyOf"]
+        .into_iter()
+        .filter_map(|key| schema.get(key).and_then(Value::as_array))
+        .flatten()
+}
+
 fn has_composition(schema: &Value) -> bool {
     ["allOf", "oneOf", "anyOf"]
         .iter()
@@ -136,15 +144,8 @@ fn collect_properties<'v>(
     if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
         into.push(properties);
     }
-    for key in ["allOf", "oneOf", "anyOf"] {
-        for part in schema
-            .get(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            collect_properties(components, part, into);
-        }
+    for part in composed(schema) {
+        collect_properties(components, part, into);
     }
 }
 
@@ -160,15 +161,8 @@ pub(crate) fn inexact_integers(
     out: &mut Vec<Violation>,
 ) {
     let schema = resolve_in(components, schema);
-    for key in ["allOf", "oneOf", "anyOf"] {
-        for part in schema
-            .get(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            inexact_integers(components, part, value, field, out);
-        }
+    for part in composed(schema) {
+        inexact_integers(components, part, value, field, out);
     }
     match value {
         Value::Number(n) => {

@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 
 use super::durable::Durable;
 use super::tenant::{Entity, Tenant};
-use super::{Commit, Fixtures, StoreError, Txn};
+use super::{Commit, Fixtures, StoreError, Txn, to_completion};
 
 type TenantMap = RwLock<HashMap<String, Arc<tokio::sync::RwLock<Tenant>>>>;
 
@@ -116,7 +116,7 @@ impl LocalStore {
             let tenants = self.tenants_handle();
             let name = name.to_owned();
             let created = created.clone();
-            tokio::spawn(async move {
+            to_completion("seeding a tenant", async move {
                 let written = durable.replace_tenant(&name, &fresh).await;
                 if written.is_err() {
                     let mut map = tenants.write().expect("tenant map lock");
@@ -127,8 +127,7 @@ impl LocalStore {
                 drop(seeding);
                 written
             })
-            .await
-            .map_err(|e| StoreError::caused("seeding a tenant", e))??;
+            .await?;
         } else {
             drop(seeding);
         }
@@ -188,7 +187,7 @@ impl LocalStore {
             return Ok(Commit::Committed);
         };
         let name = tenant.to_owned();
-        tokio::spawn(async move {
+        to_completion("a commit task", async move {
             let mut t = t.write().await;
             if let Some(failed) = t.first_failing_guard(&txn.guards) {
                 return Ok(Commit::Rejected(failed));
@@ -200,7 +199,6 @@ impl LocalStore {
             Ok(Commit::Committed)
         })
         .await
-        .map_err(|e| StoreError::caused("a commit task", e))?
     }
 
     /// One tenant back to the fixtures.
@@ -219,7 +217,7 @@ impl LocalStore {
         let durable = self.durable.clone();
         let name = name.to_owned();
         // Like a commit: once begun, it finishes.
-        tokio::spawn(async move {
+        to_completion("a reset task", async move {
             let mut t = t.write().await;
             if let Some(durable) = &durable {
                 durable.replace_tenant(&name, &fresh).await?;
@@ -228,7 +226,6 @@ impl LocalStore {
             Ok(())
         })
         .await
-        .map_err(|e| StoreError::caused("a reset task", e))?
     }
 
     /// Forgets a tenant (it reads the demo data again until its next write); whether it existed.
@@ -240,7 +237,7 @@ impl LocalStore {
         let tenants = self.tenants_handle();
         let name = name.to_owned();
         // Like a commit: once begun, it finishes; writes in flight on the tenant finish first.
-        tokio::spawn(async move {
+        to_completion("a delete task", async move {
             let _held = t.write().await;
             if let Some(durable) = &durable {
                 durable.forget_tenant(&name).await?;
@@ -252,7 +249,6 @@ impl LocalStore {
             Ok(true)
         })
         .await
-        .map_err(|e| StoreError::caused("a delete task", e))?
     }
 
     /// A tenant's state as `{kind: {id: body}}`.

@@ -127,6 +127,18 @@ impl StoreError {
     }
 }
 
+/// Runs `work` in a task of its own and waits for it: once begun it finishes, whatever happens to the
+/// request that asked for it (a client that disconnects cannot stop a write half-way). `what` names it in
+/// the error when the task itself fails.
+pub async fn to_completion<T: Send + 'static>(
+    what: &str,
+    work: impl std::future::Future<Output = Result<T, StoreError>> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::spawn(work)
+        .await
+        .map_err(|e| StoreError::caused(what.to_owned(), e))?
+}
+
 /// Fixtures: `{kind: {id: body}}`, the state every tenant starts from.
 pub type Fixtures = BTreeMap<String, BTreeMap<String, Value>>;
 
