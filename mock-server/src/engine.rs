@@ -277,16 +277,15 @@ impl Run<'_> {
     }
 
     fn matches(&self, body: &Value, filter: &[(String, Template)]) -> bool {
-        filter.iter().all(|(path, template)| {
-            match (
-                field(body, path),
-                template.eval(self).filter(|v| !v.is_null()),
-            ) {
-                (None, None) => true,
-                (Some(actual), Some(expected)) => loosely_equal(&actual, &expected),
-                _ => false,
-            }
-        })
+        meets(body, &self.expected(filter))
+    }
+
+    /// A filter's expected values, evaluated once for all the entities it is tested against.
+    fn expected<'f>(&self, filter: &'f [(String, Template)]) -> Vec<(&'f str, Option<Value>)> {
+        filter
+            .iter()
+            .map(|(path, t)| (path.as_str(), t.eval(self).filter(|v| !v.is_null())))
+            .collect()
     }
 
     /// Reads the entity of the load at `first` together with those of the loads right after it that do not
@@ -340,15 +339,22 @@ impl Run<'_> {
             return Ok(Some(find.missing.clone()));
         };
         let r = self.request;
-        let all = r.store.list(r.tenant, &find.kind).await?;
-        let found = all.into_iter().find(|(id, entity)| {
-            let actual = if field_path == "$id" {
-                Some(Value::String(id.clone()))
-            } else {
-                field(&entity.body, &field_path)
-            };
-            actual.is_some_and(|a| loosely_equal(&a, &wanted))
-        });
+        let mut seen = false;
+        let found = r
+            .store
+            .list_where(r.tenant, &find.kind, |id, entity| {
+                let hit = !seen
+                    && if field_path == "$id" {
+                        loosely_equal(&Value::String(id.to_owned()), &wanted)
+                    } else {
+                        field(&entity.body, &field_path).is_some_and(|a| loosely_equal(a, &wanted))
+                    };
+                seen |= hit;
+                hit
+            })
+            .await?
+            .into_iter()
+            .next();
         match found {
             Some((id, entity)) => {
                 self.bind(
@@ -387,27 +393,28 @@ impl Run<'_> {
                         page.iter().map(|id| (list.kind.as_str(), id.as_str())),
                     )
                     .await?;
+                let expected = self.expected(&list.filter);
                 let items: Vec<Value> = found
                     .into_iter()
                     .flatten()
                     .map(|e| e.body)
-                    .filter(|b| self.matches(b, &list.filter))
+                    .filter(|b| meets(b, &expected))
                     .collect();
                 (items, total)
             }
             None => {
+                let expected = self.expected(&list.filter);
                 let mut items: Vec<(String, Value)> = r
                     .store
-                    .list(r.tenant, &list.kind)
+                    .list_where(r.tenant, &list.kind, |_, e| meets(&e.body, &expected))
                     .await?
                     .into_iter()
                     .map(|(id, e)| (id, e.body))
-                    .filter(|(_, b)| self.matches(b, &list.filter))
                     .collect();
                 items.sort_by(|(ia, a), (ib, b)| {
                     list.sort
                         .iter()
-                        .map(|f| compare(&sort_key(a, f, ia), &sort_key(b, f, ib)))
+                        .map(|f| compare(sort_key(a, f, ia), sort_key(b, f, ib)))
                         .find(|o| o.is_ne())
                         .unwrap_or(std::cmp::Ordering::Equal)
                 });
@@ -422,16 +429,14 @@ impl Run<'_> {
             }
         };
         let shown_limit = limit.unwrap_or(total);
-        self.scope.insert(
-            list.name.clone(),
-            json!({
-                "items": items,
-                "total": total,
-                "offset": offset,
-                "limit": shown_limit,
-                "page": offset / shown_limit.max(1) + 1,
-            }),
-        );
+        // Built by hand: `json!` would copy the items through a serializer.
+        let mut page = Map::new();
+        page.insert("items".into(), Value::Array(items));
+        page.insert("total".into(), total.into());
+        page.insert("offset".into(), offset.into());
+        page.insert("limit".into(), shown_limit.into());
+        page.insert("page".into(), (offset / shown_limit.max(1) + 1).into());
+        self.scope.insert(list.name.clone(), Value::Object(page));
         Ok(())
     }
 
@@ -446,12 +451,15 @@ impl Run<'_> {
         let mut next_in_sequence = match resource.id {
             IdStrategy::Sequence(start) if create.id.is_none() => {
                 let r = self.request;
-                let existing = r.store.list(r.tenant, &resource.kind).await?;
-                existing
-                    .iter()
-                    .filter_map(|(id, _)| id.parse::<i64>().ok())
-                    .max()
-                    .map_or(start, |max| max.saturating_add(1).max(start))
+                // Only the ids are wanted: the filter sees every entity and keeps none.
+                let mut max: Option<i64> = None;
+                r.store
+                    .list_where(r.tenant, &resource.kind, |id, _| {
+                        max = max.max(id.parse::<i64>().ok());
+                        false
+                    })
+                    .await?;
+                max.map_or(start, |max| max.saturating_add(1).max(start))
             }
             _ => 0,
         };
@@ -722,16 +730,47 @@ fn count(template: Option<&Template>, scope: &dyn Scope) -> Option<usize> {
     crate::template::as_f64(&value).map(|n| n.max(0.0) as usize)
 }
 
-fn sort_key(body: &Value, field_name: &str, id: &str) -> Value {
-    if field_name == "$id" {
-        return Value::String(id.to_owned());
-    }
-    field(body, field_name).unwrap_or(Value::Null)
+/// What an entity sorts by: a field, or its id.
+enum SortKey<'v> {
+    Value(Option<&'v Value>),
+    Id(&'v str),
 }
 
-fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
-    match (a.as_f64(), b.as_f64()) {
-        (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
-        _ => text_of(a).cmp(&text_of(b)),
+fn sort_key<'v>(body: &'v Value, field_name: &str, id: &'v str) -> SortKey<'v> {
+    if field_name == "$id" {
+        SortKey::Id(id)
+    } else {
+        SortKey::Value(field(body, field_name))
     }
+}
+
+fn compare(a: SortKey<'_>, b: SortKey<'_>) -> std::cmp::Ordering {
+    let value = |k: &SortKey<'_>| match k {
+        SortKey::Value(v) => v.cloned().unwrap_or(Value::Null),
+        SortKey::Id(id) => Value::String((*id).to_owned()),
+    };
+    match (a, b) {
+        (SortKey::Id(x), SortKey::Id(y)) => x.cmp(y),
+        (SortKey::Value(Some(Value::String(x))), SortKey::Value(Some(Value::String(y)))) => {
+            x.cmp(y)
+        }
+        (a, b) => {
+            let (a, b) = (value(&a), value(&b));
+            match (a.as_f64(), b.as_f64()) {
+                (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
+                _ => text_of(&a).cmp(&text_of(&b)),
+            }
+        }
+    }
+}
+
+/// Whether a body has the expected values (an absent expectation wants the field absent).
+fn meets(body: &Value, expected: &[(&str, Option<Value>)]) -> bool {
+    expected
+        .iter()
+        .all(|(path, want)| match (field(body, path), want) {
+            (None, None) => true,
+            (Some(actual), Some(want)) => loosely_equal(actual, want),
+            _ => false,
+        })
 }

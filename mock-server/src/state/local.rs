@@ -161,14 +161,15 @@ impl LocalStore {
     }
 
     /// Every entity of a kind, by id.
-    pub async fn list(
+    pub async fn list_where(
         &self,
         tenant: &str,
         kind: &str,
+        keep: impl FnMut(&str, &Entity) -> bool,
     ) -> Result<Vec<(String, Entity)>, StoreError> {
         let t = self.for_reading(tenant);
         let t = t.read().await;
-        Ok(t.list(kind))
+        Ok(t.list_where(kind, keep))
     }
 
     /// Checks the guards and applies the writes atomically. Once begun, a commit finishes in a task of its
@@ -182,7 +183,7 @@ impl LocalStore {
             if let Some(failed) = t.first_failing_guard(&txn.guards) {
                 return Ok(Commit::Rejected(failed));
             }
-            let versioned = t.versioned_writes(&txn.writes);
+            let versioned = t.versioned_writes(txn.writes);
             t.apply(versioned);
             return Ok(Commit::Committed);
         };
@@ -192,7 +193,7 @@ impl LocalStore {
             if let Some(failed) = t.first_failing_guard(&txn.guards) {
                 return Ok(Commit::Rejected(failed));
             }
-            let versioned = t.versioned_writes(&txn.writes);
+            let versioned = t.versioned_writes(txn.writes);
             // Durable first: memory changes only once the file holds the write.
             durable.apply(&name, &versioned).await?;
             t.apply(versioned);

@@ -215,9 +215,19 @@ impl Store {
         tenant: &str,
         kind: &str,
     ) -> Result<Vec<(String, Entity)>, StoreError> {
+        self.list_where(tenant, kind, |_, _| true).await
+    }
+
+    /// The entities of a kind that `keep` accepts, by id (in memory only those are copied).
+    pub async fn list_where(
+        &self,
+        tenant: &str,
+        kind: &str,
+        keep: impl FnMut(&str, &Entity) -> bool + Send,
+    ) -> Result<Vec<(String, Entity)>, StoreError> {
         match self {
-            Store::Local(s) => s.list(tenant, kind).await,
-            Store::Redis(s) => s.list(tenant, kind).await,
+            Store::Local(s) => s.list_where(tenant, kind, keep).await,
+            Store::Redis(s) => s.list_where(tenant, kind, keep).await,
         }
     }
 

@@ -260,10 +260,11 @@ impl RedisStore {
     }
 
     /// Every entity of a kind, by id.
-    pub async fn list(
+    pub async fn list_where(
         &self,
         tenant: &str,
         kind: &str,
+        mut keep: impl FnMut(&str, &Entity) -> bool,
     ) -> Result<Vec<(String, Entity)>, StoreError> {
         let tenant_keys = self.keys(tenant);
         let keys = [tenant_keys.seeded.clone(), tenant_keys.kind(kind)];
@@ -271,6 +272,7 @@ impl RedisStore {
             .seeded(tenant, || self.read(&self.scripts.list, &keys, &[]))
             .await?;
         let mut entities = pairs(reply.pop().unwrap_or(Reply::Nil))?;
+        entities.retain(|(id, e)| keep(id, e));
         entities.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(entities)
     }

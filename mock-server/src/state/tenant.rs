@@ -59,9 +59,23 @@ impl Tenant {
 
     /// Every entity of a kind.
     pub fn list(&self, kind: &str) -> Vec<(String, Entity)> {
+        self.list_where(kind, |_, _| true)
+    }
+
+    /// The entities of a kind that `keep` accepts: only those are copied.
+    pub fn list_where(
+        &self,
+        kind: &str,
+        mut keep: impl FnMut(&str, &Entity) -> bool,
+    ) -> Vec<(String, Entity)> {
         self.kinds
             .get(kind)
-            .map(|m| m.iter().map(|(id, e)| (id.clone(), e.clone())).collect())
+            .map(|m| {
+                m.iter()
+                    .filter(|(id, e)| keep(id, e))
+                    .map(|(id, e)| (id.clone(), e.clone()))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -83,31 +97,34 @@ impl Tenant {
     }
 
     /// The entities the writes produce, in order (a later write to the same entity sees the earlier one).
-    pub(crate) fn versioned_writes(&self, writes: &[Write]) -> Vec<VersionedWrite> {
-        let mut versions: BTreeMap<(String, String), u64> = BTreeMap::new();
-        writes
+    /// The writes are moved, not copied: this runs under the tenant's lock.
+    pub(crate) fn versioned_writes(&self, writes: Vec<Write>) -> Vec<VersionedWrite> {
+        // First the versions, with borrowed keys; then the bodies move.
+        let mut latest: BTreeMap<(&str, &str), u64> = BTreeMap::new();
+        let versions: Vec<u64> = writes
             .iter()
             .map(|write| match write {
-                Write::Put(kind, id, body) => {
-                    let key = (kind.clone(), id.clone());
-                    let current = versions
+                Write::Put(kind, id, _) => {
+                    let key = (kind.as_str(), id.as_str());
+                    let current = latest
                         .get(&key)
                         .copied()
                         .unwrap_or_else(|| self.get(kind, id).map_or(0, |e| e.version));
-                    versions.insert(key, current + 1);
-                    (
-                        kind.clone(),
-                        id.clone(),
-                        Some(Entity {
-                            version: current + 1,
-                            body: body.clone(),
-                        }),
-                    )
+                    latest.insert(key, current + 1);
+                    current + 1
                 }
                 Write::Delete(kind, id) => {
-                    versions.insert((kind.clone(), id.clone()), 0);
-                    (kind.clone(), id.clone(), None)
+                    latest.insert((kind.as_str(), id.as_str()), 0);
+                    0
                 }
+            })
+            .collect();
+        writes
+            .into_iter()
+            .zip(versions)
+            .map(|(write, version)| match write {
+                Write::Put(kind, id, body) => (kind, id, Some(Entity { version, body })),
+                Write::Delete(kind, id) => (kind, id, None),
             })
             .collect()
     }

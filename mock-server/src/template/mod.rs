@@ -531,6 +531,8 @@ pub(crate) fn text_of(value: &Value) -> String {
 /// and stored fields meet.
 pub(crate) fn loosely_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
+        // The common case (ids, names) without rendering either side.
+        (Value::String(x), Value::String(y)) => x == y,
         (
             Value::String(_) | Value::Number(_) | Value::Bool(_),
             Value::String(_) | Value::Number(_) | Value::Bool(_),
@@ -641,13 +643,12 @@ fn walk(value: &Value, path: &[Segment]) -> Option<Value> {
     }
 }
 
-/// Reads a dotted field path (`externalIds.CARD`) from a value.
-pub(crate) fn field(value: &Value, dotted: &str) -> Option<Value> {
-    let path: Vec<Segment> = dotted
+/// Reads a dotted field path (`externalIds.CARD`) from a value, in place.
+pub(crate) fn field<'v>(value: &'v Value, dotted: &str) -> Option<&'v Value> {
+    dotted
         .split('.')
-        .map(|s| Segment::Key(s.to_owned()))
-        .collect();
-    walk(value, &path).filter(|v| !v.is_null())
+        .try_fold(value, |v, key| v.get(key))
+        .filter(|v| !v.is_null())
 }
 
 impl Generator {
