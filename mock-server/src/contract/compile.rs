@@ -79,7 +79,6 @@ pub(super) fn compile(document: Value) -> Result<Contract, ContractError> {
         vendors,
         resources,
         prefixes,
-        schemas,
     })
 }
 
@@ -340,7 +339,9 @@ impl OperationCompiler<'_> {
                 .collect(),
             examples,
             schema_example,
-            schema,
+            projection: schema
+                .as_ref()
+                .map(|s| super::projection::Projection::compile(self.schemas.components(), s)),
             validator,
         })
     }

@@ -3,6 +3,7 @@
 //! the document's mistakes are found ([`ContractError`]); nothing here knows any vendor.
 
 mod compile;
+mod projection;
 mod router;
 mod schema;
 
@@ -64,7 +65,8 @@ pub struct ResponseSpec {
     pub headers: Vec<String>,
     /// The `example` of the body's schema.
     pub schema_example: Option<Value>,
-    schema: Option<Value>,
+    /// What an answer keeps of a value (compiled from `schema`).
+    projection: Option<projection::Projection>,
     validator: Option<Validator>,
 }
 
@@ -131,7 +133,6 @@ pub struct Contract {
     pub(crate) resources: BTreeMap<String, Resource>,
     /// First path segment → vendor, for errors on paths no operation matches.
     prefixes: BTreeMap<String, usize>,
-    schemas: schema::Schemas,
 }
 
 /// A mistake in the document, found at start-up.
@@ -190,8 +191,12 @@ impl Contract {
     /// Projects an answer onto the schema documented for `status`: only the properties it declares are
     /// kept (stored entities carry their parent's id and comment fields the answer must not show).
     pub(crate) fn project(&self, op: &Operation, status: u16, mut body: Value) -> Value {
-        if let Some(schema) = op.responses.get(&status).and_then(|r| r.schema.as_ref()) {
-            schema::project(self.schemas.components(), schema, &mut body);
+        if let Some(projection) = op
+            .responses
+            .get(&status)
+            .and_then(|r| r.projection.as_ref())
+        {
+            projection.apply(&mut body);
         }
         body
     }

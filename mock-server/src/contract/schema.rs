@@ -1,8 +1,8 @@
 //! JSON Schema plumbing: one registry of the document's components shared by every validator, OpenAPI's
-//! integer formats as ranges, violations named by field, and answers projected onto their schema.
+//! integer formats as ranges, violations named by field.
 
 use jsonschema::Validator;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::problem::Violation;
 
@@ -81,74 +81,13 @@ pub(crate) fn resolve_in<'v>(components: &'v Value, mut value: &'v Value) -> &'v
     value
 }
 
-/// Keeps only what `schema` declares: the properties of objects (all of them where the schema allows
-/// additional ones or declares none), recursively, and the items of arrays. Stored entities carry fields
-/// the answer must not show (their parent's id, comments in the demo data); the schema decides.
-pub(crate) fn project(components: &Value, schema: &Value, value: &mut Value) {
-    let schema = resolve_in(components, schema);
-    match value {
-        Value::Object(map) => {
-            // The property maps of the schema and of its allOf/oneOf/anyOf parts, by reference.
-            let mut declared: Vec<&Map<String, Value>> = Vec::new();
-            collect_properties(components, schema, &mut declared);
-            if declared.is_empty() && !has_composition(schema) {
-                // No declared shape (a free-form object): keep everything but comment fields.
-                map.retain(|k, _| !k.starts_with('_'));
-                return;
-            }
-            let open = schema
-                .get("additionalProperties")
-                .is_some_and(|a| a != &Value::Bool(false));
-            // In place: most answers keep most of their fields, so nothing is rebuilt.
-            map.retain(
-                |key, v| match declared.iter().find_map(|properties| properties.get(key)) {
-                    Some(property) => {
-                        project(components, property, v);
-                        true
-                    }
-                    None => open && !key.starts_with('_'),
-                },
-            );
-        }
-        Value::Array(items) => {
-            if let Some(item_schema) = schema.get("items") {
-                for item in items {
-                    project(components, item_schema, item);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
 /// The parts of a schema's `allOf`, `oneOf` and `anyOf`.
-fn composed(schema: &Value) -> impl Iterator<Item = &Value> {
+pub(super) fn composed(schema: &Value) -> impl Iterator<Item = &Value> {
     ["allOf", "oneOf", "anyOf"]
         .into_iter()
         .filter_map(|key| schema.get(key).and_then(Value::as_array))
         .flatten()
 }
-
-fn has_composition(schema: &Value) -> bool {
-    ["allOf", "oneOf", "anyOf"]
-        .iter()
-        .any(|k| schema.get(k).is_some())
-}
-
-fn collect_properties<'v>(
-    components: &'v Value,
-    schema: &'v Value,
-    into: &mut Vec<&'v Map<String, Value>>,
-) {
-    let schema = resolve_in(components, schema);
-    if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
-        into.push(properties);
-    }
-    for part in composed(schema) {
-        collect_properties(components, part, into);
-    }
-}
-
 /// Integers that the validator cannot judge: a JSON literal beyond the `int64` range is parsed as a float,
 /// and one just past a bound rounds onto it (`-9223372036854775809` → `-2^63`), so a range check passes.
 /// Where the schema says `integer`/`int64`, a number that is not exactly an `i64` is refused here (a float
@@ -292,28 +231,5 @@ fn absolute_refs(schema: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(absolute_refs),
         _ => {}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn projection_keeps_what_the_schema_declares() {
-        let components = json!({"schemas": {
-            "Card": {"type": "object", "properties": {"id": {"type": "string"}, "tags": {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}}}},
-            "Tag": {"type": "object", "properties": {"name": {"type": "string"}}},
-            "Open": {"type": "object", "properties": {"a": {}}, "additionalProperties": true}
-        }});
-        let card = json!({"$ref": "#/components/schemas/Card"});
-        let mut value =
-            json!({"id": "1", "owner": "x", "_why": "c", "tags": [{"name": "n", "secret": 1}]});
-        project(&components, &card, &mut value);
-        assert_eq!(value, json!({"id": "1", "tags": [{"name": "n"}]}));
-        let open = json!({"$ref": "#/components/schemas/Open"});
-        let mut value = json!({"a": 1, "b": 2, "_c": 3});
-        project(&components, &open, &mut value);
-        assert_eq!(value, json!({"a": 1, "b": 2}));
     }
 }
