@@ -28,17 +28,65 @@ pub(crate) fn cut(text: &str, limit: usize) -> String {
 /// `bytes` as text cut to at most `limit` bytes, with a marker saying how long they were. Only the kept
 /// prefix is converted, so a 1 MiB body costs 16 KiB here.
 fn cut_bytes(bytes: &[u8], limit: usize) -> String {
-    if bytes.len() <= limit {
-        return String::from_utf8_lossy(bytes).into_owned();
+    shown(&bytes[..bytes.len().min(limit)], bytes.len())
+}
+
+/// The text of `prefix`, the first bytes of `total`; a marker says how long the whole was when cut.
+fn shown(prefix: &[u8], total: usize) -> String {
+    if prefix.len() == total {
+        return String::from_utf8_lossy(prefix).into_owned();
     }
-    let prefix = &bytes[..limit];
     let kept = match std::str::from_utf8(prefix) {
         Ok(text) => text.into(),
         // A character split by the cut is left out rather than shown as a replacement character.
         Err(e) if e.error_len().is_none() => String::from_utf8_lossy(&prefix[..e.valid_up_to()]),
         Err(_) => String::from_utf8_lossy(prefix),
     };
-    format!("{kept}…[cut by the mock: {} bytes in all]", bytes.len())
+    format!("{kept}…[cut by the mock: {total} bytes in all]")
+}
+
+/// A body as the journal holds it: the bytes as they crossed the wire, shared with the request or the
+/// answer rather than copied or parsed (a request pays for neither); shown as JSON when they are whole
+/// JSON, else as text, cut with a marker past 16 KiB.
+#[derive(Debug, Clone)]
+pub struct Body {
+    kept: bytes::Bytes,
+    total: usize,
+}
+
+impl Body {
+    /// The journal's copy of a body; none for an empty one.
+    pub fn of(bytes: &bytes::Bytes) -> Option<Body> {
+        if bytes.is_empty() {
+            return None;
+        }
+        let kept = if bytes.len() <= BODY_LIMIT {
+            bytes.clone()
+        } else {
+            // Copied, not sliced: a slice would keep the whole large body alive.
+            bytes::Bytes::copy_from_slice(&bytes[..BODY_LIMIT])
+        };
+        Some(Body {
+            kept,
+            total: bytes.len(),
+        })
+    }
+
+    /// As shown: the JSON value of a whole JSON body, else its (cut) text.
+    pub fn value(&self) -> Value {
+        if self.kept.len() == self.total
+            && let Ok(value) = serde_json::from_slice(&self.kept)
+        {
+            return value;
+        }
+        Value::String(shown(&self.kept, self.total))
+    }
+}
+
+impl Serialize for Body {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value().serialize(serializer)
+    }
 }
 
 /// One journaled request.
@@ -68,10 +116,10 @@ pub struct Entry {
     pub request_headers: Vec<(String, String)>,
     /// Response headers.
     pub response_headers: Vec<(String, String)>,
-    /// Request body (JSON when it parses, else text; truncated).
-    pub request_body: Option<Value>,
-    /// Response body.
-    pub response_body: Option<Value>,
+    /// Request body (JSON when it parses, else text; cut).
+    pub request_body: Option<Body>,
+    /// Response body (likewise).
+    pub response_body: Option<Body>,
     /// The bytes of the bodies as sent (each counted up to the cut), for the journal's byte budget.
     #[serde(skip)]
     pub body_bytes: usize,
@@ -91,29 +139,6 @@ impl Entry {
                 (name.as_str().to_owned(), shown)
             })
             .collect()
-    }
-
-    /// A body as stored: JSON if it parses, otherwise (cut) text.
-    pub fn body(bytes: &[u8]) -> Option<Value> {
-        if bytes.is_empty() {
-            return None;
-        }
-        if bytes.len() <= BODY_LIMIT
-            && let Ok(value) = serde_json::from_slice(bytes)
-        {
-            return Some(value);
-        }
-        Some(Value::String(cut_bytes(bytes, BODY_LIMIT)))
-    }
-
-    /// The answer's body as stored: the value when its JSON (`sent`) is within the limit, else its text cut.
-    pub fn sent_body(value: Option<&Value>, sent: Option<&[u8]>) -> Option<Value> {
-        match (value, sent) {
-            (Some(_), Some(bytes)) if bytes.len() > BODY_LIMIT => {
-                Some(Value::String(cut_bytes(bytes, BODY_LIMIT)))
-            }
-            (value, _) => value.cloned(),
-        }
     }
 
     /// A query string as stored.
@@ -324,9 +349,8 @@ mod tests {
         let sent = serde_json::to_vec(&serde_json::json!({"message": big})).unwrap();
         for _ in 0..100 {
             let mut e = entry("/p");
-            e.request_body = Entry::body(big.as_bytes());
-            e.response_body =
-                Entry::sent_body(Some(&serde_json::json!({"message": big})), Some(&sent));
+            e.request_body = Body::of(&bytes::Bytes::from(big.clone()));
+            e.response_body = Body::of(&bytes::Bytes::from(sent.clone()));
             e.query = Entry::query(Some(&big));
             e.body_bytes = Entry::body_bytes(big.len(), sent.len());
             journal.record(e);
@@ -337,7 +361,8 @@ mod tests {
             limit: Some(1),
             ..Filter::default()
         })[0];
-        let body = newest.response_body.as_ref().unwrap().as_str().unwrap();
+        let body = newest.response_body.as_ref().unwrap().value();
+        let body = body.as_str().unwrap();
         assert!(
             body.len() < 17 * 1024
                 && body.ends_with(&format!("[cut by the mock: {} bytes in all]", sent.len())),
@@ -349,10 +374,17 @@ mod tests {
                 .request_body
                 .as_ref()
                 .unwrap()
+                .value()
                 .as_str()
                 .unwrap()
                 .ends_with("[cut by the mock: 1048576 bytes in all]")
         );
+        // A whole JSON body is shown as its value; a body that is not JSON, as its text.
+        let json = Body::of(&bytes::Bytes::from_static(b"{\"a\": [1, 2]}")).unwrap();
+        assert_eq!(json.value(), serde_json::json!({"a": [1, 2]}));
+        let text = Body::of(&bytes::Bytes::from_static(b"a=1&b=2")).unwrap();
+        assert_eq!(text.value(), serde_json::json!("a=1&b=2"));
+        assert!(Body::of(&bytes::Bytes::new()).is_none());
         assert!(newest.query.as_ref().unwrap().len() < 3 * 1024);
         assert_eq!(cut("héllo", 2), "h…[cut by the mock: 6 bytes in all]");
     }

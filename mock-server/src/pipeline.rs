@@ -85,12 +85,12 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
     let response_body = reply
         .body
         .as_ref()
-        .map(|b| serde_json::to_vec(b).unwrap_or_default());
+        .map(|b| bytes::Bytes::from(serde_json::to_vec(b).unwrap_or_default()));
     let status = reply.status.as_u16();
-    let journaled_body = Entry::sent_body(reply.body.as_ref(), response_body.as_deref());
+    let journaled_body = response_body.as_ref().and_then(crate::journal::Body::of);
     let body_bytes = Entry::body_bytes(
         body.as_ref().map_or(0, |b| b.len()),
-        response_body.as_ref().map_or(0, Vec::len),
+        response_body.as_ref().map_or(0, bytes::Bytes::len),
     );
     // Journal what is sent: the headers of the built response, content type included.
     let response = into_response(reply, response_body);
@@ -106,7 +106,7 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
         latency_ms,
         request_headers: Entry::headers(&parts.headers),
         response_headers: Entry::headers(response.headers()),
-        request_body: body.as_ref().ok().and_then(|b| Entry::body(b)),
+        request_body: body.as_ref().ok().and_then(crate::journal::Body::of),
         response_body: journaled_body,
         body_bytes,
     });
@@ -134,7 +134,7 @@ struct Incoming<'a> {
     tenant: &'a str,
 }
 
-fn into_response(reply: Reply, body: Option<Vec<u8>>) -> Response {
+fn into_response(reply: Reply, body: Option<bytes::Bytes>) -> Response {
     let mut response = match body {
         Some(bytes) => {
             let mut r = Response::new(Body::from(bytes));
