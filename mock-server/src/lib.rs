@@ -18,6 +18,7 @@
 mod admin;
 mod app;
 mod auth;
+mod connections;
 pub mod contract;
 mod engine;
 mod faults;
@@ -40,6 +41,7 @@ mod validate;
 mod vendor;
 
 pub use app::app;
+pub use connections::raise_open_files_limit;
 pub use faults::FaultRule;
 pub use origin::AllowedHosts;
 pub use server::{MockConfig, MockServer, StartError};

@@ -53,6 +53,10 @@ struct Cli {
     /// says why) until some are deleted or reset.
     #[arg(long, value_name = "N", default_value_t = concord_mock::state::DEFAULT_MAX_TENANTS)]
     max_tenants: usize,
+    /// How long a client may take to send a request's headers, in seconds; also how long a kept-alive
+    /// connection may stay idle. Past it the connection is closed (half-sent requests hold nothing).
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    header_timeout: u64,
     /// Require `Authorization: Bearer <TOKEN>` on the admin API (`/__mock/`).
     #[arg(long, env = "CONCORD_MOCK_ADMIN_TOKEN", value_name = "TOKEN")]
     admin_token: Option<String>,
@@ -77,6 +81,7 @@ async fn main() -> std::process::ExitCode {
             tracing_subscriber::EnvFilter::try_new(&cli.log).unwrap_or_else(|_| "info".into()),
         )
         .init();
+    concord_mock::raise_open_files_limit();
     if cli
         .admin_token
         .as_deref()
@@ -119,6 +124,7 @@ async fn main() -> std::process::ExitCode {
         max_tenants: cli.max_tenants,
         admin_token: cli.admin_token,
         allowed_hosts: cli.allowed_hosts,
+        header_timeout: std::time::Duration::from_secs(cli.header_timeout.max(1)),
         ..MockConfig::default()
     };
     let server = match MockServer::start(config).await {

@@ -1,7 +1,6 @@
 //! Starting the mock: [`MockServer::start`] binds (port 0 allowed), serves in the background, and returns
 //! the address and a handle that shuts it down (also on drop).
 
-use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -35,6 +34,9 @@ pub struct MockConfig {
     pub admin_token: Option<String>,
     /// The most tenants held in memory (a write that would create one more answers 503 with `X-Mock-Error`).
     pub max_tenants: usize,
+    /// How long a client may take to send a request's headers; also how long a kept-alive connection may
+    /// stay idle. Half-sent requests and idle sockets are closed after it (slowloris).
+    pub header_timeout: std::time::Duration,
     /// How long shutdown waits for open connections (a slow client, a long fault delay) before closing them.
     pub shutdown_grace: std::time::Duration,
     /// Host names the admin API and the web page answer for besides loopback names and the bound address
@@ -56,6 +58,7 @@ impl Default for MockConfig {
             admin_token: None,
             allowed_hosts: Vec::new(),
             shutdown_grace: std::time::Duration::from_secs(5),
+            header_timeout: std::time::Duration::from_secs(10),
             max_tenants: crate::state::DEFAULT_MAX_TENANTS,
         }
     }
@@ -120,38 +123,15 @@ impl MockServer {
         };
         let state = Arc::new(state);
         let (shutdown, stopped) = oneshot::channel::<()>();
-        let (began, mut beginning) = tokio::sync::watch::channel(false);
-        let grace = config.shutdown_grace;
+        let limits = crate::connections::Limits {
+            header_read: config.header_timeout,
+            shutdown_grace: config.shutdown_grace,
+        };
         let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app(state))
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                    let _ = began.send(true);
-                })
-                .into_future();
-            let mut serve = std::pin::pin!(serve);
-            // Serve until shutdown begins; then give open connections `grace` to finish, and close the rest
-            // (a client that sent one byte, or waits on a long fault delay, must not hang the shutdown).
-            let finished = tokio::select! {
-                result = &mut serve => Some(result),
-                _ = beginning.wait_for(|began| *began) => None,
+            let stop = async move {
+                let _ = stopped.await;
             };
-            let result = match finished {
-                Some(result) => result,
-                None => match tokio::time::timeout(grace, &mut serve).await {
-                    Ok(result) => result,
-                    Err(_) => {
-                        tracing::warn!(
-                            ?grace,
-                            "closing the connections still open after the shutdown grace"
-                        );
-                        Ok(())
-                    }
-                },
-            };
-            if let Err(e) = result {
-                tracing::error!(error = %e, "mock server stopped");
-            }
+            crate::connections::serve(listener, app(state), limits, stop).await;
         });
         Ok(MockServer {
             addr,
