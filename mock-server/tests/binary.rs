@@ -1,5 +1,6 @@
-//! The binary: every acknowledged write survives `kill -9` with `--state-file`; it refuses to expose the
-//! admin API on the network without a token; secrets never reach its logs.
+//! The binary: every acknowledged write survives `kill -9` with `--state-file`; a full disk refuses writes
+//! cleanly and leaves no half-seeded tenant; it refuses to expose the admin API on the network without a
+//! token; secrets never reach its logs.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -21,6 +22,89 @@ fn start(state_file: &std::path::Path) -> (Child, String) {
     let url = line.trim().rsplit(' ').next().unwrap().to_owned();
     assert!(url.starts_with("http://127.0.0.1:"), "{line}");
     (child, url)
+}
+
+/// Starts the binary on `state_file` with the files it writes limited to `kib` KiB (`ulimit -f`, the
+/// signal ignored so a write past it fails instead of killing the process): a disk that is full.
+fn start_on_a_full_disk(state_file: &std::path::Path, kib: u32) -> (Child, String) {
+    // bash: its `ulimit -f` counts KiB (dash's counts 512-byte blocks).
+    let mut child = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f {kib} && exec {} --port 0 --log error --state-file \"$0\"",
+            env!("CARGO_BIN_EXE_concord-mock")
+        ))
+        .arg(state_file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    (child, url)
+}
+
+/// A tenant first used while the disk is full gets the vendor's 503 and is not half-seeded: once there is
+/// room again, after a restart, it has its demo data (the demo token still authenticates) and takes writes.
+#[tokio::test]
+async fn a_full_disk_refuses_writes_and_leaves_no_half_seeded_tenant() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("state.db");
+    let http = reqwest::Client::new();
+    let create = |url: &str, username: &str| {
+        http.post(format!("{url}{CREDENTIALS}"))
+            .bearer_auth("demo-masstack-token")
+            .header("x-auth-roles", "API_KEY")
+            .header("x-mock-tenant", "first-used-on-a-full-disk")
+            .json(&serde_json::json!({"username": username}))
+            .send()
+    };
+    let (mut child, url) = start_on_a_full_disk(&file, 40);
+    let refused = create(&url, "while-full@example.com").await.unwrap();
+    let status = refused.status();
+    let cause = refused
+        .headers()
+        .get("x-mock-error")
+        .map(|v| v.to_str().unwrap_or_default().to_owned())
+        .unwrap_or_default();
+    let body: serde_json::Value = refused.json().await.unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["errors"][0]["error"]["code"], "MCUS.999.503", "{body}");
+    assert!(cause.contains("sqlite"), "X-Mock-Error: {cause}");
+
+    let (mut child, url) = start(&file);
+    let created = create(&url, "after-restart@example.com").await.unwrap();
+    let listed: serde_json::Value = http
+        .get(format!("{url}{CREDENTIALS}"))
+        .bearer_auth("demo-masstack-token")
+        .header("x-auth-roles", "API_KEY")
+        .header("x-mock-tenant", "first-used-on-a-full-disk")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(created.status(), 201, "the tenant lost its demo data");
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["ana.garcia@masmovil.com", "after-restart@example.com"],
+        "the demo credential and the one written after the restart; nothing from the refused write"
+    );
 }
 
 #[tokio::test]
