@@ -30,6 +30,7 @@ mod prefer;
 pub mod problem;
 mod refusal;
 mod reply;
+mod request_body;
 mod rules;
 mod server;
 mod shared;

@@ -19,6 +19,7 @@ use crate::prefer::Prefer;
 use crate::problem::Problem;
 use crate::refusal::Refusal;
 use crate::reply::Reply;
+use crate::request_body::BodyError;
 use crate::shared::AppState;
 use crate::validate::{Invalid, validate};
 
@@ -32,10 +33,9 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
     };
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().map(str::to_owned);
-    let read = axum::body::to_bytes(body, app.body_limit);
-    let body = match tokio::time::timeout(app.body_timeout, read).await {
-        Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(e)) if is_too_large(&e) => Err(Refusal::problem(
+    let body = match crate::request_body::read(body, app.body_limit, app.body_timeout).await {
+        Ok(bytes) => Ok(bytes),
+        Err(BodyError::TooLarge) => Err(Refusal::problem(
             413,
             Problem::new(format!(
                 "The request body exceeds {} bytes.",
@@ -43,11 +43,11 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
             )),
         )),
         // A body that breaks HTTP's framing (a malformed chunk) is the client's mistake, not a size.
-        Ok(Err(e)) => Err(Refusal::problem(
+        Err(BodyError::Broken(e)) => Err(Refusal::problem(
             400,
             Problem::new(format!("The request body could not be read: {e}.")),
         )),
-        Err(_) => Err(Refusal::problem(
+        Err(BodyError::Late) => Err(Refusal::problem(
             408,
             Problem::new(format!(
                 "The request body did not arrive within {:?}.",
@@ -111,18 +111,6 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
         body_bytes,
     });
     response
-}
-
-/// Whether reading a body stopped at the size limit (rather than on a broken body).
-fn is_too_large(error: &axum::Error) -> bool {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(e) = cause {
-        if e.is::<http_body_util::LengthLimitError>() {
-            return true;
-        }
-        cause = e.source();
-    }
-    false
 }
 
 /// What the stages read of a request.

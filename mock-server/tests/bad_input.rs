@@ -49,6 +49,45 @@ async fn malformed_bodies_get_400_in_the_vendors_body() {
     still_serving(&mock).await;
 }
 
+/// A client that writes its whole body before it reads (Python's urllib, many SDKs) reads the 413, not a
+/// broken pipe: the server reads on past the limit (bounded) before it answers.
+#[tokio::test]
+async fn a_client_that_writes_its_whole_oversized_body_first_reads_the_413() {
+    let mock = Mock::start().await;
+    let addr = mock.url("").trim_start_matches("http://").to_owned();
+    let answer = tokio::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let body = vec![b'x'; 8 * 1024 * 1024];
+        let head = format!(
+            "POST /customers/1231122232/prepaid/cards/bulk HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+             Authorization: Bearer demo-paysafe-token\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(head.as_bytes())?;
+        stream.write_all(&body)?;
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = stream.read(&mut buf)?;
+            answer.extend_from_slice(&buf[..n]);
+            if n == 0 || answer.windows(4).any(|w| w == b"\r\n\r\n") {
+                break;
+            }
+        }
+        Ok::<_, std::io::Error>(String::from_utf8_lossy(&answer).into_owned())
+    })
+    .await
+    .unwrap();
+    let answer =
+        answer.expect("the whole body is written and the answer read, without a broken pipe");
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    still_serving(&mock).await;
+}
+
 #[tokio::test]
 async fn a_ten_mib_body_gets_413_and_the_server_keeps_serving() {
     let mock = Mock::start().await;

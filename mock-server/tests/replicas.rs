@@ -281,3 +281,48 @@ async fn a_mock_pointed_at_no_redis_refuses_to_start_with_a_clear_error() {
     assert!(error.contains("redis"), "{error}");
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+/// What the binary logs at start-up against `redis` (it is stopped once it is listening).
+fn startup_log(redis: &RedisServer) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_concord-mock"))
+        .args(["--port", "0", "--log", "warn"])
+        .args(["--redis-url", &redis.url()])
+        .args(["--redis-prefix", &unique_prefix("persistence")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.contains("listening"), "{line}");
+    let _ = child.kill();
+    let output = child.wait_with_output().unwrap();
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A Redis without an append-only file loses acknowledged writes when it is killed: the mock says so at
+/// start-up, and says nothing once the AOF is on.
+#[tokio::test]
+async fn a_redis_without_persistence_is_named_at_start_up() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let log = startup_log(&redis);
+    assert!(
+        log.contains("no append-only file") && log.contains("--appendonly yes"),
+        "{log}"
+    );
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let _: () = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("appendonly")
+        .arg("yes")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let log = startup_log(&redis);
+    assert!(!log.contains("append-only"), "{log}");
+}

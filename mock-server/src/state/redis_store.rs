@@ -85,6 +85,38 @@ enum Seeded<T> {
     No,
 }
 
+/// A warning when Redis keeps writes only in memory (no append-only file): a crash or `kill -9` of Redis
+/// then loses writes the mock has acknowledged. None when the AOF is on, or when Redis does not let
+/// clients read its configuration (managed services), which says nothing either way.
+pub(crate) async fn persistence_warning(conn: &mut ConnectionManager, url: &str) -> Option<String> {
+    let aof: Vec<String> = redis::cmd("CONFIG")
+        .arg("GET")
+        .arg("appendonly")
+        .query_async(conn)
+        .await
+        .ok()?;
+    if aof.get(1).is_none_or(|v| v != "no") {
+        return None;
+    }
+    let save: Vec<String> = redis::cmd("CONFIG")
+        .arg("GET")
+        .arg("save")
+        .query_async(conn)
+        .await
+        .unwrap_or_default();
+    let snapshots = save.get(1).filter(|v| !v.trim().is_empty());
+    Some(format!(
+        "redis at {url} has no append-only file (appendonly no{}): if Redis crashes or is killed, writes the \
+         mock acknowledged {} are lost. For state that must survive, run Redis with --appendonly yes.",
+        snapshots.map_or(String::new(), |s| format!(", RDB snapshots \"{s}\"")),
+        if snapshots.is_some() {
+            "since the last snapshot"
+        } else {
+            "all"
+        },
+    ))
+}
+
 impl RedisStore {
     /// Connects (failing within the timeout if Redis is not there).
     pub async fn connect(
@@ -105,6 +137,9 @@ impl RedisStore {
         .await
         .map_err(|_| StoreError::new(format!("redis at {}: no answer", config.url)))?
         .map_err(|e| StoreError::caused(format!("redis at {}", config.url), e))?;
+        if let Some(warning) = persistence_warning(&mut conn.clone(), &config.url).await {
+            tracing::warn!("{warning}");
+        }
         Ok(RedisStore {
             conn,
             prefix: config.prefix,
