@@ -2,50 +2,38 @@
 //! cleanly and leaves no half-seeded tenant; it refuses to expose the admin API on the network without a
 //! token; secrets never reach its logs.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::process::{Child, Command, Stdio};
+
+use common::process::spawn_listening;
 
 const CREDENTIALS: &str =
     "/v4/orgs/telco/customers/123e4567-e89b-12d3-a456-556642440000/credentials";
 
 /// Starts the binary on a free port and returns it with its URL (read from its "listening on" line).
 fn start(state_file: &std::path::Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_concord-mock"))
-        .args(["--port", "0", "--log", "warn", "--state-file"])
-        .arg(state_file)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let stdout = child.stdout.take().unwrap();
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
-    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
-    (child, url)
+    spawn_listening(
+        Command::new(env!("CARGO_BIN_EXE_concord-mock"))
+            .args(["--port", "0", "--log", "warn", "--state-file"])
+            .arg(state_file),
+    )
 }
 
 /// Starts the binary on `state_file` with the files it writes limited to `kib` KiB (`ulimit -f`, the
 /// signal ignored so a write past it fails instead of killing the process): a disk that is full.
 fn start_on_a_full_disk(state_file: &std::path::Path, kib: u32) -> (Child, String) {
     // bash: its `ulimit -f` counts KiB (dash's counts 512-byte blocks).
-    let mut child = Command::new("bash")
-        .arg("-c")
-        .arg(format!(
-            "trap '' XFSZ; ulimit -f {kib} && exec {} --port 0 --log error --state-file \"$0\"",
-            env!("CARGO_BIN_EXE_concord-mock")
-        ))
-        .arg(state_file)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
-    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
-    (child, url)
+    spawn_listening(
+        Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "trap '' XFSZ; ulimit -f {kib} && exec {} --port 0 --log error --state-file \"$0\"",
+                env!("CARGO_BIN_EXE_concord-mock")
+            ))
+            .arg(state_file)
+            .stderr(Stdio::null()),
+    )
 }
 
 /// A tenant first used while the disk is full gets the vendor's 503 and is not half-seeded: once there is
@@ -189,24 +177,18 @@ fn an_empty_admin_token_is_refused() {
 
 #[tokio::test]
 async fn secrets_never_reach_the_logs() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_concord-mock"))
-        .args([
-            "--port",
-            "0",
-            "--log",
-            "trace",
-            "--admin-token",
-            "admin-s3cret",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
+    let (mut child, url) = spawn_listening(
+        Command::new(env!("CARGO_BIN_EXE_concord-mock"))
+            .args([
+                "--port",
+                "0",
+                "--log",
+                "trace",
+                "--admin-token",
+                "admin-s3cret",
+            ])
+            .stderr(Stdio::piped()),
+    );
     let http = reqwest::Client::new();
     http.get(format!("{url}{CREDENTIALS}"))
         .bearer_auth("demo-masstack-token")

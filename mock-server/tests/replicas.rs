@@ -6,10 +6,10 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::process::spawn_listening;
 use common::redis_server::{RedisServer, unique_prefix};
 use common::{ASSIGN, CREDENTIALS};
 use concord_mock::state::RedisConfig;
@@ -30,18 +30,11 @@ impl Drop for Replica {
 }
 
 fn replica(redis: &RedisServer, prefix: &str) -> Replica {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_concord-mock"))
-        .args(["--port", "0", "--log", "warn", "--journal", "10"])
-        .args(["--redis-url", &redis.url(), "--redis-prefix", prefix])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
-    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    let (child, url) = spawn_listening(
+        Command::new(env!("CARGO_BIN_EXE_concord-mock"))
+            .args(["--port", "0", "--log", "warn", "--journal", "10"])
+            .args(["--redis-url", &redis.url(), "--redis-prefix", prefix]),
+    );
     Replica { child, url }
 }
 
@@ -284,19 +277,13 @@ async fn a_mock_pointed_at_no_redis_refuses_to_start_with_a_clear_error() {
 
 /// What the binary logs at start-up against `redis` (it is stopped once it is listening).
 fn startup_log(redis: &RedisServer) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_concord-mock"))
-        .args(["--port", "0", "--log", "warn"])
-        .args(["--redis-url", &redis.url()])
-        .args(["--redis-prefix", &unique_prefix("persistence")])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert!(line.contains("listening"), "{line}");
+    let (mut child, _) = spawn_listening(
+        Command::new(env!("CARGO_BIN_EXE_concord-mock"))
+            .args(["--port", "0", "--log", "warn"])
+            .args(["--redis-url", &redis.url()])
+            .args(["--redis-prefix", &unique_prefix("persistence")])
+            .stderr(Stdio::piped()),
+    );
     let _ = child.kill();
     let output = child.wait_with_output().unwrap();
     String::from_utf8_lossy(&output.stderr).into_owned()

@@ -2,16 +2,17 @@
 //! closed after the header timeout, a crowd of half-open connections (slowloris) does not keep a normal
 //! client from being served, and a server out of file descriptors recovers instead of stopping.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::process::spawn_listening;
 use concord_mock::{MockConfig, MockServer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-const CREDENTIALS: &str =
-    "/v4/orgs/telco/customers/123e4567-e89b-12d3-a456-556642440000/credentials";
+use common::CREDENTIALS;
 
 async fn start(header_timeout: Duration) -> MockServer {
     MockServer::start(MockConfig {
@@ -158,22 +159,16 @@ async fn normal_clients_are_served_during_a_slowloris_and_the_slow_connections_a
 /// closed by the timeout, the server accepts and answers again (an accept error does not stop it).
 #[tokio::test]
 async fn a_server_out_of_file_descriptors_recovers() {
-    let child = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "ulimit -n 64 && exec {} --port 0 --log error --header-timeout 1",
-            env!("CARGO_BIN_EXE_concord-mock")
-        ))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    let mut child = Killed(child);
-    let mut line = String::new();
-    BufReader::new(child.0.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
+    let (child, url) = spawn_listening(
+        Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "ulimit -n 64 && exec {} --port 0 --log error --header-timeout 1",
+                env!("CARGO_BIN_EXE_concord-mock")
+            ))
+            .stderr(Stdio::null()),
+    );
+    let _child = Killed(child);
     let addr = url.trim_start_matches("http://").to_owned();
     let mut idle = Vec::new();
     for _ in 0..100 {

@@ -2,6 +2,7 @@
 //! contract (schema of its operation and status) before the test sees it.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod process;
 pub mod redis_server;
 
 use std::sync::Arc;
