@@ -141,15 +141,21 @@ impl Durable {
 
     /// Removes a tenant and its rows in one transaction.
     pub async fn forget_tenant(&self, tenant: &str) -> Result<(), StoreError> {
+        self.forget_tenants(vec![tenant.to_owned()]).await
+    }
+
+    /// Removes tenants and their rows, all in one transaction (one sync of the file however many).
+    pub async fn forget_tenants(&self, tenants: Vec<String>) -> Result<(), StoreError> {
         let connection = self.connection.clone();
-        let tenant = tenant.to_owned();
         tokio::task::spawn_blocking(move || {
             let mut connection = connection.lock().expect("state file lock");
             let tx = connection.transaction().map_err(sql)?;
-            tx.execute("DELETE FROM entities WHERE tenant = ?1", params![tenant])
-                .map_err(sql)?;
-            tx.execute("DELETE FROM tenants WHERE tenant = ?1", params![tenant])
-                .map_err(sql)?;
+            for tenant in &tenants {
+                tx.execute("DELETE FROM entities WHERE tenant = ?1", params![tenant])
+                    .map_err(sql)?;
+                tx.execute("DELETE FROM tenants WHERE tenant = ?1", params![tenant])
+                    .map_err(sql)?;
+            }
             tx.commit().map_err(sql)
         })
         .await

@@ -175,31 +175,44 @@ impl LocalStore {
     /// Checks the guards and applies the writes atomically. Once begun, a commit finishes in a task of its
     /// own whatever happens to the request that asked for it: a client that disconnects cannot leave a write
     /// in the file but not in memory.
-    pub async fn commit(&self, tenant: &str, txn: Txn) -> Result<Commit, StoreError> {
-        let t = self.tenant(tenant).await?;
-        let Some(durable) = self.durable.clone() else {
-            // In memory nothing is awaited between the guards and the writes: nothing to cancel half-way.
-            let mut t = t.write().await;
-            if let Some(failed) = t.first_failing_guard(&txn.guards) {
-                return Ok(Commit::Rejected(failed));
+    pub async fn commit(&self, tenant: &str, mut txn: Txn) -> Result<Commit, StoreError> {
+        loop {
+            let t = self.tenant(tenant).await?;
+            let Some(durable) = self.durable.clone() else {
+                // In memory nothing is awaited between the guards and the writes: nothing to cancel.
+                let mut t = t.write().await;
+                if t.forgotten {
+                    continue;
+                }
+                if let Some(failed) = t.first_failing_guard(&txn.guards) {
+                    return Ok(Commit::Rejected(failed));
+                }
+                let versioned = t.versioned_writes(txn.writes);
+                t.apply(versioned);
+                return Ok(Commit::Committed);
+            };
+            let name = tenant.to_owned();
+            let done = to_completion("a commit task", async move {
+                let mut t = t.write().await;
+                if t.forgotten {
+                    // Handed back to be applied to the tenant that replaced this one.
+                    return Ok(Err(txn));
+                }
+                if let Some(failed) = t.first_failing_guard(&txn.guards) {
+                    return Ok(Ok(Commit::Rejected(failed)));
+                }
+                let versioned = t.versioned_writes(txn.writes);
+                // Durable first: memory changes only once the file holds the write.
+                durable.apply(&name, &versioned).await?;
+                t.apply(versioned);
+                Ok(Ok(Commit::Committed))
+            })
+            .await?;
+            match done {
+                Ok(done) => return Ok(done),
+                Err(back) => txn = back,
             }
-            let versioned = t.versioned_writes(txn.writes);
-            t.apply(versioned);
-            return Ok(Commit::Committed);
-        };
-        let name = tenant.to_owned();
-        to_completion("a commit task", async move {
-            let mut t = t.write().await;
-            if let Some(failed) = t.first_failing_guard(&txn.guards) {
-                return Ok(Commit::Rejected(failed));
-            }
-            let versioned = t.versioned_writes(txn.writes);
-            // Durable first: memory changes only once the file holds the write.
-            durable.apply(&name, &versioned).await?;
-            t.apply(versioned);
-            Ok(Commit::Committed)
-        })
-        .await
+        }
     }
 
     /// One tenant back to the fixtures.
@@ -213,17 +226,62 @@ impl LocalStore {
         self.replace(tenant, Tenant::from_fixtures(&state)).await
     }
 
-    async fn replace(&self, name: &str, fresh: Tenant) -> Result<(), StoreError> {
-        let t = self.tenant(name).await?;
-        let durable = self.durable.clone();
-        let name = name.to_owned();
-        // Like a commit: once begun, it finishes.
-        to_completion("a reset task", async move {
-            let mut t = t.write().await;
-            if let Some(durable) = &durable {
-                durable.replace_tenant(&name, &fresh).await?;
+    async fn replace(&self, name: &str, mut fresh: Tenant) -> Result<(), StoreError> {
+        loop {
+            let t = self.tenant(name).await?;
+            let durable = self.durable.clone();
+            let owned = name.to_owned();
+            // Like a commit: once begun, it finishes.
+            let done = to_completion("a reset task", async move {
+                let mut t = t.write().await;
+                if t.forgotten {
+                    return Ok(Err(fresh));
+                }
+                if let Some(durable) = &durable {
+                    durable.replace_tenant(&owned, &fresh).await?;
+                }
+                *t = fresh;
+                Ok(Ok(()))
+            })
+            .await?;
+            match done {
+                Ok(()) => return Ok(()),
+                Err(back) => fresh = back,
             }
-            *t = fresh;
+        }
+    }
+
+    /// Every tenant back to the demo data at once: each is forgotten (it reads the demo data until its next
+    /// write), in one transaction of the state file. Writes in flight finish first; writers waiting on a
+    /// tenant start again on the one that replaces it.
+    pub async fn forget_all(&self) -> Result<(), StoreError> {
+        let held: Vec<(String, Arc<tokio::sync::RwLock<Tenant>>)> = self
+            .tenants
+            .read()
+            .expect("tenant map lock")
+            .iter()
+            .map(|(name, t)| (name.clone(), t.clone()))
+            .collect();
+        let durable = self.durable.clone();
+        let tenants = self.tenants_handle();
+        to_completion("a reset of every tenant", async move {
+            let mut guards = Vec::with_capacity(held.len());
+            for (_, t) in &held {
+                guards.push(t.clone().write_owned().await);
+            }
+            if let Some(durable) = &durable {
+                let names: Vec<String> = held.iter().map(|(name, _)| name.clone()).collect();
+                durable.forget_tenants(names).await?;
+            }
+            for guard in &mut guards {
+                guard.forgotten = true;
+            }
+            let mut map = tenants.write().expect("tenant map lock");
+            for (name, t) in &held {
+                if map.get(name).is_some_and(|current| Arc::ptr_eq(current, t)) {
+                    map.remove(name);
+                }
+            }
             Ok(())
         })
         .await
@@ -239,10 +297,11 @@ impl LocalStore {
         let name = name.to_owned();
         // Like a commit: once begun, it finishes; writes in flight on the tenant finish first.
         to_completion("a delete task", async move {
-            let _held = t.write().await;
+            let mut held = t.write().await;
             if let Some(durable) = &durable {
                 durable.forget_tenant(&name).await?;
             }
+            held.forgotten = true;
             let mut map = tenants.write().expect("tenant map lock");
             if map.get(&name).is_some_and(|held| Arc::ptr_eq(held, &t)) {
                 map.remove(&name);

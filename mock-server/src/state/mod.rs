@@ -241,6 +241,9 @@ impl Store {
 
     /// Back to the fixtures: one tenant, or every tenant (`None`).
     pub async fn reset(&self, tenant: Option<&str>) -> Result<(), StoreError> {
+        if let (Store::Local(s), None) = (self, tenant) {
+            return s.forget_all().await;
+        }
         let names = match tenant {
             Some(name) => vec![name.to_owned()],
             None => self.tenant_names().await?,

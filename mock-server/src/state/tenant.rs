@@ -22,6 +22,9 @@ pub(crate) type VersionedWrite = (String, String, Option<Entity>);
 #[derive(Debug, Clone, Default)]
 pub struct Tenant {
     kinds: BTreeMap<String, BTreeMap<String, Entity>>,
+    /// Deleted or reset away while a writer waited for it: the writer starts again on the tenant that
+    /// replaced it, so no acknowledged write lands in a state nobody reads.
+    pub(crate) forgotten: bool,
 }
 
 impl Tenant {
@@ -45,7 +48,10 @@ impl Tenant {
                 (kind.clone(), entities)
             })
             .collect();
-        Tenant { kinds }
+        Tenant {
+            kinds,
+            forgotten: false,
+        }
     }
 
     pub(crate) fn insert(&mut self, kind: String, id: String, entity: Entity) {
