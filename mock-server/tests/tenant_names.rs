@@ -3,7 +3,10 @@
 
 mod common;
 
+use common::redis_server::{RedisServer, unique_prefix};
 use common::{CREDENTIALS, Mock};
+use concord_mock::MockConfig;
+use concord_mock::state::RedisConfig;
 
 #[tokio::test]
 async fn blank_or_overlong_tenant_names_are_refused() {
@@ -44,7 +47,38 @@ async fn blank_or_overlong_tenant_names_are_refused() {
 
 #[tokio::test]
 async fn refused_and_read_only_requests_create_no_tenant() {
-    let mock = Mock::start().await;
+    reads_create_no_tenant(&Mock::start().await).await;
+}
+
+/// On Redis too: an unused tenant reads the demo data from the mock's memory, and nothing is written to
+/// Redis until its first write.
+#[tokio::test]
+async fn on_redis_refused_and_read_only_requests_create_no_tenant() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let mock = Mock::start_with(MockConfig {
+        redis: Some(RedisConfig {
+            url: redis.url(),
+            prefix: unique_prefix("tenant-names"),
+            timeout: std::time::Duration::from_secs(2),
+        }),
+        ..MockConfig::default()
+    })
+    .await;
+    reads_create_no_tenant(&mock).await;
+    // Nothing of the read-only tenant reached Redis (the written one did).
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg("*refused-only*")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(keys.is_empty(), "{keys:?}");
+}
+
+async fn reads_create_no_tenant(mock: &Mock) {
     let refused = mock
         .get(CREDENTIALS)
         .without_auth()

@@ -15,7 +15,7 @@ use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{RedisResult, Script, Value as Reply};
 
-use super::tenant::Entity;
+use super::tenant::{Entity, Tenant};
 use super::{Commit, Fixtures, Guard, StoreError, Txn, Write};
 
 /// Characters escaped in a tenant's name inside a key: braces would change the hash tag, `:` the key's
@@ -60,6 +60,9 @@ pub struct RedisStore {
     timeout: Duration,
     /// The fixtures, flattened to the seed script's (kind, id, body) arguments once.
     seed: Vec<String>,
+    /// What an unused tenant reads (the fixtures, every entity at version 1 as seeding writes them): reads
+    /// seed nothing, so reads and refused requests leave no tenant in Redis.
+    pristine: Tenant,
     scripts: Scripts,
 }
 
@@ -145,6 +148,7 @@ impl RedisStore {
             prefix: config.prefix,
             timeout: config.timeout,
             seed: flatten(&fixtures),
+            pristine: Tenant::from_fixtures(&fixtures),
             scripts: Scripts {
                 seed: Script::new(include_str!("lua/seed.lua")),
                 commit: Script::new(include_str!("lua/commit.lua")),
@@ -283,9 +287,13 @@ impl RedisStore {
         let keys: Vec<String> = std::iter::once(tenant_keys.seeded.clone())
             .chain(kinds.iter().map(|kind| tenant_keys.kind(kind)))
             .collect();
-        let values = self
-            .seeded(tenant, || self.read(&self.scripts.get, &keys, &ids))
-            .await?;
+        let Seeded::Yes(values) = self.read(&self.scripts.get, &keys, &ids).await? else {
+            return Ok(kinds
+                .iter()
+                .zip(&ids)
+                .map(|(kind, id)| self.pristine.get(kind, id).cloned())
+                .collect());
+        };
         (0..ids.len())
             .map(|i| match values.get(i) {
                 None | Some(Reply::Nil) => Ok(None),
@@ -303,9 +311,9 @@ impl RedisStore {
     ) -> Result<Vec<(String, Entity)>, StoreError> {
         let tenant_keys = self.keys(tenant);
         let keys = [tenant_keys.seeded.clone(), tenant_keys.kind(kind)];
-        let mut reply = self
-            .seeded(tenant, || self.read(&self.scripts.list, &keys, &[]))
-            .await?;
+        let Seeded::Yes(mut reply) = self.read(&self.scripts.list, &keys, &[]).await? else {
+            return Ok(self.pristine.list_where(kind, keep));
+        };
         let mut entities = pairs(reply.pop().unwrap_or(Reply::Nil))?;
         entities.retain(|(id, e)| keep(id, e));
         entities.sort_by(|a, b| a.0.cmp(&b.0));
@@ -424,9 +432,9 @@ impl RedisStore {
         let tenant_keys = self.keys(tenant);
         let keys = [tenant_keys.seeded.clone(), tenant_keys.kinds.clone()];
         let args = [tenant_keys.entities.as_str()];
-        let reply = self
-            .seeded(tenant, || self.read(&self.scripts.export, &keys, &args))
-            .await?;
+        let Seeded::Yes(reply) = self.read(&self.scripts.export, &keys, &args).await? else {
+            return Ok(self.pristine.export());
+        };
         let mut state = Fixtures::new();
         let mut rest = reply.into_iter();
         while let (Some(kind), Some(entities)) = (rest.next(), rest.next()) {
