@@ -27,12 +27,14 @@ fn fixtures() -> Fixtures {
 struct Backend {
     store: Arc<Store>,
     _dir: Option<tempfile::TempDir>,
+    _redis: Option<RedisServer>,
 }
 
 async fn memory() -> Option<Backend> {
     Some(Backend {
         store: Arc::new(Store::in_memory(fixtures())),
         _dir: None,
+        _redis: None,
     })
 }
 
@@ -42,23 +44,21 @@ async fn file() -> Option<Backend> {
     Some(Backend {
         store: Arc::new(store),
         _dir: Some(dir),
+        _redis: None,
     })
 }
 
-/// One redis-server for the whole suite; each test gets its own key prefix.
-fn shared_redis() -> Option<&'static RedisServer> {
-    static SERVER: std::sync::OnceLock<Option<RedisServer>> = std::sync::OnceLock::new();
-    SERVER.get_or_init(RedisServer::start).as_ref()
-}
-
+/// A redis-server per test, stopped with it (a server shared through a `static` would never be dropped,
+/// and would outlive the test process).
 async fn redis() -> Option<Backend> {
-    let server = shared_redis()?;
+    let server = RedisServer::start()?;
     let mut config = RedisConfig::new(server.url());
     config.prefix = unique_prefix("conformance");
     let store = Store::redis(fixtures(), config).await.unwrap();
     Some(Backend {
         store: Arc::new(store),
         _dir: None,
+        _redis: Some(server),
     })
 }
 

@@ -25,9 +25,15 @@ impl RedisServer {
 
     /// Starts one on `port` (to restart a stopped one where its clients expect it).
     pub fn start_on(port: u16) -> Option<RedisServer> {
+        // Its own working folder: files Redis writes (an append-only file once a test turns it on) stay out
+        // of the checkout.
+        let dir = std::env::temp_dir().join(format!("concord-redis-{port}"));
+        std::fs::create_dir_all(&dir).expect("a folder for redis-server");
         let spawned = Command::new("redis-server")
             .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .args(["--port", &port.to_string()])
+            .arg("--dir")
+            .arg(&dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn();
@@ -82,6 +88,10 @@ impl Drop for RedisServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // A restarted server on the same port shares the folder; whichever ends last removes it.
+        let _ = std::fs::remove_dir_all(
+            std::env::temp_dir().join(format!("concord-redis-{}", self.port)),
+        );
     }
 }
 
