@@ -53,13 +53,21 @@ pub fn app(state: Arc<AppState>) -> Router {
         .fallback_service(vendor_apis)
 }
 
-async fn openapi_yaml() -> impl IntoResponse {
+async fn openapi_yaml(
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+) -> impl IntoResponse {
+    // The embedded document as written; a document given with `--spec`, as parsed.
+    let text = if Arc::ptr_eq(&state.contract, &crate::contract::Contract::embedded()) {
+        concord_spec::OPENAPI_YAML.to_owned()
+    } else {
+        serde_yaml_ng::to_string(state.contract.document.as_ref()).unwrap_or_default()
+    };
     (
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/yaml"),
         )],
-        concord_spec::OPENAPI_YAML,
+        text,
     )
 }
 

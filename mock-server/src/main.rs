@@ -25,6 +25,11 @@ struct Cli {
     /// Fixtures to start every tenant from, instead of the embedded demo data.
     #[arg(long, value_name = "FILE")]
     seed: Option<PathBuf>,
+    /// Serve this OpenAPI 3.0 document (YAML or JSON) instead of the embedded one. Its demo data comes
+    /// from `--seed` (none by default); operations without declared rules answer their documented
+    /// success example.
+    #[arg(long, value_name = "FILE")]
+    spec: Option<PathBuf>,
     /// Keep state in this SQLite file: every acknowledged write survives restarts and crashes.
     #[arg(long, value_name = "FILE", conflicts_with = "redis_url")]
     state_file: Option<PathBuf>,
@@ -100,6 +105,16 @@ async fn main() -> std::process::ExitCode {
         );
         return std::process::ExitCode::from(2);
     }
+    let contract = match &cli.spec {
+        Some(path) => match concord_mock::contract::Contract::load(path) {
+            Ok(contract) => Some(std::sync::Arc::new(contract)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return std::process::ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
     let fixtures = match &cli.seed {
         Some(path) => match concord_mock::fixtures::load(path) {
             Ok(f) => f,
@@ -108,10 +123,13 @@ async fn main() -> std::process::ExitCode {
                 return std::process::ExitCode::from(2);
             }
         },
+        // The demo data belongs to the embedded vendors.
+        None if contract.is_some() => concord_mock::state::Fixtures::new(),
         None => concord_mock::fixtures::demo(),
     };
     let config = MockConfig {
         addr: SocketAddr::new(cli.host, cli.port),
+        contract,
         fixtures,
         state_file: cli.state_file,
         redis: cli.redis_url.map(|url| concord_mock::state::RedisConfig {

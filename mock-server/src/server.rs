@@ -16,6 +16,8 @@ use crate::state::{Fixtures, RedisConfig, Store};
 pub struct MockConfig {
     /// Where to listen (`127.0.0.1:0` picks a free port).
     pub addr: SocketAddr,
+    /// The document to serve (default: the embedded contract of the four vendor APIs).
+    pub contract: Option<Arc<crate::contract::Contract>>,
     /// The state every tenant starts from (default: the embedded demo data).
     pub fixtures: Fixtures,
     /// Make every acknowledged write durable in this SQLite file.
@@ -48,6 +50,7 @@ impl Default for MockConfig {
     fn default() -> Self {
         MockConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            contract: None,
             fixtures: crate::fixtures::demo(),
             state_file: None,
             redis: None,
@@ -92,7 +95,10 @@ pub struct MockServer {
 impl MockServer {
     /// Binds and starts serving in the background.
     pub async fn start(config: MockConfig) -> Result<MockServer, StartError> {
-        let fixtures = crate::contract::Contract::embedded().prepare_fixtures(config.fixtures);
+        let contract = config
+            .contract
+            .unwrap_or_else(crate::contract::Contract::embedded);
+        let fixtures = contract.prepare_fixtures(config.fixtures);
         let mut store = match (config.redis, &config.state_file) {
             (Some(redis), _) => Store::redis(fixtures, redis).await?,
             (None, Some(path)) => Store::with_file(fixtures, path)?,
@@ -107,6 +113,7 @@ impl MockServer {
             config.admin_token,
         );
         state.body_timeout = config.body_timeout;
+        state.contract = contract;
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .map_err(|source| StartError::Bind {

@@ -4,7 +4,7 @@
 //! anywhere but this origin. The static files need no admin token; the dashboard's calls to the admin API
 //! do, when one is configured.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -135,11 +135,9 @@ pub fn explorer_document(document: &Value) -> Value {
 }
 
 async fn explorer_spec(State(state): State<Arc<AppState>>) -> Response {
-    static DOCUMENT: OnceLock<Vec<u8>> = OnceLock::new();
-    let body = DOCUMENT.get_or_init(|| {
-        serde_json::to_vec(&explorer_document(&state.contract.document)).unwrap_or_default()
-    });
-    ([(header::CONTENT_TYPE, "application/json")], body.clone()).into_response()
+    // Built per request: each server may serve its own document (`--spec`), and the page asks once.
+    let body = serde_json::to_vec(&explorer_document(&state.contract.document)).unwrap_or_default();
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// The embedded files' paths (the tests compare them with the `ui/` folder).

@@ -320,12 +320,16 @@ impl OperationCompiler<'_> {
             ),
             None => None,
         };
-        let examples = media["examples"]
+        let mut examples: Vec<(String, Value)> = media["examples"]
             .as_object()
             .into_iter()
             .flatten()
             .map(|(name, ex)| (name.clone(), self.schemas.resolve(ex)["value"].clone()))
             .collect();
+        // OpenAPI's single, unnamed `example` of the media type (plain documents use it most).
+        if let Some(example) = media.get("example").filter(|_| examples.is_empty()) {
+            examples.push(("example".to_owned(), example.clone()));
+        }
         Ok(ResponseSpec {
             description: response["description"]
                 .as_str()

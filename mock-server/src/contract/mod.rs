@@ -135,6 +135,14 @@ pub struct Contract {
     prefixes: BTreeMap<String, usize>,
 }
 
+impl std::fmt::Debug for Contract {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Contract")
+            .field("operations", &self.operations.len())
+            .finish_non_exhaustive()
+    }
+}
+
 /// A mistake in the document, found at start-up.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{location}: {message}")]
@@ -159,6 +167,15 @@ impl Contract {
                 )
             })
             .clone()
+    }
+
+    /// Reads and compiles a document from a file (YAML, of which JSON is a subset).
+    pub fn load(path: &std::path::Path) -> Result<Contract, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let document: Value = serde_yaml_ng::from_str(&text)
+            .map_err(|e| format!("{} is not YAML or JSON: {e}", path.display()))?;
+        Contract::compile(document).map_err(|e| format!("{}: {e}", path.display()))
     }
 
     /// Compiles a document; the error names the first mistake and where it is.
