@@ -20,6 +20,27 @@ fn start(state_file: &std::path::Path) -> (Child, String) {
     )
 }
 
+/// The usernames of the demo customer's credentials in `tenant`, in the order listed.
+async fn usernames(url: &str, tenant: &str) -> Vec<String> {
+    let listed: serde_json::Value = reqwest::Client::new()
+        .get(format!("{url}{CREDENTIALS}"))
+        .bearer_auth("demo-masstack-token")
+        .header("x-auth-roles", "API_KEY")
+        .header("x-mock-tenant", tenant)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["username"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 /// Starts the binary on `state_file` with the files it writes limited to `kib` KiB (`ulimit -f`, the
 /// signal ignored so a write past it fails instead of killing the process): a disk that is full.
 fn start_on_a_full_disk(state_file: &std::path::Path, kib: u32) -> (Child, String) {
@@ -68,26 +89,10 @@ async fn a_full_disk_refuses_writes_and_leaves_no_half_seeded_tenant() {
 
     let (mut child, url) = start(&file);
     let created = create(&url, "after-restart@example.com").await.unwrap();
-    let listed: serde_json::Value = http
-        .get(format!("{url}{CREDENTIALS}"))
-        .bearer_auth("demo-masstack-token")
-        .header("x-auth-roles", "API_KEY")
-        .header("x-mock-tenant", "first-used-on-a-full-disk")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let names = usernames(&url, "first-used-on-a-full-disk").await;
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(created.status(), 201, "the tenant lost its demo data");
-    let names: Vec<&str> = listed
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["username"].as_str().unwrap())
-        .collect();
     assert_eq!(
         names,
         ["ana.garcia@masmovil.com", "after-restart@example.com"],
@@ -120,27 +125,12 @@ async fn acknowledged_writes_survive_kill_9() {
         child.wait().unwrap();
     }
     let (mut child, url) = start(&file);
-    let listed: serde_json::Value = http
-        .get(format!("{url}{CREDENTIALS}"))
-        .bearer_auth("demo-masstack-token")
-        .header("x-auth-roles", "API_KEY")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let names = usernames(&url, concord_mock::DEFAULT_TENANT).await;
     child.kill().unwrap();
     child.wait().unwrap();
-    let names: Vec<&str> = listed
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["username"].as_str().unwrap())
-        .collect();
     for username in &acknowledged {
         assert!(
-            names.contains(&username.as_str()),
+            names.contains(username),
             "{username} was acknowledged and lost"
         );
     }

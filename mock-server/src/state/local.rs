@@ -262,9 +262,19 @@ impl LocalStore {
             .iter()
             .map(|(name, t)| (name.clone(), t.clone()))
             .collect();
+        self.forget_held(held).await
+    }
+
+    /// Forgets these tenants: once each one's writes in flight have finished, their rows leave the file in
+    /// one transaction, they are marked forgotten (a waiting writer starts again on the replacement) and
+    /// leave the map. Like a commit: once begun, it finishes.
+    async fn forget_held(
+        &self,
+        held: Vec<(String, Arc<tokio::sync::RwLock<Tenant>>)>,
+    ) -> Result<(), StoreError> {
         let durable = self.durable.clone();
         let tenants = self.tenants_handle();
-        to_completion("a reset of every tenant", async move {
+        to_completion("forgetting tenants", async move {
             let mut guards = Vec::with_capacity(held.len());
             for (_, t) in &held {
                 guards.push(t.clone().write_owned().await);
@@ -292,23 +302,8 @@ impl LocalStore {
         let Some(t) = self.existing(name) else {
             return Ok(false);
         };
-        let durable = self.durable.clone();
-        let tenants = self.tenants_handle();
-        let name = name.to_owned();
-        // Like a commit: once begun, it finishes; writes in flight on the tenant finish first.
-        to_completion("a delete task", async move {
-            let mut held = t.write().await;
-            if let Some(durable) = &durable {
-                durable.forget_tenant(&name).await?;
-            }
-            held.forgotten = true;
-            let mut map = tenants.write().expect("tenant map lock");
-            if map.get(&name).is_some_and(|held| Arc::ptr_eq(held, &t)) {
-                map.remove(&name);
-            }
-            Ok(true)
-        })
-        .await
+        self.forget_held(vec![(name.to_owned(), t)]).await?;
+        Ok(true)
     }
 
     /// A tenant's state as `{kind: {id: body}}`.
