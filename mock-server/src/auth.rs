@@ -1,5 +1,7 @@
 //! Auth per security scheme of the contract. Which credentials are valid is data: `auth.credential`
-//! entities (`<scheme>:<value>`) in the fixtures, per tenant. A scheme may be configured (`auth.scheme`) to
+//! entities (`<scheme>:<value>`) in the fixtures, per tenant (a Basic credential's value is
+//! `user:password`). A scheme the demo data holds no credential for accepts any well-formed one, as Prism
+//! does; a missing or malformed one is refused. A scheme may be configured (`auth.scheme`) to
 //! fail with another status than 401 or to match one item of a comma-separated list (MasStack's
 //! `x-auth-roles: API_KEY` must be present, else 403).
 
@@ -33,7 +35,7 @@ pub(crate) enum Auth {
 pub(crate) async fn authenticate(
     index: &Contract,
     op: &Operation,
-    headers: &HeaderMap,
+    sent: Sent<'_>,
     store: &Store,
     tenant: &str,
 ) -> Result<Auth, StoreError> {
@@ -51,10 +53,11 @@ pub(crate) async fn authenticate(
     let schemes: Vec<Presented> = names
         .iter()
         .zip(settings)
-        .map(|(name, setting)| presented(index, name, setting.map(|e| e.body), headers))
+        .map(|(name, setting)| presented(index, name, setting.map(|e| e.body), &sent))
         .collect();
     let lookups: Vec<(&str, String)> = schemes
         .iter()
+        .filter(|s| !sent.open.contains(s.name))
         .flat_map(|s| {
             s.candidates
                 .iter()
@@ -69,9 +72,17 @@ pub(crate) async fn authenticate(
         .await?
         .into_iter();
     // Per scheme: the first matching credential's entity, or the status it fails with.
-    let outcome: BTreeMap<&str, Result<Value, u16>> = schemes
+    let outcome: BTreeMap<&str, Result<Option<Value>, u16>> = schemes
         .iter()
         .map(|s| {
+            if sent.open.contains(s.name) {
+                let result = if s.candidates.is_empty() {
+                    Err(s.failure)
+                } else {
+                    Ok(None)
+                };
+                return (s.name, result);
+            }
             // Collected, not searched lazily: all of this scheme's lookups must be consumed so the next
             // scheme starts at its own.
             let hits: Vec<Option<Entity>> = found.by_ref().take(s.candidates.len()).collect();
@@ -79,7 +90,7 @@ pub(crate) async fn authenticate(
                 .into_iter()
                 .flatten()
                 .next()
-                .map(|e| e.body)
+                .map(|e| Some(e.body))
                 .ok_or(s.failure);
             (s.name, result)
         })
@@ -91,7 +102,7 @@ pub(crate) async fn authenticate(
         let mut failed: Option<(u16, &str)> = None;
         for name in requirement {
             match &outcome[name.as_str()] {
-                Ok(found) => principal = principal.or_else(|| Some(found.clone())),
+                Ok(found) => principal = principal.or_else(|| found.clone()),
                 Err(status) => {
                     if failed.is_none_or(|(s, _)| *status < s) {
                         failed = Some((*status, name.as_str()));
@@ -117,6 +128,33 @@ pub(crate) async fn authenticate(
     })
 }
 
+/// What a request sends that credentials travel in, and the schemes that accept any credential.
+pub(crate) struct Sent<'a> {
+    /// Its headers.
+    pub(crate) headers: &'a HeaderMap,
+    /// Its query string.
+    pub(crate) query: Option<&'a str>,
+    /// Schemes the demo data holds no credential for.
+    pub(crate) open: &'a BTreeSet<String>,
+}
+
+/// The schemes of `contract` that `fixtures` hold no credential for: they accept any well-formed one.
+pub(crate) fn open_schemes(
+    contract: &Contract,
+    fixtures: &crate::state::Fixtures,
+) -> BTreeSet<String> {
+    let credentials = fixtures.get(CREDENTIAL);
+    contract
+        .schemes
+        .keys()
+        .filter(|name| {
+            let prefix = format!("{name}:");
+            !credentials.is_some_and(|c| c.keys().any(|id| id.starts_with(&prefix)))
+        })
+        .cloned()
+        .collect()
+}
+
 /// What a request presents for one scheme.
 struct Presented<'a> {
     name: &'a str,
@@ -130,21 +168,39 @@ fn presented<'a>(
     index: &Contract,
     name: &'a str,
     setting: Option<Value>,
-    headers: &HeaderMap,
+    sent: &Sent<'_>,
 ) -> Presented<'a> {
     let setting = setting.unwrap_or_default();
     let failure = setting["failureStatus"].as_u64().unwrap_or(401) as u16;
+    let headers = sent.headers;
+    let authorization = |wanted: &str| {
+        headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case(wanted))
+            .map(|(_, value)| value.trim().to_owned())
+    };
     let value = match index.schemes.get(name) {
         Some(Scheme::HeaderKey(header)) => headers
             .get(header.as_str())
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
-        Some(Scheme::Bearer) => headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim().to_owned()),
+        Some(Scheme::QueryKey(key)) => sent.query.and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == key.as_str())
+                .map(|(_, v)| v.into_owned())
+        }),
+        Some(Scheme::CookieKey(key)) => cookie(headers, key),
+        Some(Scheme::Bearer) => authorization("bearer"),
+        // Well-formed: base64 of `user:password`.
+        Some(Scheme::Basic) => authorization("basic").and_then(|encoded| {
+            use base64::Engine as _;
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .ok()?;
+            String::from_utf8(decoded).ok().filter(|d| d.contains(':'))
+        }),
         None => None,
     };
     let candidates = match value.filter(|v| !v.is_empty()) {
@@ -160,4 +216,16 @@ fn presented<'a>(
         candidates,
         failure,
     }
+}
+
+/// A cookie's value from the `Cookie` headers.
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim_matches('"').to_owned())
 }

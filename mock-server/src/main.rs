@@ -25,11 +25,16 @@ struct Cli {
     /// Fixtures to start every tenant from, instead of the embedded demo data.
     #[arg(long, value_name = "FILE")]
     seed: Option<PathBuf>,
-    /// Serve this OpenAPI 3.0 document (YAML or JSON) instead of the embedded one. Its demo data comes
-    /// from `--seed` (none by default); operations without declared rules answer their documented
-    /// success example.
+    /// Serve this OpenAPI 3.0 document (YAML or JSON) instead of the embedded one. Operations without
+    /// declared rules get rules inferred from their REST paths (create, read, list, update, delete) or
+    /// answer their documented success example; the demo data comes from `--seed`, else from the
+    /// document's examples.
     #[arg(long, value_name = "FILE")]
     spec: Option<PathBuf>,
+    /// Print the rules inferred for the document's operations (as `x-concord-rules` to paste and refine)
+    /// and the demo data taken from its examples, then exit.
+    #[arg(long)]
+    explain: bool,
     /// Keep state in this SQLite file: every acknowledged write survives restarts and crashes.
     #[arg(long, value_name = "FILE", conflicts_with = "redis_url")]
     state_file: Option<PathBuf>,
@@ -115,6 +120,13 @@ async fn main() -> std::process::ExitCode {
         },
         None => None,
     };
+    if cli.explain {
+        let contract = contract
+            .clone()
+            .unwrap_or_else(concord_mock::contract::Contract::embedded);
+        print!("{}", contract.explain());
+        return std::process::ExitCode::SUCCESS;
+    }
     let fixtures = match &cli.seed {
         Some(path) => match concord_mock::fixtures::load(path) {
             Ok(f) => f,
@@ -123,8 +135,8 @@ async fn main() -> std::process::ExitCode {
                 return std::process::ExitCode::from(2);
             }
         },
-        // The demo data belongs to the embedded vendors.
-        None if contract.is_some() => concord_mock::state::Fixtures::new(),
+        // The demo data belongs to the embedded vendors; another document brings its examples.
+        None if let Some(contract) = &contract => contract.seed(),
         None => concord_mock::fixtures::demo(),
     };
     let config = MockConfig {

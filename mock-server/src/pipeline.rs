@@ -69,13 +69,10 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
                 400,
                 Problem::new(message.clone()).field(crate::tenant::TENANT_HEADER, message),
             )
-            .render(None, app.contract.vendor_for_path(&path)),
+            .render(&app.contract, None, &path),
         ),
         (Ok(bytes), None) => answer(&app, &incoming, bytes).await,
-        (Err(refusal), None) => (
-            None,
-            refusal.render(None, app.contract.vendor_for_path(&path)),
-        ),
+        (Err(refusal), None) => (None, refusal.render(&app.contract, None, &path)),
     };
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     tracing::info!(
@@ -155,14 +152,14 @@ async fn answer(app: &AppState, incoming: &Incoming<'_>, body: &[u8]) -> (Option
                 incoming.method, incoming.path
             ))
             .code("NOT_FOUND");
-            let vendor = app.contract.vendor_for_path(incoming.path);
-            return (None, Refusal::problem(404, problem).render(None, vendor));
+            let reply = Refusal::problem(404, problem).render(&app.contract, None, incoming.path);
+            return (None, reply);
         }
     };
     let vendor = app.contract.vendor_of(op);
     let reply = match stages(app, op, incoming, &path_params, body).await {
         Ok(reply) => reply,
-        Err(refusal) => refusal.render(Some(op), vendor),
+        Err(refusal) => refusal.render(&app.contract, Some(op), incoming.path),
     };
     let mut reply = documented_headers(op, reply);
     if vendor.header_names().next().is_some() {
@@ -189,15 +186,12 @@ async fn stages(
     path_params: &[(String, String)],
     body: &[u8],
 ) -> Result<Reply, Refusal> {
-    let principal = match authenticate(
-        &app.contract,
-        op,
-        incoming.headers,
-        &app.store,
-        incoming.tenant,
-    )
-    .await
-    {
+    let sent = crate::auth::Sent {
+        headers: incoming.headers,
+        query: incoming.query,
+        open: &app.open_schemes,
+    };
+    let principal = match authenticate(&app.contract, op, sent, &app.store, incoming.tenant).await {
         Ok(Auth::Accepted(principal)) => principal,
         Ok(Auth::Refused { status, scheme }) => {
             let declared = app.contract.scheme_refusals.get(&(op.id.clone(), scheme));
@@ -225,11 +219,12 @@ async fn stages(
                 app.contract.vendor_of(op).invalid(&violations),
             ));
         }
-        Err(Invalid::UnsupportedMediaType(found)) => {
+        Err(Invalid::UnsupportedMediaType { found, accepted }) => {
             return Err(Refusal::problem(
                 415,
                 Problem::new(format!(
-                    "Content-Type must be application/json, found {found}."
+                    "Content-Type must be {}, found {found}.",
+                    accepted.join(" or ")
                 )),
             ));
         }

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::contract::Operation;
+use crate::contract::{Contract, ErrorShape, Operation};
 use crate::problem::Problem;
 use crate::reply::Reply;
 use crate::vendor::Vendor;
@@ -69,11 +69,15 @@ impl Refusal {
         refusal
     }
 
-    /// Renders the refusal for `op` (or, on a path no operation matches, in `vendor`'s body).
-    pub(crate) fn render(&self, op: Option<&Operation>, vendor: &Vendor) -> Reply {
+    /// Renders the refusal for `op` (or, on a path no operation matches, in the body of the vendor whose
+    /// paths start like `path`).
+    pub(crate) fn render(&self, contract: &Contract, op: Option<&Operation>, path: &str) -> Reply {
+        let answering = contract.answering(op, path);
         let reply = match (op, &self.source) {
-            (Some(op), Source::Documented(name)) => documented(op, vendor, self, name.as_deref()),
-            _ => Reply::json(self.status, vendor.error_body(self.status, &self.problem)),
+            (Some(op), Source::Documented(name)) => {
+                documented(op, answering, self, name.as_deref())
+            }
+            _ => Reply::json(self.status, error_body(op, answering, self)),
         };
         self.headers
             .iter()
@@ -81,9 +85,35 @@ impl Refusal {
     }
 }
 
-fn documented(op: &Operation, vendor: &Vendor, refusal: &Refusal, name: Option<&str>) -> Reply {
+/// Who answers: the vendor, and the error schema its operations use most.
+type Answering<'a> = (&'a Vendor, Option<&'a ErrorShape>);
+
+/// The vendor's error body; for a vendor that declares none, the operation's own error schema (else the
+/// one the vendor's operations use most).
+fn error_body(
+    op: Option<&Operation>,
+    (vendor, most_used): Answering<'_>,
+    refusal: &Refusal,
+) -> Value {
+    let own = op
+        .filter(|_| !vendor.declares_error)
+        .and_then(|op| op.error_shape(refusal.status))
+        .or(most_used);
+    match own {
+        Some(shape) => shape.render(refusal.status, &refusal.problem),
+        None => vendor.error_body(refusal.status, &refusal.problem),
+    }
+}
+
+fn documented(
+    op: &Operation,
+    answering: Answering<'_>,
+    refusal: &Refusal,
+    name: Option<&str>,
+) -> Reply {
+    let vendor = answering.0;
     let status = refusal.status;
-    let fallback = || Reply::json(status, vendor.error_body(status, &refusal.problem));
+    let fallback = || Reply::json(status, error_body(Some(op), answering, refusal));
     let Some(response) = op.responses.get(&status) else {
         if op.omitted.contains(&status) {
             return Reply::empty(status);

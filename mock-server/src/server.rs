@@ -99,6 +99,7 @@ impl MockServer {
             .contract
             .unwrap_or_else(crate::contract::Contract::embedded);
         let fixtures = contract.prepare_fixtures(config.fixtures);
+        let open_schemes = crate::auth::open_schemes(&contract, &fixtures);
         let mut store = match (config.redis, &config.state_file) {
             (Some(redis), _) => Store::redis(fixtures, redis).await?,
             (None, Some(path)) => Store::with_file(fixtures, path)?,
@@ -114,6 +115,7 @@ impl MockServer {
         );
         state.body_timeout = config.body_timeout;
         state.contract = contract;
+        state.open_schemes = open_schemes;
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .map_err(|source| StartError::Bind {

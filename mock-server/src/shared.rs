@@ -28,6 +28,8 @@ pub struct AppState {
     pub started: Instant,
     /// The hosts the admin API and the web page answer for.
     pub allowed_hosts: crate::origin::AllowedHosts,
+    /// Security schemes the demo data holds no credential for: any well-formed credential passes.
+    pub open_schemes: std::collections::BTreeSet<String>,
 }
 
 impl AppState {
@@ -49,6 +51,7 @@ impl AppState {
             admin_token,
             started: Instant::now(),
             allowed_hosts: crate::origin::AllowedHosts::default(),
+            open_schemes: std::collections::BTreeSet::new(),
         }
     }
 }

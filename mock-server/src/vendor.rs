@@ -23,6 +23,10 @@ pub(crate) struct Vendor {
     headers: Vec<(HeaderName, Template)>,
     /// Path prefixes (`/v1`) declared for unknown paths, if any.
     pub(crate) prefixes: Vec<String>,
+    /// Whether the tag declares `x-concord-mock` (its operations then need rules or examples).
+    pub(crate) declared: bool,
+    /// Whether it declares its error body; if not, errors take the document's own error schema.
+    pub(crate) declares_error: bool,
 }
 
 /// How a problem becomes the vendor's error body.
@@ -77,6 +81,8 @@ impl Vendor {
             },
             headers: Vec::new(),
             prefixes: Vec::new(),
+            declared: false,
+            declares_error: false,
         }
     }
 
@@ -90,6 +96,8 @@ impl Vendor {
         let declared = declared
             .as_object()
             .ok_or("x-concord-mock must be an object")?;
+        vendor.declared = true;
+        vendor.declares_error = declared.contains_key("error");
         for key in declared.keys() {
             if !["error", "invalid", "headers", "prefixes", "resources"].contains(&key.as_str()) {
                 return Err(format!("x-concord-mock: unknown key `{key}`"));

@@ -8,7 +8,6 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use concord_mock::contract::Contract;
-use concord_mock::state::Fixtures;
 use concord_mock::{MockConfig, MockServer};
 use serde_json::{Value, json};
 
@@ -20,12 +19,16 @@ const PLAIN: &str = concat!(
 async fn petstore() -> MockServer {
     let contract = Contract::load(std::path::Path::new(PLAIN)).expect("the document compiles");
     MockServer::start(MockConfig {
+        fixtures: contract.seed(),
         contract: Some(Arc::new(contract)),
-        fixtures: Fixtures::new(),
         ..MockConfig::default()
     })
     .await
     .unwrap()
+}
+
+async fn json_of(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
 }
 
 #[tokio::test]
@@ -41,13 +44,24 @@ async fn a_plain_document_is_served_with_its_documented_answers_and_validation()
         json!([{"id": 1, "name": "Rex"}, {"id": 2, "name": "Tom"}])
     );
 
+    // Stateful: the documented examples are the demo data, a new pet takes the next integer id.
     let created = http
         .post(url("/pets"))
-        .json(&json!({"name": "Rex"}))
+        .json(&json!({"name": "Bella", "tag": "cat"}))
         .send()
         .await
         .unwrap();
     assert_eq!(created.status(), 201);
+    assert_eq!(
+        created.json::<Value>().await.unwrap(),
+        json!({"id": 3, "name": "Bella", "tag": "cat"})
+    );
+    let read = json_of(http.get(url("/pets/3"))).await;
+    assert_eq!(read["name"], "Bella");
+    let missing = http.get(url("/pets/9")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    let missing: Value = missing.json().await.unwrap();
+    assert_eq!(missing, json!({"message": "/pets/9 does not exist."}));
 
     // Validation in the document's own terms: the missing field and the out-of-range query are named.
     let invalid = http
@@ -81,14 +95,7 @@ async fn a_plain_document_is_served_with_its_documented_answers_and_validation()
 
     // Paths it does not document, and its own document at /openapi.json.
     assert_eq!(http.get(url("/owners")).send().await.unwrap().status(), 404);
-    let document: Value = http
-        .get(url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let document = json_of(http.get(url("/openapi.json"))).await;
     assert_eq!(document["info"]["title"], "Plain Petstore");
     let yaml = http
         .get(url("/openapi.yaml"))
@@ -132,4 +139,329 @@ fn the_binary_serves_spec_and_names_a_broken_document() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("broken.yaml"), "{stderr}");
+}
+
+const STORES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/plain-stores.yaml"
+);
+
+/// The plain stores API, its demo data taken from its documented examples.
+async fn stores() -> (MockServer, Arc<Contract>) {
+    let contract = Arc::new(Contract::load(std::path::Path::new(STORES)).expect("compiles"));
+    let server = MockServer::start(MockConfig {
+        contract: Some(contract.clone()),
+        fixtures: contract.seed(),
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    (server, contract)
+}
+
+/// Sends a request and checks the answer against the response the document declares for its status.
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    contract: Arc<Contract>,
+}
+
+impl Client {
+    async fn send(&self, operation: &str, request: reqwest::RequestBuilder) -> (u16, Value) {
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        let body: Option<Value> = (!text.is_empty()).then(|| serde_json::from_str(&text).unwrap());
+        let op = self.contract.operation(operation).unwrap();
+        if let Some(documented) = op.responses.get(&status) {
+            let violations = documented.check(body.as_ref());
+            assert!(
+                violations.is_empty(),
+                "{operation} {status} breaks its schema: {violations:?} in {text}"
+            );
+        }
+        (status, body.unwrap_or(Value::Null))
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+#[tokio::test]
+async fn a_plain_document_gets_crud_from_its_paths_with_its_own_auth_bodies_and_errors() {
+    let (server, contract) = stores().await;
+    let c = Client {
+        http: reqwest::Client::new(),
+        base: server.url(),
+        contract,
+    };
+    let basic = |r: reqwest::RequestBuilder| r.basic_auth("owner", Some("secret"));
+
+    // The documented example works as written: the list shows its store, in the documented envelope.
+    let (status, listed) = c
+        .send(
+            "listStores",
+            c.http.get(c.url("/v1/stores?api_key=any-key")),
+        )
+        .await;
+    assert_eq!(status, 200, "{listed}");
+    assert_eq!(listed["object"], "list");
+    assert_eq!(listed["url"], "/v1/stores");
+    assert_eq!(listed["total_count"], 1);
+    assert_eq!(listed["has_more"], false);
+    assert_eq!(listed["data"][0]["name"], "Corner Shop");
+
+    // No credential: the documented 401 in the document's own error schema.
+    let (status, refused) = c.send("listStores", c.http.get(c.url("/v1/stores"))).await;
+    assert_eq!(status, 401);
+    assert!(refused["error"]["message"].is_string(), "{refused}");
+    // A malformed Basic credential is no credential.
+    let (status, _) = c
+        .send(
+            "listStores",
+            c.http
+                .get(c.url("/v1/stores"))
+                .header("authorization", "Basic !!!"),
+        )
+        .await;
+    assert_eq!(status, 401);
+
+    // A form body, nested keys and numbers typed by the schema; a text id with the documented prefix.
+    let (status, store) = c
+        .send(
+            "createStore",
+            basic(c.http.post(c.url("/v1/stores"))).form(&[
+                ("name", "Main Street"),
+                ("opens_at", "9"),
+                ("metadata[floor]", "2"),
+            ]),
+        )
+        .await;
+    assert_eq!(status, 200, "{store}");
+    let id = store["id"].as_str().unwrap().to_owned();
+    assert!(id.starts_with("st_") && id.len() > 20, "{id}");
+    assert_eq!(store["object"], "store");
+    assert_eq!(store["opens_at"], 9);
+    assert_eq!(store["metadata"], json!({"floor": "2"}));
+    assert!(store["created"].is_string());
+
+    // Validation errors name the field in the document's own schema (`param`).
+    let (status, invalid) = c
+        .send(
+            "createStore",
+            basic(c.http.post(c.url("/v1/stores"))).form(&[("name", "A")]),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(invalid["error"]["param"], "name", "{invalid}");
+    assert!(
+        invalid["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("name"),
+        "{invalid}"
+    );
+    let wrong_media = basic(c.http.post(c.url("/v1/stores")))
+        .json(&json!({"name": "Main Street"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_media.status(), 415);
+    let text = wrong_media.text().await.unwrap();
+    assert!(text.contains("application/x-www-form-urlencoded"), "{text}");
+
+    // Read back, update, then the list has both.
+    let store_url = c.url(&format!("/v1/stores/{id}"));
+    let (status, read) = c.send("getStore", basic(c.http.get(&store_url))).await;
+    assert_eq!((status, &read), (200, &store));
+    let (status, updated) = c
+        .send(
+            "updateStore",
+            basic(c.http.post(&store_url)).form(&[("name", "Renamed")]),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(updated["name"], "Renamed");
+    assert_eq!(updated["opens_at"], 9);
+    let (_, listed) = c
+        .send(
+            "listStores",
+            c.http.get(c.url("/v1/stores?api_key=k&limit=1")),
+        )
+        .await;
+    assert_eq!(listed["total_count"], 2);
+    assert_eq!(listed["has_more"], true);
+    assert_eq!(listed["data"].as_array().unwrap().len(), 1);
+
+    // Members belong to their store; a header key or a bearer token (any, as no demo credential exists).
+    let members = c.url(&format!("/v1/stores/{id}/members"));
+    let (status, member) = c
+        .send(
+            "addMember",
+            c.http
+                .post(&members)
+                .header("x-api-key", "k")
+                .json(&json!({"email": "ana@example.com"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{member}");
+    assert_eq!(member["id"], 1);
+    assert_eq!(member["role"], "staff");
+    assert_eq!(member["storeId"], id.as_str());
+    let (status, invalid) = c
+        .send(
+            "addMember",
+            c.http
+                .post(&members)
+                .bearer_auth("t")
+                .json(&json!({"email": "not-an-email"})),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(invalid["status"], 400);
+    assert_eq!(invalid["errors"][0]["field"], "email", "{invalid}");
+    let (_, page) = c
+        .send("listMembers", c.http.get(&members).bearer_auth("t"))
+        .await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    assert_eq!(page["meta"]["total"], 1);
+    let (status, _) = c
+        .send(
+            "listMembers",
+            c.http
+                .get(&members)
+                .header("cookie", "theme=dark; session=abc"),
+        )
+        .await;
+    assert_eq!(status, 200, "an API key in a cookie");
+    let (status, _) = c
+        .send(
+            "listMembers",
+            c.http.get(&members).header("cookie", "theme=dark"),
+        )
+        .await;
+    assert_eq!(status, 401);
+    let seeded = c.url("/v1/stores/st_1MvSieLkdIwHu7ixn6SIxGdF/members");
+    let (_, other) = c
+        .send("listMembers", c.http.get(&seeded).bearer_auth("t"))
+        .await;
+    assert_eq!(other["items"], json!([]));
+    let (status, _) = c
+        .send(
+            "getMember",
+            c.http.get(format!("{seeded}/1")).bearer_auth("t"),
+        )
+        .await;
+    assert_eq!(status, 404, "a member is not found under another store");
+    let (status, missing_parent) = c
+        .send(
+            "addMember",
+            c.http
+                .post(c.url("/v1/stores/st_nope/members"))
+                .bearer_auth("t")
+                .json(&json!({"email": "a@example.com"})),
+        )
+        .await;
+    assert_eq!(status, 404);
+    assert!(
+        missing_parent["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("st_nope"),
+        "{missing_parent}"
+    );
+
+    // Delete, then the documented 404.
+    let member_url = format!("{members}/1");
+    let (status, _) = c
+        .send("removeMember", c.http.delete(&member_url).bearer_auth("t"))
+        .await;
+    assert_eq!(status, 204);
+    let (status, gone) = c
+        .send("getMember", c.http.get(&member_url).bearer_auth("t"))
+        .await;
+    assert_eq!(status, 404);
+    assert_eq!(gone["status"], 404);
+    let (status, _) = c
+        .send("deleteStore", basic(c.http.delete(&store_url)))
+        .await;
+    assert_eq!(status, 204);
+    let (status, gone) = c.send("getStore", basic(c.http.get(&store_url))).await;
+    assert_eq!(status, 404);
+    assert_eq!(gone["error"]["type"], "invalid_request_error", "{gone}");
+    assert!(
+        gone["error"]["message"].as_str().unwrap().contains(&id),
+        "{gone}"
+    );
+
+    // Any documented answer on request, on any document.
+    let (status, forced) = c
+        .send(
+            "getStore",
+            basic(c.http.get(c.url("/v1/stores/st_1MvSieLkdIwHu7ixn6SIxGdF")))
+                .header("prefer", "code=404"),
+        )
+        .await;
+    assert_eq!(status, 404);
+    assert_eq!(forced["error"]["message"], "No such store");
+
+    // Unknown paths under the API's prefix answer in the error schema its operations use most.
+    let unknown = c.http.get(c.url("/v1/nothing")).send().await.unwrap();
+    assert_eq!(unknown.status(), 404);
+    let unknown: Value = unknown.json().await.unwrap();
+    assert_eq!(
+        unknown,
+        json!({"status": 404, "errors": [{"detail": "No operation matches GET /v1/nothing."}]})
+    );
+}
+
+#[tokio::test]
+async fn tenants_of_a_plain_document_do_not_see_each_other() {
+    let (server, contract) = stores().await;
+    let c = Client {
+        http: reqwest::Client::new(),
+        base: server.url(),
+        contract,
+    };
+    let tenant = |t: &str, r: reqwest::RequestBuilder| {
+        r.basic_auth("u", Some("p"))
+            .header(concord_mock::TENANT_HEADER, t)
+    };
+    let (status, store) = c
+        .send(
+            "createStore",
+            tenant("ana", c.http.post(c.url("/v1/stores"))).form(&[("name", "Ana's")]),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let url = c.url(&format!("/v1/stores/{}", store["id"].as_str().unwrap()));
+    assert_eq!(
+        c.send("getStore", tenant("ana", c.http.get(&url))).await.0,
+        200
+    );
+    assert_eq!(
+        c.send("getStore", tenant("ben", c.http.get(&url))).await.0,
+        404
+    );
+    let (_, listed) = c
+        .send("listStores", tenant("ben", c.http.get(c.url("/v1/stores"))))
+        .await;
+    assert_eq!(listed["total_count"], 1, "ben sees the demo data only");
+}
+
+#[test]
+fn explain_prints_the_inferred_rules_and_demo_data() {
+    let output = Command::new(env!("CARGO_BIN_EXE_concord-mock"))
+        .args(["--spec", STORES, "--explain"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let explained: Value = serde_yaml_ng::from_slice(&output.stdout).unwrap();
+    let create = &explained["operations"]["POST /v1/stores (createStore)"]["x-concord-rules"];
+    assert_eq!(create[0]["create"], "entity", "{create}");
+    assert_eq!(
+        explained["demo data"]["v1.stores"]["st_1MvSieLkdIwHu7ixn6SIxGdF"]["name"],
+        "Corner Shop"
+    );
 }

@@ -214,3 +214,35 @@ fn a_broken_error_style_is_refused() {
     assert_eq!(e.location, "tag \"Shop\"");
     assert!(e.message.contains("unknown name `mesage`"), "{e}");
 }
+
+#[test]
+fn a_reference_to_a_response_that_does_not_exist_is_refused() {
+    let mut doc = document();
+    doc["paths"]["/status"]["get"]["responses"]["503"] =
+        json!({"$ref": "#/components/responses/Unavailable"});
+    let e = compile_error(doc);
+    assert!(e.location.starts_with("get_status"), "{e}");
+    assert!(
+        e.message
+            .contains("#/components/responses/Unavailable names nothing"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_request_body_only_in_media_types_the_mock_cannot_read_is_accepted_unchecked() {
+    let mut doc = document();
+    doc["paths"]["/members"]["post"]["requestBody"] =
+        json!({"content": {"application/xml": {"schema": {"type": "object"}}}});
+    let contract = Contract::compile(doc).unwrap();
+    assert!(
+        contract
+            .operation("create_member")
+            .unwrap()
+            .body
+            .as_ref()
+            .unwrap()
+            .media
+            .is_empty()
+    );
+}

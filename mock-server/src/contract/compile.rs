@@ -7,9 +7,12 @@ use std::sync::Arc;
 use axum::http::Method;
 use serde_json::{Map, Value, json};
 
+use super::error_shape::{ErrorShape, synthesize};
+use super::infer::{Inferred, infer, json_media};
 use super::schema::Schemas;
 use super::{
-    BodySpec, Contract, ContractError, Location, Operation, Param, ResponseSpec, Scheme, router,
+    BodyMedia, BodySpec, Contract, ContractError, Location, Operation, Param, ResponseSpec, Scheme,
+    router,
 };
 use crate::rules::{OperationFacts, Program, REQUEST_ROOTS, RefusalDecl, Resource};
 use crate::template::Names;
@@ -48,6 +51,12 @@ pub(super) fn compile(document: Value) -> Result<Contract, ContractError> {
         vendors.push(vendor);
     }
     let schemes = security_schemes(&schemas)?;
+    let inferred = infer(&document, &schemas, &resources.keys().cloned().collect());
+    for (kind, declared) in &inferred.resources {
+        let resource = Resource::compile(kind, declared)
+            .map_err(|e| error(format!("inferred resource {kind}"), e))?;
+        resources.insert(kind.clone(), resource);
+    }
     let mut operations = Vec::new();
     let mut scheme_refusals = BTreeMap::new();
     for (path, item) in document["paths"].as_object().into_iter().flatten() {
@@ -62,6 +71,8 @@ pub(super) fn compile(document: Value) -> Result<Contract, ContractError> {
                 schemas: &schemas,
                 vendors: &vendors,
                 resources: &resources,
+                inferred: &inferred,
+                security: &document["security"],
             }
             .operation(path, method, item, op)?;
             for (scheme, refusal) in compiled.1 {
@@ -71,6 +82,7 @@ pub(super) fn compile(document: Value) -> Result<Contract, ContractError> {
         }
     }
     let prefixes = prefixes(&vendors, &operations)?;
+    let shapes = error_shapes(&vendors, &operations);
     Ok(Contract {
         document: Arc::new(document),
         operations,
@@ -79,6 +91,8 @@ pub(super) fn compile(document: Value) -> Result<Contract, ContractError> {
         vendors,
         resources,
         prefixes,
+        seed: inferred.seed,
+        shapes,
     })
 }
 
@@ -94,10 +108,23 @@ fn security_schemes(schemas: &Schemas) -> Result<BTreeMap<String, Scheme>, Contr
             scheme["in"].as_str(),
             scheme["scheme"].as_str(),
         ) {
-            (Some("apiKey"), Some("header"), _) => {
-                Scheme::HeaderKey(scheme["name"].as_str().unwrap_or_default().to_owned())
+            (Some("apiKey"), Some(place), _) => {
+                let key = scheme["name"].as_str().unwrap_or_default().to_owned();
+                match place {
+                    "header" => Scheme::HeaderKey(key),
+                    "query" => Scheme::QueryKey(key),
+                    "cookie" => Scheme::CookieKey(key),
+                    other => {
+                        return Err(error(
+                            format!("security scheme {name}"),
+                            format!("an apiKey cannot be sent in {other}"),
+                        ));
+                    }
+                }
             }
             (Some("http"), _, Some(s)) if s.eq_ignore_ascii_case("bearer") => Scheme::Bearer,
+            (Some("http"), _, Some(s)) if s.eq_ignore_ascii_case("basic") => Scheme::Basic,
+            (Some("oauth2") | Some("openIdConnect"), _, _) => Scheme::Bearer,
             other => {
                 return Err(error(
                     format!("security scheme {name}"),
@@ -147,10 +174,46 @@ fn prefixes(
     Ok(declared)
 }
 
+/// Each vendor that declares no error body answers problems outside its operations (an unknown path) in
+/// the error schema its operations use most; the generic vendor in the one the whole document uses most.
+fn error_shapes(vendors: &[Vendor], operations: &[Operation]) -> Vec<Option<ErrorShape>> {
+    let most_used = |vendor: Option<usize>| {
+        let mut counted: Vec<(&ErrorShape, usize)> = Vec::new();
+        let shapes = operations
+            .iter()
+            .filter(|op| vendor.is_none_or(|v| op.vendor == v))
+            .flat_map(|op| op.responses.values().filter_map(|r| r.error.as_ref()));
+        for shape in shapes {
+            match counted.iter_mut().find(|(s, _)| *s == shape) {
+                Some((_, n)) => *n += 1,
+                None => counted.push((shape, 1)),
+            }
+        }
+        // The first of the most used (document order breaks ties).
+        let best = counted.iter().map(|(_, n)| *n).max()?;
+        counted
+            .into_iter()
+            .find(|(_, n)| *n == best)
+            .map(|(s, _)| s.clone())
+    };
+    vendors
+        .iter()
+        .enumerate()
+        .map(|(index, vendor)| {
+            (!vendor.declares_error)
+                .then(|| most_used((index > 0).then_some(index)))
+                .flatten()
+        })
+        .collect()
+}
+
 struct OperationCompiler<'a> {
     schemas: &'a Schemas,
     vendors: &'a [Vendor],
     resources: &'a BTreeMap<String, Resource>,
+    inferred: &'a Inferred,
+    /// The document's top-level `security`.
+    security: &'a Value,
 }
 
 type Compiled = (Operation, Vec<(String, RefusalDecl)>);
@@ -183,11 +246,12 @@ impl OperationCompiler<'_> {
         let mut params = Vec::new();
         let declared = item["parameters"].as_array().into_iter().flatten();
         for raw in declared.chain(op["parameters"].as_array().into_iter().flatten()) {
-            let p = self.schemas.resolve(raw);
+            let p = self.schemas.resolve_checked(raw).map_err(&fail)?;
             let location = match p["in"].as_str() {
                 Some("path") => Location::Path,
                 Some("query") => Location::Query,
                 Some("header") => Location::Header,
+                Some("cookie") => Location::Cookie,
                 other => return Err(fail(format!("parameter location {other:?}"))),
             };
             let name = p["name"].as_str().unwrap_or_default().to_owned();
@@ -204,10 +268,31 @@ impl OperationCompiler<'_> {
         }
         let body = match op.get("requestBody") {
             Some(body) => {
-                let body = self.schemas.resolve(body);
-                let schema = &body["content"]["application/json"]["schema"];
+                let body = self.schemas.resolve_checked(body).map_err(&fail)?;
+                let json = json_media(body);
+                let form = body["content"].get("application/x-www-form-urlencoded");
+                let mut media = Vec::new();
+                for (name, _) in body["content"].as_object().into_iter().flatten() {
+                    let essence = name.split(';').next().unwrap_or_default().trim();
+                    let kind = match essence {
+                        "application/x-www-form-urlencoded" => BodyMedia::Form,
+                        e if e == "application/json" || e.ends_with("+json") || e == "*/*" => {
+                            BodyMedia::Json
+                        }
+                        _ => continue,
+                    };
+                    if !media.contains(&kind) {
+                        media.push(kind);
+                    }
+                }
+                // Only media types the mock cannot read (XML, files): such bodies pass unchecked.
+                let schema = &json.or(form).map_or(&Value::Null, |m| &m["schema"]);
+                // A body documented without a schema takes anything.
+                let anything = json!({});
+                let schema = if schema.is_null() { &anything } else { schema };
                 Some(BodySpec {
                     required: body["required"] == true,
+                    media,
                     validator: self.schemas.validator(schema, "body").map_err(fail)?,
                     schema: schema.clone(),
                     components: self.schemas.components_arc(),
@@ -216,19 +301,38 @@ impl OperationCompiler<'_> {
             None => None,
         };
         let mut responses = BTreeMap::new();
+        let mut error_default = None;
         for (status, response) in op["responses"].as_object().into_iter().flatten() {
-            let status: u16 = status
-                .parse()
-                .map_err(|_| fail(format!("status {status:?}")))?;
-            responses.insert(status, self.response(status, response).map_err(fail)?);
+            let Ok(code) = status.parse::<u16>() else {
+                // `default` and ranges (`4XX`) document no status of their own: their schema is how
+                // errors look.
+                let range = status.len() == 3 && status.ends_with("XX");
+                if status != "default" && !range {
+                    return Err(fail(format!("status {status:?}")));
+                }
+                if error_default.is_none() || status == "default" || status == "4XX" {
+                    error_default = self.response(500, response).map_err(&fail)?.error;
+                }
+                continue;
+            };
+            responses.insert(code, self.response(code, response).map_err(&fail)?);
         }
+        let error_default = error_default.or_else(|| {
+            responses
+                .iter()
+                .find(|(s, r)| **s >= 400 && r.error.is_some())
+                .and_then(|(_, r)| r.error.clone())
+        });
         let omitted: Vec<u16> = op["x-omitted-responses"]
             .as_object()
             .into_iter()
             .flatten()
             .filter_map(|(s, _)| s.parse().ok())
             .collect();
-        let security: Vec<Vec<String>> = op["security"]
+        // The operation's own requirement, else the document's.
+        let security: Vec<Vec<String>> = op
+            .get("security")
+            .unwrap_or(self.security)
             .as_array()
             .into_iter()
             .flatten()
@@ -251,22 +355,37 @@ impl OperationCompiler<'_> {
             statuses: responses.keys().chain(&omitted).copied().collect(),
             resources: self.resources,
         };
-        let rules = match op.get("x-concord-rules") {
-            Some(declared) => Some(Program::compile(declared, &facts).map_err(fail)?),
-            None => {
-                let success = responses.iter().find(|(s, _)| (200..300).contains(*s));
-                if let Some((status, response)) = success
-                    && response.has_body()
-                    && response.example(None).is_none()
-                {
-                    return Err(fail(format!(
-                        "no x-concord-rules and no example for its {status} answer: declare rules or \
-                         document an example"
-                    )));
+        let inferred = self
+            .inferred
+            .rules
+            .get(&(path.to_owned(), method.as_str().to_ascii_lowercase()))
+            .filter(|_| op.get("x-concord-rules").is_none());
+        let rules = match (op.get("x-concord-rules"), inferred) {
+            (Some(declared), _) => Some(Program::compile(declared, &facts).map_err(&fail)?),
+            (None, Some(inferred)) => match Program::compile(inferred, &facts) {
+                Ok(program) => Some(program),
+                Err(e) => {
+                    tracing::warn!(operation = %id, error = %e, "inferred rules do not compile; answering documented examples");
+                    None
                 }
-                None
-            }
+            },
+            (None, None) => None,
         };
+        if rules.is_none()
+            && let Some((status, response)) =
+                responses.iter_mut().find(|(s, _)| (200..300).contains(*s))
+            && response.has_body()
+            && response.example(None).is_none()
+        {
+            if self.vendors[vendor].declared {
+                return Err(fail(format!(
+                    "no x-concord-rules and no example for its {status} answer: declare rules or \
+                     document an example"
+                )));
+            }
+            // A plain document: a value built from the schema, as Prism does.
+            response.schema_example = response.generated.take();
+        }
         let mut refusals = Vec::new();
         for scheme in security.iter().flatten().collect::<BTreeSet<_>>() {
             let declared =
@@ -299,7 +418,9 @@ impl OperationCompiler<'_> {
             body,
             responses,
             omitted,
+            inferred: inferred.filter(|_| rules.is_some()).cloned(),
             rules,
+            error_default,
             context: Value::Object(context),
             id,
         };
@@ -307,8 +428,8 @@ impl OperationCompiler<'_> {
     }
 
     fn response(&self, status: u16, response: &Value) -> Result<ResponseSpec, String> {
-        let response = self.schemas.resolve(response);
-        let media = &response["content"]["application/json"];
+        let response = self.schemas.resolve_checked(response)?;
+        let media = json_media(response).unwrap_or(&Value::Null);
         let schema = media.get("schema").cloned();
         let schema_example = schema
             .as_ref()
@@ -330,7 +451,20 @@ impl OperationCompiler<'_> {
         if let Some(example) = media.get("example").filter(|_| examples.is_empty()) {
             examples.push(("example".to_owned(), example.clone()));
         }
+        let components = self.schemas.components();
+        let error = match &schema {
+            Some(schema) if status >= 400 => {
+                ErrorShape::compile(components, schema, examples.first().map(|(_, v)| v))
+            }
+            _ => None,
+        };
+        let generated = schema
+            .as_ref()
+            .filter(|_| status < 400)
+            .map(|s| synthesize(components, s, 0));
         Ok(ResponseSpec {
+            error,
+            generated,
             description: response["description"]
                 .as_str()
                 .unwrap_or_default()

@@ -3,6 +3,9 @@
 //! the document's mistakes are found ([`ContractError`]); nothing here knows any vendor.
 
 mod compile;
+mod error_shape;
+mod form;
+mod infer;
 mod projection;
 mod router;
 mod schema;
@@ -12,9 +15,10 @@ use std::sync::Arc;
 
 use axum::http::Method;
 use jsonschema::Validator;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub use crate::problem::Violation;
+pub(crate) use error_shape::ErrorShape;
 pub use router::{PathParams, RouteMatch};
 
 use crate::rules::{Program, RefusalDecl, Resource};
@@ -29,6 +33,8 @@ pub enum Location {
     Query,
     /// A request header.
     Header,
+    /// A cookie (rules read it among the headers: `header.<name>`).
+    Cookie,
 }
 
 impl Location {
@@ -37,7 +43,7 @@ impl Location {
         match self {
             Location::Path => "path",
             Location::Query => "query",
-            Location::Header => "header",
+            Location::Header | Location::Cookie => "header",
         }
     }
 }
@@ -67,13 +73,38 @@ pub struct ResponseSpec {
     pub schema_example: Option<Value>,
     /// What an answer keeps of a value (compiled from `schema`).
     projection: Option<projection::Projection>,
+    /// How a problem fills this (error) response's body, for vendors that declare no error style.
+    pub(crate) error: Option<ErrorShape>,
+    /// A value built from the schema, for a success answer the document gives no example of.
+    generated: Option<Value>,
     validator: Option<Validator>,
+}
+
+/// A request body's media type, as the mock reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyMedia {
+    /// `application/json` (and `…+json`).
+    Json,
+    /// `application/x-www-form-urlencoded`, with `a[b]=c` nesting.
+    Form,
+}
+
+impl BodyMedia {
+    /// The media type's name.
+    pub fn essence(self) -> &'static str {
+        match self {
+            BodyMedia::Json => "application/json",
+            BodyMedia::Form => "application/x-www-form-urlencoded",
+        }
+    }
 }
 
 /// The request body of an operation.
 pub struct BodySpec {
     /// Whether a body is required.
     pub required: bool,
+    /// The media types documented that the mock reads, in document order (none: bodies pass unchecked).
+    pub media: Vec<BodyMedia>,
     validator: Validator,
     schema: Value,
     components: Arc<Value>,
@@ -84,8 +115,14 @@ pub struct BodySpec {
 pub enum Scheme {
     /// `type: apiKey, in: header`: the header's name.
     HeaderKey(String),
-    /// `type: http, scheme: bearer`.
+    /// `type: apiKey, in: query`: the parameter's name.
+    QueryKey(String),
+    /// `type: apiKey, in: cookie`: the cookie's name.
+    CookieKey(String),
+    /// `type: http, scheme: bearer` (and OAuth 2 / OpenID Connect, whose tokens travel as bearer tokens).
     Bearer,
+    /// `type: http, scheme: basic`: `user:password`.
+    Basic,
 }
 
 /// One operation of the contract.
@@ -111,8 +148,13 @@ pub struct Operation {
     pub responses: BTreeMap<u16, ResponseSpec>,
     /// Statuses documented without a body (`x-omitted-responses`).
     pub omitted: Vec<u16>,
-    /// Its declared rules (`x-concord-rules`); without them it answers its documented success example.
+    /// Its declared rules (`x-concord-rules`) or those inferred from its path; without either it answers
+    /// its documented success example.
     pub(crate) rules: Option<Program>,
+    /// The rules inferred from its path, as they would be declared (for `--explain`).
+    pub inferred: Option<Value>,
+    /// The error shape of its `default` (or `4XX`) response, else of its first documented error.
+    pub(crate) error_default: Option<ErrorShape>,
     /// What rules see as `operation`: the id, method, path and the operation's `x-` extensions.
     pub context: Value,
 }
@@ -133,6 +175,11 @@ pub struct Contract {
     pub(crate) resources: BTreeMap<String, Resource>,
     /// First path segment → vendor, for errors on paths no operation matches.
     prefixes: BTreeMap<String, usize>,
+    /// Demo data from the documented examples of inferred collections.
+    seed: crate::state::Fixtures,
+    /// Per vendor that declares no error body: the error schema its operations use most (for problems
+    /// on paths no operation matches).
+    shapes: Vec<Option<ErrorShape>>,
 }
 
 impl std::fmt::Debug for Contract {
@@ -183,6 +230,39 @@ impl Contract {
         compile::compile(document)
     }
 
+    /// Demo data from the document: the entities its documented examples show, for the collections whose
+    /// behaviour was inferred (empty for a document that declares its rules).
+    pub fn seed(&self) -> crate::state::Fixtures {
+        self.seed.clone()
+    }
+
+    /// What the mock inferred, as YAML: per operation the rules it runs (`x-concord-rules` to paste into
+    /// the document and refine), and the demo data taken from the documented examples.
+    pub fn explain(&self) -> String {
+        let mut rules = serde_json::Map::new();
+        for op in &self.operations {
+            let entry = match &op.inferred {
+                Some(inferred) => json!({"x-concord-rules": inferred}),
+                None if op.rules.is_some() => json!("declared in the document"),
+                None => json!("answers its documented examples (no REST pattern recognised)"),
+            };
+            rules.insert(format!("{} {} ({})", op.method, op.path, op.id), entry);
+        }
+        let seed: serde_json::Map<String, Value> = self
+            .seed
+            .iter()
+            .map(|(kind, entities)| {
+                let entities = entities
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                (kind.clone(), Value::Object(entities))
+            })
+            .collect();
+        let explained = json!({"operations": rules, "demo data": seed});
+        serde_yaml_ng::to_string(&explained).unwrap_or_default()
+    }
+
     /// The operation with this id.
     pub fn operation(&self, id: &str) -> Option<&Operation> {
         self.operations.iter().find(|o| o.id == id)
@@ -193,16 +273,27 @@ impl Contract {
         &self.vendors[op.vendor]
     }
 
-    /// The vendor whose paths start like `path` (its error body answers unknown paths); the generic one
-    /// where no vendor (or more than one) claims the first segment.
-    pub(crate) fn vendor_for_path(&self, path: &str) -> &Vendor {
-        let index = path
-            .split('/')
-            .nth(1)
-            .and_then(|first| self.prefixes.get(first))
-            .copied()
-            .unwrap_or(0);
-        &self.vendors[index]
+    /// Who answers a problem: the operation's vendor, else the vendor whose paths start like `path`
+    /// (the generic one where no vendor, or more than one, claims the first segment); with the error
+    /// schema that vendor's operations use most, for a vendor that declares no error body.
+    pub(crate) fn answering(
+        &self,
+        op: Option<&Operation>,
+        path: &str,
+    ) -> (&Vendor, Option<&ErrorShape>) {
+        let index = match op {
+            Some(op) => op.vendor,
+            None => path
+                .split('/')
+                .nth(1)
+                .and_then(|first| self.prefixes.get(first))
+                .copied()
+                .unwrap_or(0),
+        };
+        (
+            &self.vendors[index],
+            self.shapes.get(index).and_then(Option::as_ref),
+        )
     }
 
     /// Projects an answer onto the schema documented for `status`: only the properties it declares are
@@ -237,6 +328,17 @@ impl Contract {
     }
 }
 
+impl Operation {
+    /// How a problem answering `status` looks in the document's own error schema: that response's, else
+    /// the `default` one's, else the operation's first documented error's.
+    pub(crate) fn error_shape(&self, status: u16) -> Option<&ErrorShape> {
+        self.responses
+            .get(&status)
+            .and_then(|r| r.error.as_ref())
+            .or(self.error_default.as_ref())
+    }
+}
+
 impl Param {
     /// Validates the converted value.
     pub fn check(&self, value: &Value) -> Vec<Violation> {
@@ -245,6 +347,11 @@ impl Param {
 }
 
 impl BodySpec {
+    /// A form body as JSON, typed after the body's schema.
+    pub(crate) fn decode_form(&self, bytes: &[u8]) -> Value {
+        form::decode(bytes, &self.schema, &self.components)
+    }
+
     /// Validates a parsed body.
     pub fn check(&self, body: &Value) -> Vec<Violation> {
         let mut found = schema::violations(&self.validator, body);

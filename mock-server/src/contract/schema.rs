@@ -47,6 +47,17 @@ impl Schemas {
         resolve_in(&self.components, value)
     }
 
+    /// Like [`Schemas::resolve`], but a reference to a component that does not exist is an error.
+    pub(crate) fn resolve_checked<'v>(&'v self, value: &'v Value) -> Result<&'v Value, String> {
+        let resolved = self.resolve(value);
+        match value.get("$ref").and_then(Value::as_str) {
+            Some(reference) if resolved.is_null() => {
+                Err(format!("$ref {reference} names nothing in components"))
+            }
+            _ => Ok(resolved),
+        }
+    }
+
     /// A validator for `schema`; its `#/components/...` references resolve in the shared registry.
     pub(crate) fn validator(&self, schema: &Value, what: &str) -> Result<Validator, String> {
         let mut schema = schema.clone();
@@ -79,6 +90,34 @@ pub(crate) fn resolve_in<'v>(components: &'v Value, mut value: &'v Value) -> &'v
         value = &components[kind][name];
     }
     value
+}
+
+/// An object schema's declared properties, in order, its `allOf` parts' included (the first declaration of
+/// a name wins).
+pub(crate) fn properties<'v>(components: &'v Value, schema: &'v Value) -> Vec<(String, &'v Value)> {
+    let mut found: Vec<(String, &Value)> = Vec::new();
+    collect(components, schema, &mut found, 0);
+    found
+}
+
+fn collect<'v>(
+    components: &'v Value,
+    schema: &'v Value,
+    found: &mut Vec<(String, &'v Value)>,
+    depth: usize,
+) {
+    let schema = resolve_in(components, schema);
+    if depth > 8 {
+        return;
+    }
+    for (name, child) in schema["properties"].as_object().into_iter().flatten() {
+        if !found.iter().any(|(n, _)| n == name) {
+            found.push((name.clone(), child));
+        }
+    }
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        collect(components, part, found, depth + 1);
+    }
 }
 
 /// The parts of a schema's `allOf`, `oneOf` and `anyOf`.

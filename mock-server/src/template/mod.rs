@@ -14,7 +14,8 @@
 //!   absent items of an array.
 //! - Operators are objects with one `$` key: `{$concat: [..]}`, `{$merge: [..]}`, `{$add: [..]}`,
 //!   `{$if: predicate, then: .., else: ..}`, `{$switch: .., cases: {..}, default: ..}`,
-//!   `{$each: list, item: .., else: ..}` (binding `item` and `$index`).
+//!   `{$each: list, item: .., else: ..}` (binding `item` and `$index`), `{$literal: value}` (taken as it
+//!   is, braces and `$` keys included).
 
 use std::collections::BTreeSet;
 
@@ -240,6 +241,13 @@ impl Template {
                     .collect::<Result<_, _>>()?,
             )),
             Value::Object(map) => {
+                // `{$literal: VALUE}`: taken as it is (documented examples may hold `{` in text).
+                if let Some(literal) = map.get("$literal") {
+                    if map.len() > 1 {
+                        return Err("$literal takes nothing else".into());
+                    }
+                    return Ok(Template::Literal(literal.clone()));
+                }
                 if let Some((key, _)) = map.iter().find(|(k, _)| k.starts_with('$')) {
                     return Operator::compile(key, map, names)
                         .map(|op| Template::Operator(Box::new(op)));
