@@ -27,8 +27,8 @@ struct Cli {
     seed: Option<PathBuf>,
     /// Serve this OpenAPI 3.0 document (YAML or JSON) instead of the embedded one. Operations without
     /// declared rules get rules inferred from their REST paths (create, read, list, update, delete) or
-    /// answer their documented success example; the demo data comes from `--seed`, else from the
-    /// document's examples.
+    /// answer their documented success example; the demo data comes from the document's examples, and
+    /// `--seed` adds to it (credentials, for instance).
     #[arg(long, value_name = "FILE")]
     spec: Option<PathBuf>,
     /// Print the rules inferred for the document's operations (as `x-concord-rules` to paste and refine)
@@ -127,17 +127,29 @@ async fn main() -> std::process::ExitCode {
         print!("{}", contract.explain());
         return std::process::ExitCode::SUCCESS;
     }
-    let fixtures = match &cli.seed {
-        Some(path) => match concord_mock::fixtures::load(path) {
-            Ok(f) => f,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return std::process::ExitCode::from(2);
+    let seed = match cli
+        .seed
+        .as_deref()
+        .map(concord_mock::fixtures::load)
+        .transpose()
+    {
+        Ok(seed) => seed,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let fixtures = match (&contract, seed) {
+        // Another document brings its examples; `--seed` adds to them (its entities win).
+        (Some(contract), seed) => {
+            let mut fixtures = contract.seed();
+            for (kind, entities) in seed.unwrap_or_default() {
+                fixtures.entry(kind).or_default().extend(entities);
             }
-        },
-        // The demo data belongs to the embedded vendors; another document brings its examples.
-        None if let Some(contract) = &contract => contract.seed(),
-        None => concord_mock::fixtures::demo(),
+            fixtures
+        }
+        (None, Some(seed)) => seed,
+        (None, None) => concord_mock::fixtures::demo(),
     };
     let config = MockConfig {
         addr: SocketAddr::new(cli.host, cli.port),

@@ -215,7 +215,7 @@ async fn stages(
         Ok(v) => v,
         Err(Invalid::Violations(violations)) => {
             return Err(Refusal::problem(
-                400,
+                invalid_status(op, &violations),
                 app.contract.vendor_of(op).invalid(&violations),
             ));
         }
@@ -256,6 +256,28 @@ async fn stages(
         roots,
     })
     .await
+}
+
+/// 400, unless the operation documents none: then a path parameter of the wrong type names no resource (its
+/// documented 404) and anything else is unprocessable (its documented 422), so a plain document's client
+/// meets only statuses it was told about.
+fn invalid_status(op: &Operation, violations: &[crate::contract::Violation]) -> u16 {
+    let documented = |status: u16| op.responses.contains_key(&status);
+    if documented(400) {
+        return 400;
+    }
+    let in_path = |field: &str| {
+        op.params
+            .iter()
+            .any(|p| p.location == crate::contract::Location::Path && p.name == field)
+    };
+    if documented(404) && violations.iter().all(|v| in_path(&v.field)) {
+        404
+    } else if documented(422) {
+        422
+    } else {
+        400
+    }
 }
 
 /// `Prefer` (Prism's convention) and fault rules: latency, or a documented answer instead of the rules.

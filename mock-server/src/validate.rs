@@ -42,12 +42,21 @@ fn violation(field: &str, keyword: &str, message: impl Into<String>) -> Violatio
 }
 
 /// Converts a raw parameter to the JSON type its schema declares.
-fn convert(raw: &str, json_type: &str) -> Result<Value, String> {
+fn convert(raw: &str, json_type: &str, unbounded: bool) -> Result<Value, String> {
     match json_type {
-        "integer" => raw
-            .parse::<i64>()
-            .map(Value::from)
-            .map_err(|_| format!("{raw:?} is not an integer (int64)")),
+        "integer" => match raw.parse::<i64>() {
+            Ok(i) => Ok(Value::from(i)),
+            // JSON Schema's integers have no size: a longer one is a whole number still (a declared
+            // `int64` format refuses it as out of range).
+            Err(_) if unbounded && is_whole_number(raw) => raw
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number)
+                .ok_or_else(|| format!("{raw:?} is not an integer")),
+            Err(_) if is_whole_number(raw) => Err(format!("{raw:?} is out of the int64 range")),
+            Err(_) => Err(format!("{raw:?} is not an integer")),
+        },
         "number" => raw
             .parse::<f64>()
             .ok()
@@ -61,6 +70,11 @@ fn convert(raw: &str, json_type: &str) -> Result<Value, String> {
         },
         _ => Ok(Value::String(raw.to_owned())),
     }
+}
+
+fn is_whole_number(raw: &str) -> bool {
+    let digits = raw.strip_prefix('-').unwrap_or(raw);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Validates everything the contract says about a request.
@@ -101,7 +115,7 @@ pub(crate) fn validate(
             }
             continue;
         };
-        match convert(&raw, &param.json_type) {
+        match convert(&raw, &param.json_type, param.unbounded) {
             Ok(value) => {
                 for mut v in param.check(&value) {
                     v.field = param.name.clone();

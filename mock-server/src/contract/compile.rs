@@ -261,6 +261,7 @@ impl OperationCompiler<'_> {
                     .validator(&p["schema"], &format!("parameter {name}"))
                     .map_err(fail)?,
                 json_type: self.json_type(&p["schema"]),
+                unbounded: self.schemas.resolve(&p["schema"]).get("format").is_none(),
                 required: p["required"] == true,
                 location,
                 name,

@@ -12,7 +12,7 @@ pub(crate) fn decode(bytes: &[u8], schema: &Value, components: &Value) -> Value 
     let mut root = Value::Object(Map::new());
     for (key, value) in form_urlencoded::parse(bytes) {
         let path = key_path(&key);
-        insert(&mut root, &path, Value::String(value.into_owned()));
+        insert(&mut root, &path, Value::String(value.into_owned()), 0);
     }
     coerce(root, schema, components, 0)
 }
@@ -32,11 +32,12 @@ fn key_path(key: &str) -> Vec<String> {
     path
 }
 
-fn insert(node: &mut Value, path: &[String], value: Value) {
+fn insert(node: &mut Value, path: &[String], value: Value, depth: usize) {
     let Some((key, rest)) = path.split_first() else {
         return;
     };
-    if key.is_empty() {
+    // An empty name at the top is a field named ""; below it, `[]` appends.
+    if key.is_empty() && depth > 0 {
         // `tags[]`: append.
         if !node.is_array() {
             *node = Value::Array(Vec::new());
@@ -46,7 +47,7 @@ fn insert(node: &mut Value, path: &[String], value: Value) {
                 items.push(value);
             } else {
                 let mut child = Value::Object(Map::new());
-                insert(&mut child, rest, value);
+                insert(&mut child, rest, value, depth + 1);
                 items.push(child);
             }
         }
@@ -70,7 +71,7 @@ fn insert(node: &mut Value, path: &[String], value: Value) {
         }
     } else {
         let child = map.entry(key.clone()).or_insert(Value::Null);
-        insert(child, rest, value);
+        insert(child, rest, value, depth + 1);
     }
 }
 
@@ -167,6 +168,11 @@ mod tests {
             decode(body, &schema, &json!({})),
             json!({"amount": 100, "live": true, "metadata": {"plan": "gold"}, "tags": ["a", "b"],
                    "items": [{"qty": 1}, {"qty": 2}], "codes": [7, 8], "note": "hi there"})
+        );
+        // An empty name is a field like any other.
+        assert_eq!(
+            decode(b"=x&amount=1", &schema, &json!({})),
+            json!({"": "x", "amount": 1})
         );
         // Text that is not of the declared type stays text, for validation to name.
         assert_eq!(

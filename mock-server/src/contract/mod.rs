@@ -58,6 +58,9 @@ pub struct Param {
     pub required: bool,
     /// JSON type it converts to before validation (`integer`, `number`, `boolean` or `string`).
     pub json_type: String,
+    /// An integer without a declared format: JSON Schema puts no bound on it, so a whole number beyond
+    /// 64 bits is still one (with `int64`, it is out of range).
+    pub unbounded: bool,
     validator: Validator,
 }
 
