@@ -67,6 +67,8 @@ pub fn normalize(header: &Value, sources: &[Source]) -> Result<Value> {
 struct Output {
     tags: Vec<Value>,
     paths: BTreeMap<String, Value>,
+    /// Path → the file of the source that defined it (to name both sides of a collision).
+    path_sources: BTreeMap<String, String>,
     components: BTreeMap<&'static str, BTreeMap<String, Value>>,
     operation_ids: BTreeSet<String>,
 }
@@ -171,12 +173,14 @@ impl<'a> SourceNormalizer<'a> {
             let item = item
                 .as_object()
                 .ok_or_else(|| self.fail(format!("path {path} must be a mapping, not a $ref")))?;
-            if out.paths.contains_key(path) {
+            if let Some(other) = out.path_sources.get(path) {
                 return Err(self.fail(format!(
-                    "path {path} is already defined by another source; paths must differ across APIs \
-                     because the mock serves them all on one origin"
+                    "path {path} is already defined by another source ({other}); paths must differ \
+                     across APIs because the mock serves them all on one origin"
                 )));
             }
+            out.path_sources
+                .insert(path.clone(), self.source.file_name.clone());
             let mut normalized = Map::new();
             if !item.contains_key("servers") {
                 normalized.insert("servers".into(), servers.clone());
@@ -253,7 +257,7 @@ impl<'a> SourceNormalizer<'a> {
         provenance.insert("vendor".into(), meta.vendor.clone().into());
         provenance.insert(
             "file".into(),
-            format!("spec/sources/{}", self.source.file_name).into(),
+            format!("spec/vendors/{}", self.source.file_name).into(),
         );
         provenance.extend(x_source.clone());
 

@@ -1,4 +1,5 @@
-//! One vendor API's source document, as transcribed from its documentation pages.
+//! One vendor API's folder: its source document, as transcribed from its documentation pages, and its demo
+//! data.
 
 use std::path::{Path, PathBuf};
 
@@ -28,8 +29,10 @@ pub struct SourceMeta {
 /// A parsed source document.
 #[derive(Debug, Clone)]
 pub struct Source {
-    /// The file name, e.g. `magicline.yaml`.
+    /// The file, relative to `spec/vendors/`, e.g. `magicline/openapi.yaml`.
     pub file_name: String,
+    /// The vendor's demo data (`demo.json` next to the source), if it has any.
+    pub demo: Option<Value>,
     /// Its `info.x-concord` block.
     pub meta: SourceMeta,
     /// The whole document (YAML anchors already expanded).
@@ -60,34 +63,49 @@ impl Source {
             .map_err(|e| SpecError::source(file_name, format!("`info.x-concord`: {e}")))?;
         Ok(Source {
             file_name: file_name.to_owned(),
+            demo: None,
             meta,
             doc,
         })
     }
 }
 
-/// Reads every `*.yaml` in `dir`, in file-name order (so the output never depends on the file system).
+/// Reads every vendor folder of `dir` (`<vendor>/openapi.yaml` and its optional `demo.json`), in folder-name
+/// order (so the output never depends on the file system).
 pub fn load_sources(dir: &Path) -> Result<Vec<Source>> {
-    let io = |source| SpecError::Io {
-        path: dir.to_owned(),
-        source,
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| SpecError::Io { path, source }
     };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(io)?
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io(dir))?
         .map(|entry| entry.map(|e| e.path()))
         .collect::<Result<_, _>>()
-        .map_err(io)?;
-    files.retain(|p| p.extension().is_some_and(|e| e == "yaml"));
-    files.sort();
-    files
+        .map_err(io(dir))?;
+    folders.retain(|p| p.is_dir());
+    folders.sort();
+    folders
         .iter()
-        .map(|path| {
-            let text = std::fs::read_to_string(path).map_err(|source| SpecError::Io {
-                path: path.clone(),
-                source,
-            })?;
-            let name = path.file_name().unwrap_or_default().to_string_lossy();
-            Source::parse(&name, &text)
+        .map(|folder| {
+            let name = folder.file_name().unwrap_or_default().to_string_lossy();
+            let path = folder.join("openapi.yaml");
+            if !path.is_file() {
+                return Err(SpecError::source(
+                    &name,
+                    "a vendor folder needs openapi.yaml (its source document)",
+                ));
+            }
+            let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+            let mut source = Source::parse(&format!("{name}/openapi.yaml"), &text)?;
+            let demo = folder.join("demo.json");
+            if demo.is_file() {
+                let text = std::fs::read_to_string(&demo).map_err(io(&demo))?;
+                let value = serde_json::from_str(&text).map_err(|e| {
+                    SpecError::source(&format!("{name}/demo.json"), format!("not JSON: {e}"))
+                })?;
+                source.demo = Some(value);
+            }
+            Ok(source)
         })
         .collect()
 }

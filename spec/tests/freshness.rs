@@ -1,4 +1,5 @@
-//! spec/openapi.yaml must equal a fresh normalization of spec/sources, and the check must be able to fail.
+//! spec/openapi.yaml must equal a fresh normalization of spec/vendors, the mock's demo data a fresh merge of
+//! theirs, and the checks must be able to fail.
 
 use std::path::Path;
 
@@ -10,20 +11,21 @@ fn checked_in_document_equals_a_fresh_normalization() {
     assert!(drift.is_none(), "{}", drift.unwrap());
 }
 
-/// Copies header.yaml and sources/ into a temporary spec folder.
+#[test]
+fn checked_in_demo_data_equals_a_fresh_merge() {
+    let dir = SpecDir::checked_out();
+    let fresh = concord_spec::render_demo_data(&dir).unwrap();
+    let checked_in = std::fs::read_to_string(dir.demo_data()).unwrap();
+    assert!(
+        concord_spec::first_difference(&checked_in, &fresh).is_none(),
+        "mock-server/fixtures/demo.json is stale: run `cargo regen`"
+    );
+}
+
+/// Copies header.yaml and the vendor folders into a temporary spec folder.
 fn copy_of_spec() -> tempfile::TempDir {
-    let here = SpecDir::checked_out();
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::copy(here.header(), tmp.path().join("header.yaml")).unwrap();
-    std::fs::create_dir(tmp.path().join("sources")).unwrap();
-    for entry in std::fs::read_dir(here.sources()).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(
-            &path,
-            tmp.path().join("sources").join(path.file_name().unwrap()),
-        )
-        .unwrap();
-    }
+    SpecDir::checked_out().copy_sources_to(tmp.path()).unwrap();
     tmp
 }
 
@@ -46,7 +48,7 @@ fn an_unchanged_copy_of_the_sources_is_fresh() {
 fn a_renamed_field_in_a_source_makes_the_freshness_check_fail() {
     let tmp = copy_of_spec();
     edit(
-        &tmp.path().join("sources/paysafe.yaml"),
+        &tmp.path().join("vendors/paysafe/openapi.yaml"),
         "required: [targetCustomerId]",
         "required: [targetCustomerID]",
     );
@@ -61,12 +63,39 @@ fn a_renamed_field_in_a_source_makes_the_freshness_check_fail() {
 fn a_changed_status_description_makes_the_freshness_check_fail() {
     let tmp = copy_of_spec();
     edit(
-        &tmp.path().join("sources/masstack.yaml"),
+        &tmp.path().join("vendors/masstack/openapi.yaml"),
         "description: Repository timeout",
         "description: Repository time-out",
     );
     let drift = check_fresh(&SpecDir::at(tmp.path()), OPENAPI_YAML).unwrap();
     assert!(drift.is_some());
+}
+
+#[test]
+fn a_changed_demo_entity_makes_the_demo_data_stale_and_a_clash_is_refused() {
+    let tmp = copy_of_spec();
+    let dir = SpecDir::at(tmp.path());
+    let checked_in = std::fs::read_to_string(SpecDir::checked_out().demo_data()).unwrap();
+    edit(
+        &tmp.path().join("vendors/paysafe/demo.json"),
+        "\"status\": \"COMPLETED\"",
+        "\"status\": \"PENDING\"",
+    );
+    let fresh = concord_spec::render_demo_data(&dir).unwrap();
+    assert!(concord_spec::first_difference(&checked_in, &fresh).is_some());
+    // Two vendors defining the same entity is an error naming the file.
+    std::fs::write(
+        tmp.path().join("vendors/masstack/demo.json"),
+        r#"{"paysafe.card": {"f16ba382-eb42-481a-b08f-c57bdc9aae24": {}}}"#,
+    )
+    .unwrap();
+    let err = concord_spec::render_demo_data(&dir)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("masstack/demo.json") && err.contains("paysafe/demo.json"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -110,7 +110,7 @@ fn a_body_less_error_is_moved_to_x_omitted_responses_with_its_reason() {
 }
 
 fn normalize_with(file: &str, from: &str, to: &str) -> Result<Value, SpecError> {
-    let mut sources = load_sources(&SpecDir::checked_out().sources()).unwrap();
+    let mut sources = load_sources(&SpecDir::checked_out().vendors()).unwrap();
     let source = sources.iter_mut().find(|s| s.file_name == file).unwrap();
     let text = serde_yaml_ng::to_string(&source.doc).unwrap();
     assert!(text.contains(from), "{from:?} not in {file}");
@@ -121,7 +121,7 @@ fn normalize_with(file: &str, from: &str, to: &str) -> Result<Value, SpecError> 
 #[test]
 fn an_error_response_with_another_schema_is_rejected() {
     let err = normalize_with(
-        "paysafe.yaml",
+        "paysafe/openapi.yaml",
         "$ref: '#/components/schemas/Error'",
         "$ref: '#/components/schemas/FieldError'",
     )
@@ -135,7 +135,7 @@ fn an_error_response_with_another_schema_is_rejected() {
 #[test]
 fn an_operation_id_outside_the_verb_object_scheme_is_rejected() {
     let err = normalize_with(
-        "magicline.yaml",
+        "magicline/openapi.yaml",
         "operationId: getAccessCode",
         "operationId: accessCodeGet",
     )
@@ -146,14 +146,14 @@ fn an_operation_id_outside_the_verb_object_scheme_is_rejected() {
 #[test]
 fn a_path_defined_by_two_sources_is_rejected() {
     let err = normalize_with(
-        "masstack.yaml",
+        "masstack/openapi.yaml",
         "/v4/orgs/{org_id}/customers/{customer_id}/credentials:",
         "/v1/customers/{customerId}/access-code:",
     )
     .unwrap_err();
     assert!(
         err.to_string()
-            .contains("already defined by another source"),
+            .contains("already defined by another source (magicline/openapi.yaml)"),
         "{err}"
     );
 }
@@ -161,7 +161,7 @@ fn a_path_defined_by_two_sources_is_rejected() {
 #[test]
 fn an_external_reference_is_rejected() {
     let err = normalize_with(
-        "magicline.yaml",
+        "magicline/openapi.yaml",
         "$ref: '#/components/schemas/AccessCodeFormat'",
         "$ref: 'other.yaml#/Format'",
     )
@@ -221,7 +221,7 @@ fn links_name_normalized_operation_ids_and_unknown_targets_are_rejected() {
     }
     assert_eq!(links, 7);
     let err = normalize_with(
-        "paysafe.yaml",
+        "paysafe/openapi.yaml",
         "operationId: assignBulkCard\n",
         "operationId: assignCard\n",
     )

@@ -1,5 +1,5 @@
-//! Every status code, error code and error message printed in the five source pages (spec/seeds, copies of
-//! shared/seeds) appears in the normalized document: as a response of the operation the page describes, or as
+//! Every status code, error code and error message printed in the five source pages (spec/vendors/*/seeds,
+//! copies of shared/seeds) appears in the normalized document: as a response of the operation the page describes, or as
 //! a string in it (descriptions and examples).
 
 use std::collections::BTreeSet;
@@ -7,11 +7,20 @@ use std::collections::BTreeSet;
 use regex::Regex;
 use serde_json::Value;
 
-fn seed(name_prefix: &str) -> String {
-    let dir = concord_spec::SpecDir::checked_out().root().join("seeds");
-    let path = std::fs::read_dir(&dir)
+/// Every seed page of every vendor folder.
+fn seed_files() -> Vec<std::path::PathBuf> {
+    let vendors = concord_spec::SpecDir::checked_out().vendors();
+    std::fs::read_dir(vendors)
         .unwrap()
-        .map(|e| e.unwrap().path())
+        .map(|e| e.unwrap().path().join("seeds"))
+        .filter(|seeds| seeds.is_dir())
+        .flat_map(|seeds| std::fs::read_dir(seeds).unwrap().map(|e| e.unwrap().path()))
+        .collect()
+}
+
+fn seed(name_prefix: &str) -> String {
+    let path = seed_files()
+        .into_iter()
         .find(|p| {
             p.file_name()
                 .unwrap()
@@ -74,9 +83,9 @@ fn statuses_of(seed: &str) -> BTreeSet<String> {
 }
 
 fn assert_statuses(seed_prefix: &str, expected: BTreeSet<String>) {
-    let file = std::fs::read_dir(concord_spec::SpecDir::checked_out().root().join("seeds"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+    let file = seed_files()
+        .into_iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .find(|n| n.starts_with(seed_prefix))
         .unwrap();
     assert!(!expected.is_empty(), "no statuses extracted from {file}");

@@ -175,13 +175,14 @@ fn prefixes(
 }
 
 /// Each vendor that declares no error body answers problems outside its operations (an unknown path) in
-/// the error schema its operations use most; the generic vendor in the one the whole document uses most.
+/// the error schema its operations use most (the generic vendor: its untagged operations), so a path two
+/// vendors share never answers in either's body by accident.
 fn error_shapes(vendors: &[Vendor], operations: &[Operation]) -> Vec<Option<ErrorShape>> {
-    let most_used = |vendor: Option<usize>| {
+    let most_used = |vendor: usize| {
         let mut counted: Vec<(&ErrorShape, usize)> = Vec::new();
         let shapes = operations
             .iter()
-            .filter(|op| vendor.is_none_or(|v| op.vendor == v))
+            .filter(|op| op.vendor == vendor)
             .flat_map(|op| op.responses.values().filter_map(|r| r.error.as_ref()));
         for shape in shapes {
             match counted.iter_mut().find(|(s, _)| *s == shape) {
@@ -199,11 +200,7 @@ fn error_shapes(vendors: &[Vendor], operations: &[Operation]) -> Vec<Option<Erro
     vendors
         .iter()
         .enumerate()
-        .map(|(index, vendor)| {
-            (!vendor.declares_error)
-                .then(|| most_used((index > 0).then_some(index)))
-                .flatten()
-        })
+        .map(|(index, vendor)| (!vendor.declares_error).then(|| most_used(index)).flatten())
         .collect()
 }
 

@@ -1,10 +1,12 @@
-//! `cargo regen [--check]`: normalizes spec/sources into spec/openapi.yaml, then generates the SDK's
-//! progenitor layer from it. With `--check`, writes nothing and fails when a checked-in file is stale.
+//! `cargo regen [--check]`: normalizes spec/vendors/*/openapi.yaml into spec/openapi.yaml, merges their
+//! demo.json into the mock's demo data, then generates the SDK's progenitor layer from the document. With `--check`, writes nothing and fails when a checked-in file is stale.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use concord_spec::{SpecDir, codegen, first_difference, lint, parse, render};
+use concord_spec::{
+    SpecDir, codegen, first_difference, lint, parse, readme_with_table, render, render_demo_data,
+};
 
 fn main() -> ExitCode {
     let check = std::env::args().skip(1).any(|a| a == "--check");
@@ -34,10 +36,20 @@ fn run(check: bool) -> Result<Vec<String>, String> {
         let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
         return Err(format!("lint:\n  {}", list.join("\n  ")));
     }
+    let demo = render_demo_data(&dir).map_err(|e| e.to_string())?;
+    let readme_path = dir.root().join("README.md");
+    let readme = std::fs::read_to_string(&readme_path)
+        .map_err(|e| format!("{}: {e}", readme_path.display()))?;
+    let document_value: serde_json::Value =
+        serde_yaml_ng::from_str(&document).map_err(|e| e.to_string())?;
+    let readme = readme_with_table(&readme, &document_value)
+        .ok_or("spec/README.md lost the markers of its operations table")?;
     let sdk = codegen::generate(&document).map_err(|e| e.to_string())?;
     let sdk_src = dir.workspace().join("sdk").join("src");
-    let outputs: [(PathBuf, &str); 3] = [
+    let outputs: [(PathBuf, &str); 5] = [
         (dir.document(), &document),
+        (dir.demo_data(), &demo),
+        (readme_path.clone(), &readme),
         (sdk_src.join("generated.rs"), &sdk.client),
         (sdk_src.join("generated_httpmock.rs"), &sdk.httpmock),
     ];
