@@ -29,8 +29,10 @@ struct Cli {
     /// declared rules get rules inferred from their REST paths (create, read, list, update, delete) or
     /// answer their documented success example; the demo data comes from the document's examples, and
     /// `--seed` adds to it (credentials, for instance).
+    /// Repeat it to serve several documents on one origin (each its own API; a path two of them define is
+    /// an error; component names they share get the document's title as a prefix).
     #[arg(long, value_name = "FILE")]
-    spec: Option<PathBuf>,
+    spec: Vec<PathBuf>,
     /// Print the rules inferred for the document's operations (as `x-concord-rules` to paste and refine)
     /// and the demo data taken from its examples, then exit.
     #[arg(long)]
@@ -110,15 +112,17 @@ async fn main() -> std::process::ExitCode {
         );
         return std::process::ExitCode::from(2);
     }
-    let contract = match &cli.spec {
-        Some(path) => match concord_mock::contract::Contract::load(path) {
+    let contract = if cli.spec.is_empty() {
+        None
+    } else {
+        let paths: Vec<&std::path::Path> = cli.spec.iter().map(PathBuf::as_path).collect();
+        match concord_mock::contract::Contract::load_all(&paths) {
             Ok(contract) => Some(std::sync::Arc::new(contract)),
             Err(e) => {
                 eprintln!("error: {e}");
                 return std::process::ExitCode::from(2);
             }
-        },
-        None => None,
+        }
     };
     if cli.explain {
         let contract = contract

@@ -468,3 +468,43 @@ fn explain_prints_the_inferred_rules_and_demo_data() {
         "Corner Shop"
     );
 }
+
+#[test]
+fn several_documents_are_served_on_one_origin_and_a_shared_path_is_refused() {
+    let (mut child, url) = common::process::spawn_listening(
+        Command::new(env!("CARGO_BIN_EXE_concord-mock"))
+            .args([
+                "--port", "0", "--log", "warn", "--spec", PLAIN, "--spec", STORES,
+            ])
+            .stderr(Stdio::null()),
+    );
+    let get = |path: &str| {
+        Command::new("curl")
+            .args(["-s", "--max-time", "5", &format!("{url}{path}")])
+            .output()
+            .map(|o| serde_json::from_slice::<Value>(&o.stdout).unwrap_or(Value::Null))
+    };
+    let pets = get("/pets");
+    let stores = get("/v1/stores?api_key=any");
+    let document = get("/openapi.json");
+    let _ = child.kill();
+    let _ = child.wait();
+    if let (Ok(pets), Ok(stores), Ok(document)) = (pets, stores, document) {
+        assert_eq!(pets[0]["name"], "Rex", "{pets}");
+        assert_eq!(stores["data"][0]["name"], "Corner Shop", "{stores}");
+        assert_eq!(document["info"]["title"], "Plain Petstore + Plain Stores");
+        // No component name is shared, so none is renamed (a shared one is: contract::merge's unit test).
+        let schemas = &document["components"]["schemas"];
+        assert!(schemas["Pet"].is_object() && schemas["Store"].is_object());
+    }
+
+    let output = Command::new("timeout")
+        .arg("10")
+        .arg(env!("CARGO_BIN_EXE_concord-mock"))
+        .args(["--port", "0", "--spec", PLAIN, "--spec", PLAIN])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("path /pets is in both"), "{stderr}");
+}

@@ -6,6 +6,7 @@ mod compile;
 mod error_shape;
 mod form;
 mod infer;
+mod merge;
 mod projection;
 mod router;
 mod schema;
@@ -221,11 +222,33 @@ impl Contract {
 
     /// Reads and compiles a document from a file (YAML, of which JSON is a subset).
     pub fn load(path: &std::path::Path) -> Result<Contract, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let document: Value = serde_yaml_ng::from_str(&text)
-            .map_err(|e| format!("{} is not YAML or JSON: {e}", path.display()))?;
-        Contract::compile(document).map_err(|e| format!("{}: {e}", path.display()))
+        Contract::load_all(&[path])
+    }
+
+    /// Reads several documents and compiles them as one: each is its own vendor, component names they
+    /// share get the document's title as a prefix, and a path two of them define is an error.
+    pub fn load_all(paths: &[&std::path::Path]) -> Result<Contract, String> {
+        let mut loaded = Vec::new();
+        for path in paths {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let document: Value = serde_yaml_ng::from_str(&text)
+                .map_err(|e| format!("{} is not YAML or JSON: {e}", path.display()))?;
+            let version = document["openapi"].as_str().unwrap_or_default();
+            if !version.starts_with("3.0.") {
+                return Err(format!(
+                    "{}: the mock reads OpenAPI 3.0.x, found `openapi: {version}`",
+                    path.display()
+                ));
+            }
+            loaded.push(merge::Loaded {
+                file: path.display().to_string(),
+                document,
+            });
+        }
+        let names: Vec<String> = loaded.iter().map(|l| l.file.clone()).collect();
+        let document = merge::merge(loaded)?;
+        Contract::compile(document).map_err(|e| format!("{}: {e}", names.join(" + ")))
     }
 
     /// Compiles a document; the error names the first mistake and where it is.
