@@ -32,6 +32,7 @@ mod refusal;
 mod reply;
 mod request_body;
 mod rules;
+pub mod self_check;
 mod server;
 mod shared;
 pub mod state;

@@ -37,6 +37,10 @@ struct Cli {
     /// and the demo data taken from its examples, then exit.
     #[arg(long)]
     explain: bool,
+    /// Ask for every documented answer of every operation (`Prefer: code=…`, in-process) and check each
+    /// against its schema, print what does not hold, then exit (1 if anything does not).
+    #[arg(long)]
+    self_check: bool,
     /// Keep state in this SQLite file: every acknowledged write survives restarts and crashes.
     #[arg(long, value_name = "FILE", conflicts_with = "redis_url")]
     state_file: Option<PathBuf>,
@@ -87,10 +91,12 @@ struct Cli {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    // A self-check's requests are its report, not a log.
+    let level = if cli.self_check { "warn" } else { &cli.log };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_new(&cli.log).unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_new(level).unwrap_or_else(|_| "info".into()),
         )
         .init();
     concord_mock::raise_open_files_limit();
@@ -155,6 +161,26 @@ async fn main() -> std::process::ExitCode {
         (None, Some(seed)) => seed,
         (None, None) => concord_mock::fixtures::demo(),
     };
+    if cli.self_check {
+        let contract = contract
+            .clone()
+            .unwrap_or_else(concord_mock::contract::Contract::embedded);
+        let report =
+            concord_mock::self_check::every_documented_answer(contract, fixtures.clone()).await;
+        for finding in &report.findings {
+            println!("{finding}");
+        }
+        println!(
+            "{} documented answers asked for, {} wrong",
+            report.pairs,
+            report.findings.len()
+        );
+        return if report.findings.is_empty() {
+            std::process::ExitCode::SUCCESS
+        } else {
+            std::process::ExitCode::FAILURE
+        };
+    }
     let config = MockConfig {
         addr: SocketAddr::new(cli.host, cli.port),
         contract,

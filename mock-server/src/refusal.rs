@@ -129,7 +129,7 @@ fn documented(
             .iter()
             .find(|(e, _)| e == n)
             .map(|(_, v)| v.clone()),
-        None => response.example(None),
+        None => response.forced(None),
     };
     match example {
         Some(mut body) => {

@@ -508,3 +508,58 @@ fn several_documents_are_served_on_one_origin_and_a_shared_path_is_refused() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("path /pets is in both"), "{stderr}");
 }
+
+#[tokio::test]
+async fn the_self_check_asks_for_every_documented_answer_and_finds_an_example_that_breaks_its_schema()
+ {
+    for path in [PLAIN, STORES] {
+        let contract = Arc::new(Contract::load(std::path::Path::new(path)).unwrap());
+        let report =
+            concord_mock::self_check::every_documented_answer(contract.clone(), contract.seed())
+                .await;
+        assert!(report.pairs > 5, "{path}");
+        assert!(report.findings.is_empty(), "{path}: {:?}", report.findings);
+    }
+    // A documented example whose id is text where the schema says integer.
+    let text = std::fs::read_to_string(PLAIN).unwrap().replace(
+        "example: {id: 1, name: Rex}",
+        "example: {id: one, name: Rex}",
+    );
+    let document: Value = serde_yaml_ng::from_str(&text).unwrap();
+    let contract = Arc::new(Contract::compile(document).unwrap());
+    let report =
+        concord_mock::self_check::every_documented_answer(contract.clone(), Default::default())
+            .await;
+    let findings: Vec<String> = report.findings.iter().map(ToString::to_string).collect();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert!(findings[0].starts_with("getPet 200: id"), "{findings:?}");
+}
+
+#[test]
+fn the_binary_self_checks_a_document_and_fails_on_a_finding() {
+    let run = |args: &[&str]| {
+        Command::new("timeout")
+            .arg("60")
+            .arg(env!("CARGO_BIN_EXE_concord-mock"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let embedded = run(&["--self-check"]);
+    assert_eq!(embedded.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&embedded.stdout).contains("0 wrong"));
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.yaml");
+    let text = std::fs::read_to_string(PLAIN).unwrap().replace(
+        "example: {id: 1, name: Rex}",
+        "example: {id: one, name: Rex}",
+    );
+    std::fs::write(&broken, text).unwrap();
+    let output = run(&["--self-check", "--spec", broken.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("getPet 200") && stdout.contains("1 wrong"),
+        "{stdout}"
+    );
+}

@@ -54,6 +54,20 @@ async fn a_vendor_folder_is_all_it_takes() {
     assert!(fixtures["auth.credential"].contains_key("MagiclineApiKeyAuth:demo-magicline-key"));
 
     let contract = std::sync::Arc::new(Contract::compile(doc).unwrap());
+
+    // Every documented answer of every vendor, the new one included, is produced and valid.
+    let report =
+        concord_mock::self_check::every_documented_answer(contract.clone(), fixtures.clone()).await;
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+    let four_vendors: usize = Contract::embedded()
+        .operations
+        .iter()
+        .map(|op| op.responses.len() + op.omitted.len())
+        .sum();
+    assert!(
+        report.pairs > four_vendors,
+        "the four vendors' pairs and Acme's"
+    );
     let server = MockServer::start(MockConfig {
         contract: Some(contract),
         fixtures,

@@ -415,6 +415,12 @@ impl ResponseSpec {
             .map(|(_, v)| v.clone())
             .or_else(|| self.schema_example.clone())
     }
+
+    /// What a forced answer (`Prefer`, a fault) sends: [`ResponseSpec::example`], else, for a success
+    /// answer documented without any example, a value built from its schema.
+    pub(crate) fn forced(&self, name: Option<&str>) -> Option<Value> {
+        self.example(name).or_else(|| self.generated.clone())
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,224 @@
+//! `--self-check`: every (operation, status) pair the document documents is asked for (`Prefer: code=…`,
+//! with the demo data's credentials), in-process, and each answer is checked: the status, a body exactly
+//! where one is documented, and the body valid against its schema. It finds documented examples that break
+//! their own schemas and answers the mock cannot produce, for any document, before a client does.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{HeaderName, HeaderValue, Request};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+use crate::contract::{Contract, Operation, Scheme};
+use crate::shared::AppState;
+use crate::state::{Fixtures, Store};
+
+/// What one pair got wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The operationId.
+    pub operation: String,
+    /// The status asked for.
+    pub status: u16,
+    /// What is wrong.
+    pub problem: String,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.operation, self.status, self.problem)
+    }
+}
+
+/// The result: how many pairs were asked for, and what was wrong.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// (operation, status) pairs asked for.
+    pub pairs: usize,
+    /// Everything that did not hold.
+    pub findings: Vec<Finding>,
+}
+
+/// Asks for every documented answer of `contract`, with `fixtures` as the demo data.
+pub async fn every_documented_answer(contract: Arc<Contract>, fixtures: Fixtures) -> Report {
+    let fixtures = contract.prepare_fixtures(fixtures);
+    let credentials = Credentials::of(&fixtures);
+    let mut state = AppState::new(
+        Store::in_memory(fixtures.clone()),
+        16,
+        1 << 20,
+        1 << 20,
+        None,
+    );
+    state.open_schemes = crate::auth::open_schemes(&contract, &fixtures);
+    state.contract = contract.clone();
+    let app = crate::app::app(Arc::new(state));
+    let mut report = Report::default();
+    for op in &contract.operations {
+        for &status in op.responses.keys().chain(&op.omitted) {
+            report.pairs += 1;
+            let request = request(&contract, op, status, &credentials);
+            let response = match app.clone().oneshot(request).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            };
+            let got = response.status().as_u16();
+            let json = response
+                .headers()
+                .get(axum::http::header::CONTENT_TYPE)
+                .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+            let bytes = response
+                .into_body()
+                .collect()
+                .await
+                .map(|b| b.to_bytes())
+                .unwrap_or_default();
+            let finding = |problem: String| Finding {
+                operation: op.id.clone(),
+                status,
+                problem,
+            };
+            if got != status {
+                let text = String::from_utf8_lossy(&bytes);
+                report
+                    .findings
+                    .push(finding(format!("answered {got}: {text}")));
+                continue;
+            }
+            let body: Option<Value> = if bytes.is_empty() {
+                None
+            } else if json {
+                match serde_json::from_slice(&bytes) {
+                    Ok(body) => Some(body),
+                    Err(e) => {
+                        report.findings.push(finding(format!("not JSON: {e}")));
+                        continue;
+                    }
+                }
+            } else {
+                report
+                    .findings
+                    .push(finding("a body that is not application/json".into()));
+                continue;
+            };
+            let violations = match op.responses.get(&status) {
+                Some(documented) => documented.check(body.as_ref()),
+                None if body.is_some() => {
+                    vec![crate::problem::Violation {
+                        field: String::new(),
+                        keyword: "body".into(),
+                        message: "documented without a body, but one was sent".into(),
+                    }]
+                }
+                None => Vec::new(),
+            };
+            for v in violations {
+                let at = if v.field.is_empty() { "body" } else { &v.field };
+                report
+                    .findings
+                    .push(finding(format!("{at}: {}", v.message)));
+            }
+        }
+    }
+    report
+}
+
+/// The demo data's credentials by scheme (`auth.credential` ids are `<scheme>:<credential>`).
+struct Credentials(Vec<(String, String)>);
+
+impl Credentials {
+    fn of(fixtures: &Fixtures) -> Credentials {
+        let ids = fixtures.get("auth.credential").into_iter().flatten();
+        Credentials(
+            ids.filter_map(|(id, _)| id.split_once(':'))
+                .map(|(scheme, value)| (scheme.to_owned(), value.to_owned()))
+                .collect(),
+        )
+    }
+
+    /// The scheme's first demo credential, else a well-formed one (the scheme then accepts any).
+    fn of_scheme(&self, scheme: &str, kind: &Scheme) -> String {
+        self.0
+            .iter()
+            .find(|(s, _)| s == scheme)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| match kind {
+                Scheme::Basic => "self:check".to_owned(),
+                _ => "self-check".to_owned(),
+            })
+    }
+}
+
+/// The request for one pair: a concrete path (any segment routes; `Prefer` answers before validation),
+/// the first security requirement's credentials, and the preference.
+fn request(
+    contract: &Contract,
+    op: &Operation,
+    status: u16,
+    credentials: &Credentials,
+) -> Request<Body> {
+    let path: String = op
+        .path
+        .split('/')
+        .map(|s| {
+            if s.starts_with('{') {
+                "1".to_owned()
+            } else {
+                s.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    let mut query: Vec<String> = Vec::new();
+    let mut headers: Vec<(String, String)> = vec![
+        ("prefer".into(), format!("code={status}")),
+        (crate::TENANT_HEADER.into(), "self-check".into()),
+    ];
+    let mut cookies: Vec<String> = Vec::new();
+    for scheme in op.security.first().into_iter().flatten() {
+        let Some(kind) = contract.schemes.get(scheme) else {
+            continue;
+        };
+        let value = credentials.of_scheme(scheme, kind);
+        match kind {
+            Scheme::HeaderKey(name) => headers.push((name.clone(), value)),
+            Scheme::QueryKey(name) => {
+                let encoded: String = form_urlencoded::Serializer::new(String::new())
+                    .append_pair(name, &value)
+                    .finish();
+                query.push(encoded);
+            }
+            Scheme::CookieKey(name) => cookies.push(format!("{name}={value}")),
+            Scheme::Bearer => headers.push(("authorization".into(), format!("Bearer {value}"))),
+            Scheme::Basic => {
+                use base64::Engine as _;
+                let encoded = base64::engine::general_purpose::STANDARD.encode(value);
+                headers.push(("authorization".into(), format!("Basic {encoded}")));
+            }
+        }
+    }
+    if !cookies.is_empty() {
+        headers.push(("cookie".into(), cookies.join("; ")));
+    }
+    let uri = if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{}", query.join("&"))
+    };
+    let mut request = Request::builder()
+        .method(op.method.clone())
+        .uri(uri)
+        .body(Body::empty())
+        .unwrap_or_default();
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
+            request.headers_mut().append(name, value);
+        }
+    }
+    request
+}
