@@ -24,6 +24,7 @@ mod engine;
 mod faults;
 pub mod fixtures;
 mod journal;
+mod multipart_body;
 pub mod origin;
 mod pipeline;
 mod prefer;

@@ -211,7 +211,20 @@ async fn stages(
         Err(e) => return Err(Refusal::store_unavailable(&e)),
     };
     overrides(app, op, incoming).await?;
-    let valid = match validate(op, path_params, incoming.query, incoming.headers, body) {
+    let parts = match multipart_type(op, incoming.headers) {
+        Some(content_type) => Some(
+            crate::multipart_body::parts(bytes::Bytes::copy_from_slice(body), content_type).await,
+        ),
+        None => None,
+    };
+    let valid = match validate(
+        op,
+        path_params,
+        incoming.query,
+        incoming.headers,
+        body,
+        parts,
+    ) {
         Ok(v) => v,
         Err(Invalid::Violations(violations)) => {
             return Err(Refusal::problem(
@@ -256,6 +269,18 @@ async fn stages(
         roots,
     })
     .await
+}
+
+/// The request's Content-Type when it is a multipart body the operation takes (its parts are read before
+/// validation, which is synchronous).
+fn multipart_type<'h>(op: &Operation, headers: &'h HeaderMap) -> Option<&'h str> {
+    let takes = op
+        .body
+        .as_ref()
+        .is_some_and(|b| b.media.contains(&crate::contract::BodyMedia::Multipart));
+    let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let essence = content_type.split(';').next()?.trim();
+    (takes && essence.eq_ignore_ascii_case("multipart/form-data")).then_some(content_type)
 }
 
 /// 400, unless the operation documents none: then a path parameter of the wrong type names no resource (its

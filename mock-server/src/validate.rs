@@ -84,6 +84,7 @@ pub(crate) fn validate(
     query: Option<&str>,
     headers: &HeaderMap,
     body: &[u8],
+    parts: Option<Result<Vec<(String, String)>, String>>,
 ) -> Result<Valid, Invalid> {
     let query: Vec<(String, String)> = query
         .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
@@ -150,6 +151,8 @@ pub(crate) fn validate(
                 Some(BodyMedia::Json)
             } else if essence == "application/x-www-form-urlencoded" {
                 Some(BodyMedia::Form)
+            } else if essence == "multipart/form-data" {
+                Some(BodyMedia::Multipart)
             } else {
                 None
             };
@@ -167,6 +170,11 @@ pub(crate) fn validate(
                 BodyMedia::Json => serde_json::from_slice::<Value>(body)
                     .map_err(|e| format!("the body is not valid JSON: {e}")),
                 BodyMedia::Form => Ok(spec.decode_form(body)),
+                BodyMedia::Multipart => match parts {
+                    Some(Ok(parts)) => Ok(spec.decode_parts(parts)),
+                    Some(Err(message)) => Err(message),
+                    None => Err("the multipart body was not read".to_owned()),
+                },
             };
             match parsed {
                 Ok(parsed) => {

@@ -63,6 +63,41 @@ async fn a_plain_document_is_served_with_its_documented_answers_and_validation()
     let missing: Value = missing.json().await.unwrap();
     assert_eq!(missing, json!({"message": "/pets/9 does not exist."}));
 
+    // The same operation takes multipart/form-data, as documented: text parts are fields, a file part is
+    // present without its bytes.
+    let multipart = |parts: &str| {
+        http.post(url("/pets"))
+            .header("content-type", "multipart/form-data; boundary=b0und")
+            .body(format!("{parts}--b0und--\r\n"))
+    };
+    let part = |name: &str, extra: &str, value: &str| {
+        format!(
+            "--b0und\r\nContent-Disposition: form-data; name=\"{name}\"{extra}\r\n\r\n{value}\r\n"
+        )
+    };
+    let uploaded = multipart(&format!(
+        "{}{}",
+        part("name", "", "Kitty"),
+        part("photo", "; filename=\"kitty.png\"", "\u{1}\u{2}")
+    ))
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(uploaded.status(), 201);
+    assert_eq!(uploaded.json::<Value>().await.unwrap()["name"], "Kitty");
+    let missing_name = multipart(&part("tag", "", "cat")).send().await.unwrap();
+    assert_eq!(missing_name.status(), 400);
+    let text = missing_name.text().await.unwrap();
+    assert!(text.contains("name"), "{text}");
+    let garbled = http
+        .post(url("/pets"))
+        .header("content-type", "multipart/form-data; boundary=b0und")
+        .body("not multipart at all")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(garbled.status(), 400);
+
     // Validation in the document's own terms: the missing field and the out-of-range query are named.
     let invalid = http
         .post(url("/pets"))

@@ -268,12 +268,15 @@ impl OperationCompiler<'_> {
             Some(body) => {
                 let body = self.schemas.resolve_checked(body).map_err(&fail)?;
                 let json = json_media(body);
-                let form = body["content"].get("application/x-www-form-urlencoded");
+                let form = body["content"]
+                    .get("application/x-www-form-urlencoded")
+                    .or_else(|| body["content"].get("multipart/form-data"));
                 let mut media = Vec::new();
                 for (name, _) in body["content"].as_object().into_iter().flatten() {
                     let essence = name.split(';').next().unwrap_or_default().trim();
                     let kind = match essence {
                         "application/x-www-form-urlencoded" => BodyMedia::Form,
+                        "multipart/form-data" => BodyMedia::Multipart,
                         e if e == "application/json" || e.ends_with("+json") || e == "*/*" => {
                             BodyMedia::Json
                         }

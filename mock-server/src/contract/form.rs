@@ -1,4 +1,4 @@
-//! `application/x-www-form-urlencoded` request bodies as JSON, the way the vendors that use them nest
+//! `application/x-www-form-urlencoded` (and `multipart/form-data`) request bodies as JSON, the way the vendors that use them nest
 //! values (Stripe, Rails): `metadata[plan]=gold` is an object, `tags[]=a&tags[]=b` and `items[0][id]=7` are
 //! arrays, a repeated key is a list. Values are text on the wire, so each becomes the type the body's schema
 //! declares where it parses as one (otherwise it stays text and validation names the field).
@@ -9,10 +9,21 @@ use super::schema::{properties, resolve_in};
 
 /// The body as JSON, typed after `schema`.
 pub(crate) fn decode(bytes: &[u8], schema: &Value, components: &Value) -> Value {
+    let pairs = form_urlencoded::parse(bytes).map(|(k, v)| (k.into_owned(), v.into_owned()));
+    from_pairs(pairs, schema, components)
+}
+
+/// Name/value pairs (a form's, a multipart body's parts) as JSON, nested by their names and typed after
+/// `schema`.
+pub(crate) fn from_pairs(
+    pairs: impl IntoIterator<Item = (String, String)>,
+    schema: &Value,
+    components: &Value,
+) -> Value {
     let mut root = Value::Object(Map::new());
-    for (key, value) in form_urlencoded::parse(bytes) {
+    for (key, value) in pairs {
         let path = key_path(&key);
-        insert(&mut root, &path, Value::String(value.into_owned()), 0);
+        insert(&mut root, &path, Value::String(value), 0);
     }
     coerce(root, schema, components, 0)
 }

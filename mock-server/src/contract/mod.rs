@@ -91,6 +91,8 @@ pub enum BodyMedia {
     Json,
     /// `application/x-www-form-urlencoded`, with `a[b]=c` nesting.
     Form,
+    /// `multipart/form-data`: its parts, named like a form's fields.
+    Multipart,
 }
 
 impl BodyMedia {
@@ -99,6 +101,7 @@ impl BodyMedia {
         match self {
             BodyMedia::Json => "application/json",
             BodyMedia::Form => "application/x-www-form-urlencoded",
+            BodyMedia::Multipart => "multipart/form-data",
         }
     }
 }
@@ -376,6 +379,11 @@ impl BodySpec {
     /// A form body as JSON, typed after the body's schema.
     pub(crate) fn decode_form(&self, bytes: &[u8]) -> Value {
         form::decode(bytes, &self.schema, &self.components)
+    }
+
+    /// A multipart body's parts as JSON, typed after the body's schema.
+    pub(crate) fn decode_parts(&self, parts: Vec<(String, String)>) -> Value {
+        form::from_pairs(parts, &self.schema, &self.components)
     }
 
     /// Validates a parsed body.
