@@ -40,7 +40,10 @@ pub(crate) async fn serve(
     limits: Limits,
     stop: impl Future<Output = ()>,
 ) {
-    let builder = Builder::new(TokioExecutor::new());
+    let mut builder = Builder::new(TokioExecutor::new());
+    // A request that arrived whole is answered even when its client hangs up right after sending it:
+    // hyper would otherwise drop it on the end of the stream, half-done (a reset, a write).
+    builder.http1().half_close(true);
     let graceful = GracefulShutdown::new();
     // Turns true when the grace is over: every connection still open ends.
     let (close, closing) = watch::channel(false);
