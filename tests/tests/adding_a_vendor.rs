@@ -106,13 +106,13 @@ async fn a_vendor_folder_is_all_it_takes() {
         listed["total"], 2,
         "the demo store and the new one: {listed}"
     );
-    let mut names: Vec<&str> = listed["data"]
+    // Oldest first (by `created`): the demo store, then the new one.
+    let names: Vec<&str> = listed["data"]
         .as_array()
         .unwrap()
         .iter()
         .map(|s| s["name"].as_str().unwrap())
         .collect();
-    names.sort();
     assert_eq!(names, ["Corner Shop", "Main Street"]);
     let wrong_key = http
         .get(url("/v1/stores?api_key=nope"))

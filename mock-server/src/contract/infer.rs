@@ -598,8 +598,17 @@ impl Writer<'_, '_> {
         if !scope.is_empty() {
             list["where"] = Value::Object(scope);
         }
-        if let Some(field) = &self.c.id_field {
-            list["sort"] = json!([field]);
+        // Oldest first: by the creation time where the entity has one (random text ids have no order).
+        let created = properties(components, &self.c.entity)
+            .into_iter()
+            .find(|(name, schema)| {
+                name.to_ascii_lowercase().contains("creat")
+                    && resolve_in(components, schema)["format"] == "date-time"
+            })
+            .map(|(name, _)| name);
+        let sort: Vec<&String> = created.iter().chain(&self.c.id_field).collect();
+        if !sort.is_empty() {
+            list["sort"] = json!(sort);
         }
         if let Some(limit) = LIMIT.iter().find(|n| query.iter().any(|q| q == *n)) {
             list["limit"] = json!(format!("{{query.{limit}}}"));
