@@ -35,39 +35,78 @@ impl<S: Into<String>> From<S> for Secret {
     }
 }
 
+/// How an API's calls carry credentials, from the contract's security schemes (generated per API:
+/// `Api::auth`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+// Each variant is built by the generated `Api::auth` of a contract whose APIs use it (not all do).
+#[allow(dead_code)]
+pub(crate) enum Auth {
+    /// An API key in this header.
+    HeaderKey(&'static str),
+    /// An API key in this query parameter.
+    QueryKey(&'static str),
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// A bearer token plus this header, sent with this value unless the caller gives another.
+    BearerAndHeader(&'static str, &'static str),
+    /// `Authorization: Basic` of `user:password`.
+    Basic,
+    /// The contract names no scheme the SDK can send.
+    None,
+}
+
 /// How a call to one API authenticates.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Credentials {
-    /// Magicline: the studio's key in `X-API-KEY`.
+    /// An API key, sent where the API's contract says (Magicline: `X-API-KEY`; a query parameter for
+    /// APIs that take it there).
     ApiKey(Secret),
-    /// Paysafe and ES Loyalty: `Authorization: Bearer <token>`.
+    /// `Authorization: Bearer <token>` (Paysafe, ES Loyalty).
     Bearer(Secret),
-    /// MasStack: `Authorization: Bearer <JWT>` plus `x-auth-roles` (normally `API_KEY`).
+    /// A bearer token plus the API's second header (MasStack: `x-auth-roles`, normally `API_KEY`).
     BearerWithRoles {
-        /// The JWT.
+        /// The token.
         token: Secret,
-        /// The value of `x-auth-roles`.
+        /// The value of the second header.
         roles: String,
+    },
+    /// HTTP Basic.
+    Basic {
+        /// The user name.
+        user: String,
+        /// The password.
+        password: Secret,
     },
 }
 
 impl Credentials {
-    /// The credentials each API uses, built from one secret (MasStack gets the `API_KEY` role).
+    /// The credentials an API uses, built from one secret as its contract says (a second header gets its
+    /// documented value; HTTP Basic takes `user:password`).
     pub fn for_api(api: Api, secret: impl Into<Secret>) -> Credentials {
         let secret = secret.into();
-        match api {
-            Api::Magicline => Credentials::ApiKey(secret),
-            Api::Paysafe | Api::EsLoyalty => Credentials::Bearer(secret),
-            Api::Masstack => Credentials::BearerWithRoles {
+        match api.auth() {
+            Auth::HeaderKey(_) | Auth::QueryKey(_) => Credentials::ApiKey(secret),
+            Auth::BearerAndHeader(_, value) => Credentials::BearerWithRoles {
                 token: secret,
-                roles: "API_KEY".to_owned(),
+                roles: value.to_owned(),
             },
+            Auth::Basic => {
+                let (user, password) = secret
+                    .expose()
+                    .split_once(':')
+                    .unwrap_or((secret.expose(), ""));
+                Credentials::Basic {
+                    user: user.to_owned(),
+                    password: Secret::new(password),
+                }
+            }
+            Auth::Bearer | Auth::None => Credentials::Bearer(secret),
         }
     }
 
-    /// The headers to send; a value that is not a valid header is reported, not sent.
-    pub(crate) fn headers(&self) -> Result<HeaderMap, String> {
+    /// The headers to send to `api`; a value that is not a valid header is reported, not sent.
+    pub(crate) fn headers(&self, api: Api) -> Result<HeaderMap, String> {
         let mut headers = HeaderMap::new();
         let sensitive = |value: String| {
             let mut value = HeaderValue::try_from(value)
@@ -75,29 +114,99 @@ impl Credentials {
             value.set_sensitive(true);
             Ok::<_, String>(value)
         };
-        match self {
-            Credentials::ApiKey(key) => {
-                headers.insert(
-                    HeaderName::from_static("x-api-key"),
-                    sensitive(key.expose().to_owned())?,
-                );
+        let named = |name: &str| {
+            HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
+                .map_err(|_| format!("{name} is not a header name"))
+        };
+        match (self, api.auth()) {
+            (Credentials::ApiKey(key), Auth::HeaderKey(name)) => {
+                headers.insert(named(name)?, sensitive(key.expose().to_owned())?);
             }
-            Credentials::Bearer(token) => {
+            // Sent in the query (`Credentials::query`).
+            (Credentials::ApiKey(_), Auth::QueryKey(_)) => {}
+            (Credentials::ApiKey(_), _) => {
+                return Err(format!("{api} takes no API key; see Credentials::for_api"));
+            }
+            (Credentials::Bearer(token), _) => {
                 headers.insert(
                     AUTHORIZATION,
                     sensitive(format!("Bearer {}", token.expose()))?,
                 );
             }
-            Credentials::BearerWithRoles { token, roles } => {
+            (Credentials::BearerWithRoles { token, roles }, auth) => {
                 headers.insert(
                     AUTHORIZATION,
                     sensitive(format!("Bearer {}", token.expose()))?,
                 );
+                let name = match auth {
+                    Auth::BearerAndHeader(name, _) => name,
+                    _ => return Err(format!("{api} takes a bearer token only")),
+                };
                 let roles = HeaderValue::try_from(roles.as_str())
-                    .map_err(|_| "x-auth-roles is not a valid header")?;
-                headers.insert(HeaderName::from_static("x-auth-roles"), roles);
+                    .map_err(|_| format!("{name} is not a valid header"))?;
+                headers.insert(named(name)?, roles);
+            }
+            (Credentials::Basic { user, password }, _) => {
+                use base64::Engine as _;
+                let encoded = base64::engine::general_purpose::STANDARD
+                    .encode(format!("{user}:{}", password.expose()));
+                headers.insert(AUTHORIZATION, sensitive(format!("Basic {encoded}"))?);
             }
         }
         Ok(headers)
+    }
+
+    /// The query parameter to add to every call to `api`, for an API key the contract sends there.
+    pub(crate) fn query(&self, api: Api) -> Option<(&'static str, Secret)> {
+        match (self, api.auth()) {
+            (Credentials::ApiKey(key), Auth::QueryKey(name)) => Some((name, key.clone())),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_api_gets_the_credentials_its_contract_names() {
+        assert_eq!(
+            Credentials::for_api(Api::Magicline, "k"),
+            Credentials::ApiKey(Secret::new("k"))
+        );
+        let masstack = Credentials::for_api(Api::Masstack, "t");
+        assert_eq!(
+            masstack,
+            Credentials::BearerWithRoles {
+                token: Secret::new("t"),
+                roles: "API_KEY".into()
+            }
+        );
+        let headers = masstack.headers(Api::Masstack).unwrap();
+        assert_eq!(headers["authorization"], "Bearer t");
+        assert_eq!(headers["x-auth-roles"], "API_KEY");
+        let key = Credentials::ApiKey(Secret::new("k"))
+            .headers(Api::Magicline)
+            .unwrap();
+        assert_eq!(key["x-api-key"], "k");
+        // An API key for an API that takes a bearer token is a configuration error, not a silent header.
+        assert!(
+            Credentials::ApiKey(Secret::new("k"))
+                .headers(Api::Paysafe)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn basic_credentials_are_sent_as_a_sensitive_basic_header() {
+        let basic = Credentials::Basic {
+            user: "acme".into(),
+            password: Secret::new("secret"),
+        };
+        let headers = basic.headers(Api::Paysafe).unwrap();
+        assert_eq!(headers["authorization"], "Basic YWNtZTpzZWNyZXQ=");
+        assert!(headers["authorization"].is_sensitive());
+        assert!(!format!("{basic:?}").contains("secret"));
     }
 }

@@ -9,11 +9,15 @@ use reqwest::header::HeaderMap;
 
 use crate::api::Api;
 use crate::apis::{EsLoyalty, Magicline, Masstack, Paysafe};
+use crate::auth::Secret;
 use crate::config::ClientBuilder;
 use crate::error::{Error, ErrorKind, Result};
 use crate::generated;
 use crate::hooks::{CallContext, CallOptions};
 use crate::retry::RetryPolicy;
+
+/// What one API is called with: its base URL, its credential headers, and a query-parameter credential.
+pub(crate) type ApiSetup = (String, Option<HeaderMap>, Option<(&'static str, Secret)>);
 
 /// The SDK client. Cheap to clone (everything is shared); use one per application.
 ///
@@ -37,7 +41,7 @@ impl Client {
 
     pub(crate) fn assemble(
         http: reqwest::Client,
-        apis: BTreeMap<Api, (String, Option<HeaderMap>)>,
+        apis: BTreeMap<Api, ApiSetup>,
         timeout: Duration,
         retry: RetryPolicy,
         headers: HeaderMap,
@@ -49,10 +53,11 @@ impl Client {
         };
         let apis = apis
             .into_iter()
-            .map(|(api, (url, auth))| {
+            .map(|(api, (url, auth, query))| {
                 let context = CallContext {
                     api,
                     auth: auth.map(Arc::new),
+                    query,
                     options: options.clone(),
                 };
                 (

@@ -98,10 +98,10 @@ impl ClientBuilder {
             if let Some(url) = var(&format!("{prefix}_BASE_URL")) {
                 self = self.api_base_url(api, url);
             }
-            let secret_var = if api == Api::Magicline {
-                "API_KEY"
-            } else {
-                "TOKEN"
+            let secret_var = match api.auth() {
+                crate::auth::Auth::HeaderKey(_) | crate::auth::Auth::QueryKey(_) => "API_KEY",
+                crate::auth::Auth::Basic => "BASIC",
+                _ => "TOKEN",
             };
             if let Some(secret) = var(&format!("{prefix}_{secret_var}")) {
                 self = self.credentials(api, Credentials::for_api(api, secret));
@@ -240,12 +240,15 @@ impl ClientBuilder {
             if reqwest::Url::parse(&url).is_err() {
                 return Err(ConfigError(format!("{api} base URL {url:?} is not a URL")));
             }
-            let auth = self
-                .credentials
-                .get(&api)
-                .map(|c| c.headers().map_err(|e| ConfigError(format!("{api}: {e}"))))
+            let credentials = self.credentials.get(&api);
+            let auth = credentials
+                .map(|c| {
+                    c.headers(api)
+                        .map_err(|e| ConfigError(format!("{api}: {e}")))
+                })
                 .transpose()?;
-            apis.insert(api, (url, auth));
+            let query = credentials.and_then(|c| c.query(api));
+            apis.insert(api, (url, auth, query));
         }
         Ok(Client::assemble(
             http,

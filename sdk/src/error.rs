@@ -7,7 +7,6 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
 use crate::api::Api;
-use crate::generated::types;
 
 /// A boxed error source.
 type Source = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -32,63 +31,7 @@ pub enum ErrorKind {
     Config,
 }
 
-/// The error body a vendor sent, in that vendor's own shape.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum VendorError {
-    /// Magicline's `{errorMessage, errorCode, traceId, args, typedArgs, reference}`.
-    Magicline(types::MagiclineErrorResponse),
-    /// Paysafe's `{error: {code, message, details[], fieldErrors[]}}`.
-    Paysafe(types::PaysafeError),
-    /// ES Loyalty's `{statusCode, errorCode, errorMessage}`.
-    EsLoyalty(types::EsLoyaltyErrorBody),
-    /// MasStack's `{errors: [{error: {code, title, ref, message}}]}`.
-    Masstack(types::MasstackErrorResponse),
-}
-
-impl VendorError {
-    /// The vendor's error code (Magicline `errorCode`, Paysafe `error.code`, ES `errorCode`, MasStack the
-    /// first `errors[].error.code`).
-    pub fn code(&self) -> Option<&str> {
-        match self {
-            VendorError::Magicline(e) => e.error_code.as_deref(),
-            VendorError::Paysafe(e) => e.error.as_ref()?.code.as_deref(),
-            VendorError::EsLoyalty(e) => Some(&e.error_code),
-            VendorError::Masstack(e) => e.errors.first().map(|i| i.error.code.as_str()),
-        }
-    }
-
-    /// The vendor's human-readable message.
-    pub fn message(&self) -> Option<&str> {
-        match self {
-            VendorError::Magicline(e) => Some(&e.error_message),
-            VendorError::Paysafe(e) => e.error.as_ref()?.message.as_deref(),
-            VendorError::EsLoyalty(e) => Some(&e.error_message),
-            VendorError::Masstack(e) => e.errors.first().map(|i| i.error.message.as_str()),
-        }
-    }
-}
-
-impl From<types::MagiclineErrorResponse> for VendorError {
-    fn from(e: types::MagiclineErrorResponse) -> Self {
-        VendorError::Magicline(e)
-    }
-}
-impl From<types::PaysafeError> for VendorError {
-    fn from(e: types::PaysafeError) -> Self {
-        VendorError::Paysafe(e)
-    }
-}
-impl From<types::EsLoyaltyErrorBody> for VendorError {
-    fn from(e: types::EsLoyaltyErrorBody) -> Self {
-        VendorError::EsLoyalty(e)
-    }
-}
-impl From<types::MasstackErrorResponse> for VendorError {
-    fn from(e: types::MasstackErrorResponse) -> Self {
-        VendorError::Masstack(e)
-    }
-}
+pub use crate::facade::VendorError;
 
 /// A failed call. Tells which API and operation failed, how ([`ErrorKind`]), the HTTP status and headers
 /// when the server answered, the vendor's typed error body, and its trace or request id.

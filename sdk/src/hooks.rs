@@ -28,6 +28,8 @@ pub(crate) struct CallContext {
     pub(crate) api: Api,
     /// Sensitive header values: `Debug` prints `Sensitive` for them.
     pub(crate) auth: Option<Arc<HeaderMap>>,
+    /// An API key the contract sends in the query: (parameter, key).
+    pub(crate) query: Option<(&'static str, crate::auth::Secret)>,
     pub(crate) options: CallOptions,
 }
 
@@ -42,6 +44,12 @@ impl ClientHooks<CallContext> for generated::Client {
             for (name, value) in auth.iter() {
                 request.headers_mut().insert(name.clone(), value.clone());
             }
+        }
+        if let Some((name, key)) = &context.query {
+            request
+                .url_mut()
+                .query_pairs_mut()
+                .append_pair(name, key.expose());
         }
         for (name, value) in &context.options.headers {
             request.headers_mut().insert(name.clone(), value.clone());

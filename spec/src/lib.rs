@@ -10,6 +10,7 @@
 
 mod demo;
 mod error;
+mod facade;
 mod layout;
 mod lint;
 mod normalize;
@@ -22,6 +23,7 @@ pub mod codegen;
 
 pub use demo::{merge_demo, render_demo};
 pub use error::{Result, SpecError};
+pub use facade::generate_facade;
 pub use layout::{SpecDir, copy_tree};
 pub use lint::{Violation, lint, parse};
 pub use normalize::{OPERATION_VERBS, normalize};

@@ -206,6 +206,8 @@ impl<'a> SourceNormalizer<'a> {
                 info.get("version").and_then(Value::as_str).unwrap_or_default()
             ),
             "x-error-schema": self.error_ref,
+            // The SDK names the API after it (`Api::EsLoyalty`, `CONCORD_ES_LOYALTY_*`).
+            "x-concord-id": meta.id,
         });
         // The mock's declared behaviour of this vendor (spec/README.md, "The mock's vocabulary").
         if let Some(mock) = self.doc.get("x-concord-mock") {

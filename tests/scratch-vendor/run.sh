@@ -20,8 +20,9 @@ cargo regen
 grep -q "acme_stores_create_store" spec/openapi.yaml
 grep -q "acme_stores_create_store" spec/README.md
 grep -q "fn acme_stores_create_store" sdk/src/generated.rs
+grep -q "AcmeStores(types::AcmeStoresError)" sdk/src/generated_facade.rs
 grep -q "AcmeStoresBasicAuth:acme:secret" mock-server/fixtures/demo.json
-echo "--- the SDK compiles with the new vendor"
+echo "--- the SDK compiles with the new vendor (Api::AcmeStores, VendorError::AcmeStores)"
 cargo build --quiet -p concord-sdk
 echo "--- the mock serves every documented answer of the five vendors"
 cargo run --quiet -p concord-mock -- --self-check

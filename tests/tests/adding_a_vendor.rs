@@ -46,6 +46,15 @@ async fn a_vendor_folder_is_all_it_takes() {
     let sdk = concord_spec::codegen::generate(&document).unwrap();
     assert!(sdk.client.contains("fn acme_stores_create_store"));
     assert!(sdk.client.contains("fn acme_stores_list_stores"));
+    // The facade's generated part names it: an `Api` and its error body (message from `message`).
+    let facade = concord_spec::generate_facade(&doc);
+    assert!(facade.contains("    AcmeStores,\n"), "{facade}");
+    assert!(
+        facade.contains("AcmeStores(types::AcmeStoresError)"),
+        "{facade}"
+    );
+    assert!(facade.contains("VendorError::AcmeStores(e) => Some(e.message.as_str())"));
+    assert!(facade.contains("Api::AcmeStores => Some(\"https://api.acme-stores.example\")"));
 
     // The mock's demo data has its entities and credentials (scheme names prefixed like the document's).
     let fixtures =

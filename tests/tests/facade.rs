@@ -1,5 +1,6 @@
-//! The SDK's hand-written facade agrees with the contract: one method per operation, `#[deprecated]` exactly
-//! where the spec says so, and default base URLs taken from the spec's servers.
+//! The SDK's facade agrees with the contract: one `Api` per tag (generated), one hand-written method per
+//! operation, `#[deprecated]` exactly where the spec says so, and default base URLs taken from the spec's
+//! servers.
 
 use std::collections::BTreeMap;
 
@@ -49,6 +50,19 @@ fn every_operation_has_one_facade_method_deprecated_exactly_where_the_spec_says(
 }
 
 #[test]
+fn there_is_one_api_per_tag_of_the_document() {
+    let doc = document();
+    let tags: Vec<&str> = doc["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    let names: Vec<&str> = Api::ALL.iter().map(|api| api.name()).collect();
+    assert_eq!(names, tags);
+}
+
+#[test]
 fn default_base_urls_are_the_first_server_of_each_apis_paths() {
     let doc = document();
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -58,13 +72,11 @@ fn default_base_urls_are_the_first_server_of_each_apis_paths() {
             .values()
             .find(|v| v.get("operationId").is_some())
             .unwrap();
-        let api = match op["tags"][0].as_str().unwrap() {
-            "Magicline" => Api::Magicline,
-            "Paysafe" => Api::Paysafe,
-            "ES Loyalty" => Api::EsLoyalty,
-            "MasStack" => Api::Masstack,
-            other => panic!("unknown tag {other}"),
-        };
+        let tag = op["tags"][0].as_str().unwrap();
+        let api = Api::ALL
+            .into_iter()
+            .find(|api| api.name() == tag)
+            .unwrap_or_else(|| panic!("no Api for tag {tag}"));
         let server = &item["servers"][0];
         let mut url = server["url"].as_str().unwrap().to_owned();
         for (name, variable) in server["variables"].as_object().into_iter().flatten() {

@@ -46,12 +46,14 @@ fn run(check: bool) -> Result<Vec<String>, String> {
         .ok_or("spec/README.md lost the markers of its operations table")?;
     let sdk = codegen::generate(&document).map_err(|e| e.to_string())?;
     let sdk_src = dir.workspace().join("sdk").join("src");
-    let outputs: [(PathBuf, &str); 5] = [
+    let facade = concord_spec::generate_facade(&document_value);
+    let outputs: [(PathBuf, &str); 6] = [
         (dir.document(), &document),
         (dir.demo_data(), &demo),
         (readme_path.clone(), &readme),
         (sdk_src.join("generated.rs"), &sdk.client),
         (sdk_src.join("generated_httpmock.rs"), &sdk.httpmock),
+        (sdk_src.join("generated_facade.rs"), &facade),
     ];
     let mut stale = Vec::new();
     for (path, fresh) in outputs {
