@@ -13,7 +13,7 @@ pub const CUSTOMER: &str = "123e4567-e89b-12d3-a456-556642440000";
 /// Lists the customer's logins, adds one, shows a duplicate is refused, and removes it again.
 pub async fn run(client: &Client) -> Report {
     let masstack = client.masstack();
-    let customer = CUSTOMER.parse().expect("a UUID");
+    let customer: uuid::Uuid = CUSTOMER.parse().expect("a UUID");
     let mut lines = Vec::new();
     let before = masstack.list_credentials(ORG, customer).await?;
     lines.push(format!("{} login(s) before", before.len()));

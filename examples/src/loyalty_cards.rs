@@ -19,7 +19,6 @@ pub async fn run(client: &Client) -> Report {
     let session = loyalty
         .start_session(
             ACCOUNT,
-            None,
             EsLoyaltyStartSessionRequest {
                 correlation_id: correlation.as_str().try_into().expect("not empty"),
                 channel: EsLoyaltyChannel::App,

@@ -32,9 +32,7 @@ pub async fn run(client: &Client) -> Report {
         "ordered bulk {} ({} cards)",
         order.id, order.quantity
     ));
-    let details = paysafe
-        .get_bulk_order(ORDERING_CUSTOMER, order.id, None, None)
-        .await?;
+    let details = paysafe.get_bulk_order(ORDERING_CUSTOMER, order.id).await?;
     lines.push(format!(
         "order status {:?}, {} cards",
         details.status,

@@ -8,7 +8,6 @@ use progenitor_client::ClientInfo;
 use reqwest::header::HeaderMap;
 
 use crate::api::Api;
-use crate::apis::{EsLoyalty, Magicline, Masstack, Paysafe};
 use crate::auth::Secret;
 use crate::config::ClientBuilder;
 use crate::error::{Error, ErrorKind, Result};
@@ -133,26 +132,6 @@ impl Client {
         Client {
             apis: Arc::new(apis),
         }
-    }
-
-    /// Magicline Open API: access mediums and the QR access code.
-    pub fn magicline(&self) -> Magicline<'_> {
-        Magicline::new(self)
-    }
-
-    /// Paysafe Embedded Wallets: bulk card orders and assignments.
-    pub fn paysafe(&self) -> Paysafe<'_> {
-        Paysafe::new(self)
-    }
-
-    /// ES Loyalty: sessions and loyalty cards.
-    pub fn es_loyalty(&self) -> EsLoyalty<'_> {
-        EsLoyalty::new(self)
-    }
-
-    /// MasStack Customers: customer credentials.
-    pub fn masstack(&self) -> Masstack<'_> {
-        Masstack::new(self)
     }
 
     /// The generated client for `api`, or a configuration error naming the operation.

@@ -5,7 +5,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::api::Api;
-use crate::auth::{Credentials, Secret};
+use crate::auth::Credentials;
 use crate::client::Client;
 use crate::retry::RetryPolicy;
 
@@ -154,26 +154,6 @@ impl ClientBuilder {
         self
     }
 
-    /// Magicline's studio API key (`X-API-KEY`).
-    pub fn magicline_api_key(self, key: impl Into<Secret>) -> Self {
-        self.credentials(Api::Magicline, Credentials::ApiKey(key.into()))
-    }
-
-    /// Paysafe's admin bearer token.
-    pub fn paysafe_token(self, token: impl Into<Secret>) -> Self {
-        self.credentials(Api::Paysafe, Credentials::Bearer(token.into()))
-    }
-
-    /// ES Loyalty's OAuth access token.
-    pub fn es_loyalty_token(self, token: impl Into<Secret>) -> Self {
-        self.credentials(Api::EsLoyalty, Credentials::Bearer(token.into()))
-    }
-
-    /// MasStack's JWT; `x-auth-roles: API_KEY` is sent with it.
-    pub fn masstack_token(self, token: impl Into<Secret>) -> Self {
-        self.credentials(Api::Masstack, Credentials::for_api(Api::Masstack, token))
-    }
-
     /// Time for one attempt of a call (default 60 s); see [`Client::with_timeout`] for one call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
@@ -275,6 +255,7 @@ impl std::error::Error for ConfigError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::Secret;
 
     fn from_map(vars: &[(&str, &str)]) -> ClientBuilder {
         let vars: BTreeMap<String, String> = vars

@@ -117,6 +117,28 @@ fn paysafe_message(e: &types::PaysafeError) -> Option<&str> {
     Some(e.error.as_ref()?.message.as_ref()?.as_str())
 }
 
+impl crate::ClientBuilder {
+    /// ES Loyalty's bearer token.
+    pub fn es_loyalty_token(self, token: impl Into<crate::Secret>) -> Self {
+        self.credentials(Api::EsLoyalty, crate::Credentials::for_api(Api::EsLoyalty, token))
+    }
+
+    /// Magicline's API key, sent in the header `X-API-KEY`.
+    pub fn magicline_api_key(self, key: impl Into<crate::Secret>) -> Self {
+        self.credentials(Api::Magicline, crate::Credentials::ApiKey(key.into()))
+    }
+
+    /// MasStack's bearer token; `x-auth-roles: API_KEY` is sent with it.
+    pub fn masstack_token(self, token: impl Into<crate::Secret>) -> Self {
+        self.credentials(Api::Masstack, crate::Credentials::for_api(Api::Masstack, token))
+    }
+
+    /// Paysafe's bearer token.
+    pub fn paysafe_token(self, token: impl Into<crate::Secret>) -> Self {
+        self.credentials(Api::Paysafe, crate::Credentials::for_api(Api::Paysafe, token))
+    }
+}
+
 impl From<types::EsLoyaltyErrorBody> for VendorError {
     fn from(e: types::EsLoyaltyErrorBody) -> Self {
         VendorError::EsLoyalty(e)

@@ -38,7 +38,7 @@ async fn a_get_succeeds_after_two_503s_on_the_third_attempt() {
     let client = common::client(&server.uri());
     let list = client
         .masstack()
-        .list_credentials("telco", common::MASSTACK_CUSTOMER.parse().unwrap())
+        .list_credentials("telco", common::MASSTACK_CUSTOMER)
         .await
         .expect("the third attempt succeeds");
     assert_eq!(list.len(), 1);
@@ -55,7 +55,7 @@ async fn retries_stop_at_the_maximum_and_return_the_last_error() {
     let client = common::client_with(&server.uri(), common::fast_retries().max_retries(3));
     let err = client
         .masstack()
-        .list_credentials("telco", common::MASSTACK_CUSTOMER.parse().unwrap())
+        .list_credentials("telco", common::MASSTACK_CUSTOMER)
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));

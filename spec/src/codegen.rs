@@ -20,6 +20,8 @@ pub struct GeneratedSdk {
     pub client: String,
     /// `sdk/src/generated_httpmock.rs`: typed `When`/`Then` stubs per operation.
     pub httpmock: String,
+    /// `sdk/src/generated_calls.rs`: the facade's call groups and request builders over `client`.
+    pub calls: String,
 }
 
 /// Why generation failed.
@@ -50,7 +52,13 @@ pub fn generate(document_yaml: &str) -> Result<GeneratedSdk, CodegenError> {
     let mut generator = Generator::new(&settings);
     let client = format_tokens(generator.generate_tokens(&spec)?)?;
     let httpmock = format_tokens(generator.httpmock(&spec, SDK_CRATE)?)?;
-    Ok(GeneratedSdk { client, httpmock })
+    let document: serde_json::Value = serde_yaml_ng::from_str(document_yaml)?;
+    let calls = crate::calls::generate_calls(&document, &client)?;
+    Ok(GeneratedSdk {
+        client,
+        httpmock,
+        calls,
+    })
 }
 
 fn format_tokens(tokens: proc_macro2::TokenStream) -> Result<String, CodegenError> {

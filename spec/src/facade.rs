@@ -150,6 +150,7 @@ pub fn generate_facade(doc: &Value) -> String {
             }
         }
     }
+    out.push_str(&credential_setters(&vendors));
     for v in &vendors {
         if let Some(ty) = &v.error_type {
             out.push_str(&format!(
@@ -158,6 +159,48 @@ pub fn generate_facade(doc: &Value) -> String {
             ));
         }
     }
+    out
+}
+
+/// One `ClientBuilder` setter per API, named after how its credential is sent (`paysafe_token`,
+/// `magicline_api_key`, `acme_stores_basic`).
+fn credential_setters(vendors: &[Vendor]) -> String {
+    let mut out = String::from("\nimpl crate::ClientBuilder {\n");
+    for v in vendors {
+        let method = v.variant.to_snake_case();
+        let text = match v.auth.split('(').next().unwrap_or_default() {
+            "HeaderKey" | "QueryKey" => format!(
+                "    /// {}'s API key, sent in the {} `{}`.\n    pub fn {method}_api_key(self, key: impl Into<crate::Secret>) -> Self {{\n        self.credentials(Api::{}, crate::Credentials::ApiKey(key.into()))\n    }}\n",
+                v.name,
+                if v.auth.starts_with("Header") {
+                    "header"
+                } else {
+                    "query parameter"
+                },
+                v.auth.split('"').nth(1).unwrap_or_default(),
+                v.variant
+            ),
+            "Bearer" | "BearerAndHeader" => format!(
+                "    /// {}'s bearer token{}.\n    pub fn {method}_token(self, token: impl Into<crate::Secret>) -> Self {{\n        self.credentials(Api::{}, crate::Credentials::for_api(Api::{}, token))\n    }}\n",
+                v.name,
+                match v.auth.split('"').collect::<Vec<_>>().as_slice() {
+                    [_, header, _, value, _] => format!("; `{header}: {value}` is sent with it"),
+                    _ => String::new(),
+                },
+                v.variant,
+                v.variant
+            ),
+            "Basic" => format!(
+                "    /// {}'s HTTP Basic user name and password.\n    pub fn {method}_basic(self, user: impl Into<String>, password: impl Into<crate::Secret>) -> Self {{\n        self.credentials(Api::{}, crate::Credentials::Basic {{ user: user.into(), password: password.into() }})\n    }}\n",
+                v.name, v.variant
+            ),
+            _ => continue,
+        };
+        out.push_str(&text);
+        out.push('\n');
+    }
+    out.pop();
+    out.push_str("}\n");
     out
 }
 

@@ -19,6 +19,8 @@ mod source;
 mod table;
 
 #[cfg(feature = "codegen")]
+mod calls;
+#[cfg(feature = "codegen")]
 pub mod codegen;
 
 pub use demo::{merge_demo, render_demo};

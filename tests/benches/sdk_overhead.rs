@@ -27,7 +27,7 @@ fn overhead(c: &mut Criterion) {
         "{}/v4/orgs/telco/customers/{CUSTOMER}/credentials",
         server.url()
     );
-    let customer = CUSTOMER.parse().unwrap();
+    let customer: uuid::Uuid = CUSTOMER.parse().unwrap();
 
     let mut group = c.benchmark_group("list_credentials");
     group.bench_function("sdk", |b| {

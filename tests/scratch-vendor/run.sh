@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A vendor is one folder, end to end: copies the checkout to a scratch folder, adds the fictional vendor
 # tests/fixtures/vendors/acme-stores to its spec/vendors/ (the only change), runs `cargo regen` there, then
-# checks that the SDK compiles with the new vendor in its generated client, that the mock built from the
-# scratch document serves every documented answer of all five vendors (--self-check), and that the mock's
+# checks that the SDK compiles with the new vendor in its generated client and facade, that the new vendor is
+# callable through the facade against the mock built from the same document (tests/scratch-vendor/acme_stores.rs),
+# that this mock serves every documented answer of all five vendors (--self-check), and that the mock's
 # data-driven status tests pass. The checkout itself is not touched.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -24,6 +25,19 @@ grep -q "AcmeStores(types::AcmeStoresError)" sdk/src/generated_facade.rs
 grep -q "AcmeStoresBasicAuth:acme:secret" mock-server/fixtures/demo.json
 echo "--- the SDK compiles with the new vendor (Api::AcmeStores, VendorError::AcmeStores)"
 cargo build --quiet -p concord-sdk
+echo "--- the new vendor through the facade: client.acme_stores() against the scratch mock"
+mkdir -p sdk/examples && cp "$root/tests/scratch-vendor/acme_stores.rs" sdk/examples/
+cargo build --quiet -p concord-mock -p concord-sdk --example acme_stores
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$CARGO_TARGET_DIR/debug/concord-mock" --port "$port" > "$scratch/mock.log" 2>&1 &
+mock=$!
+trap 'kill $mock 2>/dev/null || true; rm -rf "$scratch"' EXIT
+for _ in $(seq 100); do
+  curl -fsS "http://127.0.0.1:$port/__mock/health" > /dev/null 2>&1 && break
+  sleep 0.1
+done
+"$CARGO_TARGET_DIR/debug/examples/acme_stores" "http://127.0.0.1:$port"
+kill $mock
 echo "--- the mock serves every documented answer of the five vendors"
 cargo run --quiet -p concord-mock -- --self-check
 echo "--- the mock's data-driven status tests"

@@ -46,6 +46,14 @@ async fn a_vendor_folder_is_all_it_takes() {
     let sdk = concord_spec::codegen::generate(&document).unwrap();
     assert!(sdk.client.contains("fn acme_stores_create_store"));
     assert!(sdk.client.contains("fn acme_stores_list_stores"));
+    // …and the facade a group for it: `client.acme_stores().create_store(body)`.
+    assert!(
+        sdk.calls
+            .contains("pub fn acme_stores(&self) -> AcmeStores<'_>"),
+        "{}",
+        sdk.calls
+    );
+    assert!(sdk.calls.contains("pub fn create_store<P0>("));
     // The facade's generated part names it: an `Api` and its error body (message from `message`).
     let facade = concord_spec::generate_facade(&doc);
     assert!(facade.contains("    AcmeStores,\n"), "{facade}");

@@ -28,12 +28,7 @@ async fn an_answer_the_mock_renders_wrongly_is_caught_by_the_journal_check_and_b
     let err = h
         .client()
         .paysafe()
-        .get_bulk_order(
-            "1231122232",
-            "8d2b3a8c-3c54-4a0e-9a53-6bb3f7e0c001".parse().unwrap(),
-            None,
-            None,
-        )
+        .get_bulk_order("1231122232", "8d2b3a8c-3c54-4a0e-9a53-6bb3f7e0c001")
         .await
         .unwrap_err();
     assert_eq!(

@@ -372,7 +372,9 @@ async fn exercise(h: &Harness, op: &str, status: u16) -> Result<(), Failure> {
         ("paysafe_get_bulk_order", 200) => {
             let placed = ok(p.order_bulk_cards("1231122232", order(3, 0)).await)?;
             let read = ok(p
-                .get_bulk_order("1231122232", placed.id, Some(2), Some(1))
+                .get_bulk_order("1231122232", placed.id)
+                .limit(2)
+                .offset(1)
                 .await)?;
             check(
                 read.quantity == 3
@@ -382,28 +384,27 @@ async fn exercise(h: &Harness, op: &str, status: u16) -> Result<(), Failure> {
             )
         }
         ("paysafe_get_bulk_order", 400) => failed(
-            p.get_bulk_order("1231122232", uuid(BULK), Some(51), None)
-                .await,
+            p.get_bulk_order("1231122232", uuid(BULK)).limit(51).await,
             400,
             Api::Paysafe,
         ),
         ("paysafe_get_bulk_order", 401) => failed(
             unauthenticated()
                 .paysafe()
-                .get_bulk_order("1231122232", uuid(BULK), None, None)
+                .get_bulk_order("1231122232", uuid(BULK))
                 .await,
             401,
             Api::Paysafe,
         ),
         ("paysafe_get_bulk_order", 404) => failed(
-            p.get_bulk_order("1233333323", uuid(BULK), None, None).await,
+            p.get_bulk_order("1233333323", uuid(BULK)).await,
             404,
             Api::Paysafe,
         ),
         ("paysafe_get_bulk_order", 500 | 503) => failed(
             forced
                 .paysafe()
-                .get_bulk_order("1231122232", uuid(BULK), None, None)
+                .get_bulk_order("1231122232", uuid(BULK))
                 .await,
             status,
             Api::Paysafe,
@@ -463,20 +464,20 @@ async fn exercise(h: &Harness, op: &str, status: u16) -> Result<(), Failure> {
         // ES Loyalty: sessions.
         ("es_loyalty_start_session", 200) => {
             let started = ok(e
-                .start_session("100200300", None, session("contract-session"))
+                .start_session("100200300", session("contract-session"))
                 .await)?;
             check(started.account_id == "100200300", "the account")?;
             ok(e.add_cards("contract-session", digital(1)).await).map(drop)
         }
         ("es_loyalty_start_session", 400) => failed(
-            e.start_session("nobody", None, session("s")).await,
+            e.start_session("nobody", session("s")).await,
             400,
             Api::EsLoyalty,
         ),
         ("es_loyalty_start_session", 401) => failed(
             unauthenticated()
                 .es_loyalty()
-                .start_session("100200300", None, session("s"))
+                .start_session("100200300", session("s"))
                 .await,
             401,
             Api::EsLoyalty,

@@ -66,8 +66,8 @@ pub fn document() -> serde_json::Value {
 
 /// Calls the operation `id` with valid demo arguments; the body is discarded.
 pub async fn call(client: &Client, id: &str) -> concord_sdk::Result<()> {
-    let card = CARD.parse().unwrap();
-    let customer = MASSTACK_CUSTOMER.parse().unwrap();
+    let card: uuid::Uuid = CARD.parse().unwrap();
+    let customer: uuid::Uuid = MASSTACK_CUSTOMER.parse().unwrap();
     match id {
         "magicline_add_access_medium" => client
             .magicline()
@@ -112,7 +112,9 @@ pub async fn call(client: &Client, id: &str) -> concord_sdk::Result<()> {
             .map(drop),
         "paysafe_get_bulk_order" => client
             .paysafe()
-            .get_bulk_order("1231122232", BULK.parse().unwrap(), Some(10), Some(0))
+            .get_bulk_order("1231122232", BULK)
+            .limit(10)
+            .offset(0)
             .await
             .map(drop),
         "paysafe_assign_bulk_card" => client
@@ -130,13 +132,13 @@ pub async fn call(client: &Client, id: &str) -> concord_sdk::Result<()> {
             .es_loyalty()
             .start_session(
                 "100200300",
-                Some(EsLoyaltyIdentifierType::AccountId),
                 EsLoyaltyStartSessionRequest {
                     correlation_id: "c-1".try_into().unwrap(),
                     channel: EsLoyaltyChannel::App,
                     external_agent_session_id: None,
                 },
             )
+            .x_identifier_type(EsLoyaltyIdentifierType::AccountId)
             .await
             .map(drop),
         "es_loyalty_add_cards" => client
@@ -169,7 +171,7 @@ pub async fn call(client: &Client, id: &str) -> concord_sdk::Result<()> {
         "masstack_delete_credential" => {
             client
                 .masstack()
-                .delete_credential("telco", customer, CREDENTIAL.parse().unwrap())
+                .delete_credential("telco", customer, CREDENTIAL)
                 .await
         }
         other => panic!("no SDK call for operation {other}: add it to sdk/tests/common/mod.rs"),

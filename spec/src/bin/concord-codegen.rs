@@ -47,12 +47,13 @@ fn run(check: bool) -> Result<Vec<String>, String> {
     let sdk = codegen::generate(&document).map_err(|e| e.to_string())?;
     let sdk_src = dir.workspace().join("sdk").join("src");
     let facade = concord_spec::generate_facade(&document_value);
-    let outputs: [(PathBuf, &str); 6] = [
+    let outputs: [(PathBuf, &str); 7] = [
         (dir.document(), &document),
         (dir.demo_data(), &demo),
         (readme_path.clone(), &readme),
         (sdk_src.join("generated.rs"), &sdk.client),
         (sdk_src.join("generated_httpmock.rs"), &sdk.httpmock),
+        (sdk_src.join("generated_calls.rs"), &sdk.calls),
         (sdk_src.join("generated_facade.rs"), &facade),
     ];
     let mut stale = Vec::new();

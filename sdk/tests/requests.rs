@@ -1,0 +1,132 @@
+//! The generated call style: required arguments in order (anything that converts to their type), optional
+//! ones as setters, `.await` or `.send()`; an argument that does not convert fails before anything is sent,
+//! with an error naming it.
+
+mod common;
+
+use concord_sdk::ErrorKind;
+use concord_sdk::types::{EsLoyaltyChannel, EsLoyaltyIdentifierType, EsLoyaltyStartSessionRequest};
+use serde_json::Value;
+use wiremock::matchers::{header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// The documented example of the schema of an operation's 200 answer.
+fn ok_example(path: &str, method: &str) -> Value {
+    let doc = common::document();
+    let schema = &doc["paths"][path][method]["responses"]["200"]["content"]["application/json"]["schema"]
+        ["$ref"];
+    let name = schema.as_str().unwrap().rsplit('/').next().unwrap();
+    let example = doc["components"]["schemas"][name]["example"].clone();
+    assert!(example.is_object(), "{name} has no example");
+    example
+}
+
+#[tokio::test]
+async fn optional_setters_reach_the_query_and_text_converts_to_a_uuid() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!(
+            "/customers/1231122232/prepaid/cards/bulk/{}",
+            common::BULK
+        )))
+        .and(query_param("limit", "50"))
+        .and(query_param("offset", "100"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(ok_example(
+            "/customers/{customerId}/prepaid/cards/bulk/{bulkId}",
+            "get",
+        )))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let client = common::client(&server.uri());
+    // `.await` on the request…
+    let order = client
+        .paysafe()
+        .get_bulk_order("1231122232", common::BULK)
+        .limit(50)
+        .offset(100)
+        .await
+        .unwrap();
+    // …and `.send()` are the same call.
+    let again = client
+        .paysafe()
+        .get_bulk_order("1231122232", common::BULK)
+        .offset(100)
+        .limit(50)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(order, again);
+}
+
+#[tokio::test]
+async fn an_optional_header_parameter_is_sent_only_when_set() {
+    let server = MockServer::start().await;
+    let example = ok_example("/client/users/{identifier}/sessions", "post");
+    Mock::given(method("POST"))
+        .and(header("x-identifier-type", "ACCOUNT_ID"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(example))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = common::client(&server.uri());
+    let session = || EsLoyaltyStartSessionRequest {
+        correlation_id: "c-1".try_into().unwrap(),
+        channel: EsLoyaltyChannel::App,
+        external_agent_session_id: None,
+    };
+    client
+        .es_loyalty()
+        .start_session("100200300", session())
+        .x_identifier_type(EsLoyaltyIdentifierType::AccountId)
+        .await
+        .unwrap();
+    // Without the setter the header is absent: the mock above does not match, wiremock answers 404.
+    let err = client
+        .es_loyalty()
+        .start_session("100200300", session())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404), "{err}");
+}
+
+#[tokio::test]
+async fn an_argument_that_does_not_convert_fails_naming_it_and_nothing_is_sent() {
+    let server = MockServer::start().await;
+    let client = common::client(&server.uri());
+    let cases = [
+        (
+            client
+                .paysafe()
+                .get_bulk_order("1231122232", common::BULK)
+                .limit(0)
+                .await,
+            "limit",
+        ),
+        (
+            client
+                .paysafe()
+                .get_bulk_order("1231122232", common::BULK)
+                .offset(u64::MAX)
+                .await,
+            "offset",
+        ),
+        (
+            client
+                .paysafe()
+                .get_bulk_order("1231122232", "not-a-uuid")
+                .await,
+            "bulk_id",
+        ),
+    ];
+    for (result, argument) in cases {
+        let err = result.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidRequest, "{err}");
+        assert_eq!(err.operation_id(), "paysafe_get_bulk_order");
+        assert!(
+            err.to_string().contains(&format!("`{argument}`")),
+            "{argument}: {err}"
+        );
+    }
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
