@@ -158,7 +158,11 @@ impl Credentials {
 
     /// The query parameter to add to every call to `api`, for an API key the contract sends there.
     pub(crate) fn query(&self, api: Api) -> Option<(&'static str, Secret)> {
-        match (self, api.auth()) {
+        self.query_for(api.auth())
+    }
+
+    fn query_for(&self, auth: Auth) -> Option<(&'static str, Secret)> {
+        match (self, auth) {
             (Credentials::ApiKey(key), Auth::QueryKey(name)) => Some((name, key.clone())),
             _ => None,
         }
@@ -195,6 +199,20 @@ mod tests {
             Credentials::ApiKey(Secret::new("k"))
                 .headers(Api::Paysafe)
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn an_api_key_goes_to_the_query_parameter_the_contract_names_and_nothing_else_does() {
+        let key = Credentials::ApiKey(Secret::new("k"));
+        assert_eq!(
+            key.query_for(Auth::QueryKey("api_key")),
+            Some(("api_key", Secret::new("k")))
+        );
+        assert_eq!(key.query_for(Auth::HeaderKey("X-API-KEY")), None);
+        assert_eq!(
+            Credentials::Bearer(Secret::new("t")).query_for(Auth::QueryKey("api_key")),
+            None
         );
     }
 

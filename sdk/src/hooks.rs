@@ -131,3 +131,45 @@ async fn send_with_retries(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use wiremock::matchers::{method, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::*;
+    use crate::auth::Secret;
+
+    #[tokio::test]
+    async fn a_query_credential_is_added_to_every_call_next_to_the_calls_own_parameters() {
+        let server = MockServer::start().await;
+        Mock::given(method("DELETE"))
+            .and(query_param("api_key", "k-1"))
+            .respond_with(ResponseTemplate::new(204))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let context = CallContext {
+            api: Api::Masstack,
+            auth: None,
+            query: Some(("api_key", Secret::new("k-1"))),
+            options: CallOptions {
+                timeout: Duration::from_secs(5),
+                retry: RetryPolicy::never(),
+                headers: HeaderMap::new(),
+            },
+        };
+        let client =
+            generated::Client::new_with_client(&server.uri(), reqwest::Client::new(), context);
+        let sent = client
+            .masstack_delete_credential()
+            .org_id("telco")
+            .customer_id(uuid::Uuid::nil())
+            .credential_id(uuid::Uuid::nil())
+            .send()
+            .await;
+        assert!(sent.is_ok(), "{sent:?}");
+        let requests = server.received_requests().await.unwrap();
+        assert_eq!(requests[0].url.query(), Some("api_key=k-1"));
+    }
+}
