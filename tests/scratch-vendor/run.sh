@@ -27,15 +27,25 @@ echo "--- the SDK compiles with the new vendor (Api::AcmeStores, VendorError::Ac
 cargo build --quiet -p concord-sdk
 echo "--- the new vendor through the facade: client.acme_stores() against the scratch mock"
 mkdir -p sdk/examples && cp "$root/tests/scratch-vendor/acme_stores.rs" sdk/examples/
-cargo build --quiet -p concord-mock -p concord-sdk --example acme_stores
+# Two builds: target flags apply to every package named, and the mock binary must be fresh.
+cargo build --quiet -p concord-mock --bin concord-mock
+cargo build --quiet -p concord-sdk --example acme_stores
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$CARGO_TARGET_DIR/debug/concord-mock" --port "$port" > "$scratch/mock.log" 2>&1 &
 mock=$!
 trap 'kill $mock 2>/dev/null || true; rm -rf "$scratch"' EXIT
-for _ in $(seq 100); do
-  curl -fsS "http://127.0.0.1:$port/__mock/health" > /dev/null 2>&1 && break
+# A debug build compiles the contract's schemas at start-up: give it a minute on a loaded machine.
+up=
+for _ in $(seq 600); do
+  if curl -fsS "http://127.0.0.1:$port/__mock/health" > /dev/null 2>&1; then up=1; break; fi
+  kill -0 $mock 2>/dev/null || break
   sleep 0.1
 done
+if [ -z "$up" ]; then
+  echo "the scratch mock did not come up on port $port:" >&2
+  cat "$scratch/mock.log" >&2
+  exit 1
+fi
 "$CARGO_TARGET_DIR/debug/examples/acme_stores" "http://127.0.0.1:$port"
 kill $mock
 echo "--- the mock serves every documented answer of the five vendors"
