@@ -13,7 +13,7 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use crate::auth::{Auth, authenticate};
-use crate::contract::{Operation, RouteMatch};
+use crate::contract::{BodyMedia, Operation, RouteMatch};
 use crate::journal::Entry;
 use crate::prefer::Prefer;
 use crate::problem::Problem;
@@ -277,10 +277,10 @@ fn multipart_type<'h>(op: &Operation, headers: &'h HeaderMap) -> Option<&'h str>
     let takes = op
         .body
         .as_ref()
-        .is_some_and(|b| b.media.contains(&crate::contract::BodyMedia::Multipart));
+        .is_some_and(|b| b.media.contains(&BodyMedia::Multipart));
     let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
-    let essence = content_type.split(';').next()?.trim();
-    (takes && essence.eq_ignore_ascii_case("multipart/form-data")).then_some(content_type)
+    let multipart = BodyMedia::of(content_type) == Some(BodyMedia::Multipart);
+    (takes && multipart).then_some(content_type)
 }
 
 /// 400, unless the operation documents none: then a path parameter of the wrong type names no resource (its

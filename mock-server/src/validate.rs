@@ -141,21 +141,7 @@ pub(crate) fn validate(
                 .get(axum::http::header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
-            let essence = content_type
-                .split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase();
-            let media = if essence == "application/json" || essence.ends_with("+json") {
-                Some(BodyMedia::Json)
-            } else if essence == "application/x-www-form-urlencoded" {
-                Some(BodyMedia::Form)
-            } else if essence == "multipart/form-data" {
-                Some(BodyMedia::Multipart)
-            } else {
-                None
-            };
+            let media = BodyMedia::of(content_type);
             let Some(media) = media.filter(|m| spec.media.contains(m)) else {
                 return Err(Invalid::UnsupportedMediaType {
                     found: if content_type.is_empty() {

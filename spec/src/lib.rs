@@ -15,6 +15,7 @@ mod layout;
 mod lint;
 mod normalize;
 mod render;
+pub mod schema_walk;
 mod source;
 mod table;
 

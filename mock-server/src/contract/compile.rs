@@ -359,8 +359,7 @@ impl OperationCompiler<'_> {
         let inferred = self
             .inferred
             .rules
-            .get(&(path.to_owned(), method.as_str().to_ascii_lowercase()))
-            .filter(|_| op.get("x-concord-rules").is_none());
+            .get(&(path.to_owned(), method.as_str().to_ascii_lowercase()));
         let rules = match (op.get("x-concord-rules"), inferred) {
             (Some(declared), _) => Some(Program::compile(declared, &facts).map_err(&fail)?),
             (None, Some(inferred)) => match Program::compile(inferred, &facts) {

@@ -6,38 +6,12 @@
 
 use serde_json::{Map, Value, json};
 
+use concord_spec::schema_walk::{
+    CODE_NAMES, FIELD_NAMES, MESSAGE_NAMES, PropertyStep, STATUS_NAMES, find_property,
+};
+
 use super::schema::{properties, resolve_in};
 use crate::problem::Problem;
-
-/// Property names that carry the message, best first.
-const MESSAGE: [&str; 10] = [
-    "message",
-    "errorMessage",
-    "error_message",
-    "detail",
-    "error_description",
-    "description",
-    "msg",
-    "reason",
-    "title",
-    "error",
-];
-/// Property names that carry the offending field, best first.
-const FIELD: [&str; 9] = [
-    "field",
-    "param",
-    "parameter",
-    "reference",
-    "pointer",
-    "property",
-    "path",
-    "location",
-    "source",
-];
-/// Property names that carry a code.
-const CODE: [&str; 4] = ["code", "errorCode", "error_code", "type"];
-/// Property names that carry the HTTP status.
-const STATUS: [&str; 3] = ["status", "statusCode", "status_code"];
 
 /// One step from an error body to a property.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,10 +41,10 @@ impl ErrorShape {
     ) -> Option<ErrorShape> {
         let mut shape = ErrorShape {
             base: example.cloned().unwrap_or(Value::Null),
-            message: find(components, schema, &MESSAGE, "string", 0),
-            field: find(components, schema, &FIELD, "string", 0),
-            code: find(components, schema, &CODE, "string", 0),
-            status: find(components, schema, &STATUS, "integer", 0),
+            message: path(components, schema, &MESSAGE_NAMES, "string"),
+            field: path(components, schema, &FIELD_NAMES, "string"),
+            code: path(components, schema, &CODE_NAMES, "string"),
+            status: path(components, schema, &STATUS_NAMES, "integer"),
         };
         shape.message.as_ref()?;
         if !shape.base.is_object() {
@@ -98,45 +72,21 @@ impl ErrorShape {
     }
 }
 
-/// The path to the first property named like one of `names` (best name first, shallow before deep).
-fn find(
-    components: &Value,
-    schema: &Value,
-    names: &[&str],
-    json_type: &str,
-    depth: usize,
-) -> Option<Vec<Step>> {
-    if depth > 2 {
-        return None;
-    }
-    let schema = resolve_in(components, schema);
-    let declared = properties(components, schema);
-    for name in names {
-        let hit = declared.iter().find(|(n, s)| {
-            n.eq_ignore_ascii_case(name)
-                && resolve_in(components, s)["type"]
-                    .as_str()
-                    .unwrap_or("string")
-                    == json_type
-        });
-        if let Some((n, _)) = hit {
-            return Some(vec![Step::Key(n.clone())]);
-        }
-    }
-    for (name, child) in &declared {
-        let child = resolve_in(components, child);
-        let (prefix, inner) = match child["type"].as_str() {
-            Some("array") => (
-                vec![Step::Key(name.clone()), Step::First],
-                resolve_in(components, &child["items"]),
-            ),
-            _ => (vec![Step::Key(name.clone())], child),
-        };
-        if let Some(rest) = find(components, inner, names, json_type, depth + 1) {
-            return Some(prefix.into_iter().chain(rest).collect());
-        }
-    }
-    None
+/// The steps to the first property named like one of `names` (see `find_property`).
+fn path(components: &Value, schema: &Value, names: &[&str], json_type: &str) -> Option<Vec<Step>> {
+    let found = find_property(components, schema, names, json_type)?;
+    Some(
+        found
+            .into_iter()
+            .flat_map(
+                |PropertyStep {
+                     name, first_item, ..
+                 }| {
+                    std::iter::once(Step::Key(name)).chain(first_item.then_some(Step::First))
+                },
+            )
+            .collect(),
+    )
 }
 
 /// A value of the schema: its example, else its default, else the first enum value, else a plain value of its type (objects
@@ -182,20 +132,7 @@ pub(crate) fn synthesize(components: &Value, schema: &Value, depth: usize) -> Va
     }
 }
 
-/// The required property names of an object schema (its `allOf` parts included).
-pub(crate) fn required<'v>(components: &'v Value, schema: &'v Value) -> Vec<&'v str> {
-    let schema = resolve_in(components, schema);
-    let mut names: Vec<&str> = schema["required"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
-    for part in schema["allOf"].as_array().into_iter().flatten() {
-        names.extend(required(components, part));
-    }
-    names
-}
+pub(crate) use concord_spec::schema_walk::required;
 
 /// Writes `value` at `path`, creating what is missing.
 fn put(body: &mut Value, path: &[Step], value: Value) {

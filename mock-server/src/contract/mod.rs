@@ -96,6 +96,23 @@ pub enum BodyMedia {
 }
 
 impl BodyMedia {
+    /// The body media a `Content-Type` header names (parameters and case ignored; `+json` types are JSON).
+    pub fn of(content_type: &str) -> Option<BodyMedia> {
+        let essence = content_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        match essence.as_str() {
+            "application/json" => Some(BodyMedia::Json),
+            "application/x-www-form-urlencoded" => Some(BodyMedia::Form),
+            "multipart/form-data" => Some(BodyMedia::Multipart),
+            json if json.ends_with("+json") => Some(BodyMedia::Json),
+            _ => None,
+        }
+    }
+
     /// The media type's name.
     pub fn essence(self) -> &'static str {
         match self {

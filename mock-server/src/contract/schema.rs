@@ -75,50 +75,8 @@ impl Schemas {
     }
 }
 
-/// Follows `$ref`s to local components.
-pub(crate) fn resolve_in<'v>(components: &'v Value, mut value: &'v Value) -> &'v Value {
-    for _ in 0..16 {
-        let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
-            return value;
-        };
-        let Some((kind, name)) = reference
-            .strip_prefix("#/components/")
-            .and_then(|r| r.split_once('/'))
-        else {
-            return value;
-        };
-        value = &components[kind][name];
-    }
-    value
-}
-
-/// An object schema's declared properties, in order, its `allOf` parts' included (the first declaration of
-/// a name wins).
-pub(crate) fn properties<'v>(components: &'v Value, schema: &'v Value) -> Vec<(String, &'v Value)> {
-    let mut found: Vec<(String, &Value)> = Vec::new();
-    collect(components, schema, &mut found, 0);
-    found
-}
-
-fn collect<'v>(
-    components: &'v Value,
-    schema: &'v Value,
-    found: &mut Vec<(String, &'v Value)>,
-    depth: usize,
-) {
-    let schema = resolve_in(components, schema);
-    if depth > 8 {
-        return;
-    }
-    for (name, child) in schema["properties"].as_object().into_iter().flatten() {
-        if !found.iter().any(|(n, _)| n == name) {
-            found.push((name.clone(), child));
-        }
-    }
-    for part in schema["allOf"].as_array().into_iter().flatten() {
-        collect(components, part, found, depth + 1);
-    }
-}
+// Shared with the SDK generator (concord-spec), so both read a vendor's schemas alike.
+pub(crate) use concord_spec::schema_walk::{properties, resolve as resolve_in};
 
 /// The parts of a schema's `allOf`, `oneOf` and `anyOf`.
 pub(super) fn composed(schema: &Value) -> impl Iterator<Item = &Value> {
