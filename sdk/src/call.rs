@@ -3,13 +3,16 @@
 //! request is sent), and the generated call's result turned into the SDK's.
 
 use std::fmt::Display;
+use std::sync::{Arc, Mutex};
 
-use progenitor_client::{Error as CallError, ResponseValue};
+use progenitor_client::{ClientInfo, Error as CallError, ResponseValue};
 
 use crate::api::Api;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result, VendorError};
 use crate::generated;
+use crate::hooks::Answer;
+use crate::response::Response;
 
 /// One call in the making.
 #[derive(Clone, Debug)]
@@ -17,6 +20,9 @@ pub(crate) struct Call<'a> {
     client: &'a Client,
     api: Api,
     operation: &'static str,
+    /// The status and headers of the answer, noted by the hooks: kept when the body does not decode, and
+    /// returned with a successful body.
+    answer: Arc<Mutex<Option<Answer>>>,
 }
 
 impl<'a> Call<'a> {
@@ -25,12 +31,21 @@ impl<'a> Call<'a> {
             client,
             api,
             operation,
+            answer: Arc::default(),
         }
     }
 
-    /// The generated client the call goes through, or a configuration error naming the operation.
-    pub(crate) fn generated(&self) -> Result<&'a generated::Client> {
-        self.client.generated(self.api, self.operation)
+    /// The generated client this call goes through (the API's, noting its answer here), or a configuration
+    /// error naming the operation.
+    pub(crate) fn generated(&self) -> Result<generated::Client> {
+        let shared = self.client.generated(self.api, self.operation)?;
+        let mut context = shared.inner().clone();
+        context.answer = Some(self.answer.clone());
+        Ok(generated::Client::new_with_client(
+            shared.baseurl(),
+            shared.client().clone(),
+            context,
+        ))
     }
 
     /// An argument's converted value, or the request error that names it.
@@ -40,12 +55,14 @@ impl<'a> Call<'a> {
         })
     }
 
-    /// The body of a successful call, or the SDK's error for the failed one.
+    /// The body of a successful call with its status and headers, or the SDK's error for the failed one
+    /// (with the status and headers of the answer whenever one arrived).
     pub(crate) async fn finish<T, E: Into<VendorError>>(
         &self,
         result: std::result::Result<ResponseValue<T>, CallError<E>>,
-    ) -> Result<T> {
-        crate::response::finish(self.api, self.operation, result).await
+    ) -> Result<Response<T>> {
+        let answer = self.answer.lock().ok().and_then(|mut a| a.take());
+        crate::response::finish(self.api, self.operation, result, answer).await
     }
 }
 

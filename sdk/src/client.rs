@@ -58,6 +58,7 @@ impl Client {
                     auth: auth.map(Arc::new),
                     query,
                     options: options.clone(),
+                    answer: None,
                 };
                 (
                     api,

@@ -138,10 +138,7 @@ impl Error {
         {
             return Some(trace);
         }
-        let headers = self.inner.headers.as_ref()?;
-        ["mck-msgid", "x-amzn-requestid", "x-request-id"]
-            .iter()
-            .find_map(|name| headers.get(*name)?.to_str().ok())
+        request_id_header(self.inner.headers.as_ref()?)
     }
 
     /// The server's `Retry-After`, when it sent one.
@@ -164,6 +161,14 @@ impl Error {
     pub fn is_timeout(&self) -> bool {
         self.inner.kind == ErrorKind::Timeout
     }
+}
+
+/// The request id a server sent in a header: ES Loyalty's `MCK-MSGID` or `x-amzn-RequestId`, otherwise
+/// `x-request-id`.
+pub(crate) fn request_id_header(headers: &HeaderMap) -> Option<&str> {
+    ["mck-msgid", "x-amzn-requestid", "x-request-id"]
+        .iter()
+        .find_map(|name| headers.get(*name)?.to_str().ok())
 }
 
 impl fmt::Display for Error {

@@ -638,14 +638,21 @@ pub mod requests {
         pub(crate) body: Result<types::EsLoyaltyAddCardsRequest, String>,
     }
     impl<'a> EsLoyaltyAddCards<'a> {
-        /// Sends the request: `POST /client/users/{correlation_id}/cards`.
-        pub async fn send(self) -> crate::Result<types::EsLoyaltyAddCardsResponse> {
+        /// Sends the request (`POST /client/users/{correlation_id}/cards`): the body with the answer's status and headers.
+        pub async fn send_with_response(
+            self,
+        ) -> crate::Result<crate::Response<types::EsLoyaltyAddCardsResponse>> {
             let Self { concord_call, correlation_id, body } = self;
+            let client = concord_call.generated()?;
             #[allow(unused_mut)]
-            let mut request = concord_call.generated()?.es_loyalty_add_cards();
+            let mut request = client.es_loyalty_add_cards();
             request = request.correlation_id(concord_call.value(correlation_id)?);
             request = request.body(concord_call.value(body)?);
             concord_call.finish(request.send().await).await
+        }
+        /// Sends the request: `POST /client/users/{correlation_id}/cards`.
+        pub async fn send(self) -> crate::Result<types::EsLoyaltyAddCardsResponse> {
+            self.send_with_response().await.map(crate::Response::into_inner)
         }
     }
     impl<'a> std::future::IntoFuture for EsLoyaltyAddCards<'a> {
@@ -679,17 +686,24 @@ pub mod requests {
             self.x_identifier_type = convert("x_identifier_type", value).map(Some);
             self
         }
-        /// Sends the request: `POST /client/users/{identifier}/sessions`.
-        pub async fn send(self) -> crate::Result<types::EsLoyaltyStartSessionResponse> {
+        /// Sends the request (`POST /client/users/{identifier}/sessions`): the body with the answer's status and headers.
+        pub async fn send_with_response(
+            self,
+        ) -> crate::Result<crate::Response<types::EsLoyaltyStartSessionResponse>> {
             let Self { concord_call, identifier, x_identifier_type, body } = self;
+            let client = concord_call.generated()?;
             #[allow(unused_mut)]
-            let mut request = concord_call.generated()?.es_loyalty_start_session();
+            let mut request = client.es_loyalty_start_session();
             request = request.identifier(concord_call.value(identifier)?);
             if let Some(value) = concord_call.value(x_identifier_type)? {
                 request = request.x_identifier_type(value);
             }
             request = request.body(concord_call.value(body)?);
             concord_call.finish(request.send().await).await
+        }
+        /// Sends the request: `POST /client/users/{identifier}/sessions`.
+        pub async fn send(self) -> crate::Result<types::EsLoyaltyStartSessionResponse> {
+            self.send_with_response().await.map(crate::Response::into_inner)
         }
     }
     impl<'a> std::future::IntoFuture for EsLoyaltyStartSession<'a> {
@@ -709,13 +723,20 @@ pub mod requests {
         pub(crate) customer_id: Result<i64, String>,
     }
     impl<'a> MagiclineGetAccessCode<'a> {
-        /// Sends the request: `GET /v1/customers/{customerId}/access-code`.
-        pub async fn send(self) -> crate::Result<types::MagiclineCustomerAccessCode> {
+        /// Sends the request (`GET /v1/customers/{customerId}/access-code`): the body with the answer's status and headers.
+        pub async fn send_with_response(
+            self,
+        ) -> crate::Result<crate::Response<types::MagiclineCustomerAccessCode>> {
             let Self { concord_call, customer_id } = self;
+            let client = concord_call.generated()?;
             #[allow(unused_mut)]
-            let mut request = concord_call.generated()?.magicline_get_access_code();
+            let mut request = client.magicline_get_access_code();
             request = request.customer_id(concord_call.value(customer_id)?);
             concord_call.finish(request.send().await).await
+        }
+        /// Sends the request: `GET /v1/customers/{customerId}/access-code`.
+        pub async fn send(self) -> crate::Result<types::MagiclineCustomerAccessCode> {
+            self.send_with_response().await.map(crate::Response::into_inner)
         }
     }
     impl<'a> std::future::IntoFuture for MagiclineGetAccessCode<'a> {
@@ -736,14 +757,21 @@ pub mod requests {
         pub(crate) body: Result<types::MagiclineCustomerAccessMedium, String>,
     }
     impl<'a> MagiclineAddAccessMedium<'a> {
-        /// Sends the request: `POST /v1/customers/{customerId}/access-mediums`.
-        pub async fn send(self) -> crate::Result<types::MagiclineCustomerAccessMedium> {
+        /// Sends the request (`POST /v1/customers/{customerId}/access-mediums`): the body with the answer's status and headers.
+        pub async fn send_with_response(
+            self,
+        ) -> crate::Result<crate::Response<types::MagiclineCustomerAccessMedium>> {
             let Self { concord_call, customer_id, body } = self;
+            let client = concord_call.generated()?;
             #[allow(unused_mut)]
-            let mut request = concord_call.generated()?.magicline_add_access_medium();
+            let mut request = client.magicline_add_access_medium();
             request = request.customer_id(concord_call.value(customer_id)?);
             request = request.body(concord_call.value(body)?);
             concord_call.finish(request.send().await).await
+        }
+        /// Sends the request: `POST /v1/customers/{customerId}/access-mediums`.
+        pub async fn send(self) -> crate::Result<types::MagiclineCustomerAccessMedium> {
+            self.send_with_response().await.map(crate::Response::into_inner)
         }
     }
     impl<'a> std::future::IntoFuture for MagiclineAddAccessMedium<'a> {
@@ -765,15 +793,22 @@ pub mod requests {
         pub(crate) body: Result<types::MagiclineCustomerAccessMediumUpdate, String>,
     }
     impl<'a> MagiclineUpdateAccessMedium<'a> {
-        /// Sends the request: `PUT /v1/customers/{customerId}/access-mediums/{accessMediumId}`.
-        pub async fn send(self) -> crate::Result<types::MagiclineCustomerAccessMedium> {
+        /// Sends the request (`PUT /v1/customers/{customerId}/access-mediums/{accessMediumId}`): the body with the answer's status and headers.
+        pub async fn send_with_response(
+            self,
+        ) -> crate::Result<crate::Response<types::MagiclineCustomerAccessMedium>> {
             let Self { concord_call, customer_id, access_medium_id, body } = self;
+            let client = concord_call.generated()?;
             #[allow(unused_mut)]
-            let mut request = concord_call.generated()?.magicline_update_access_medium();
+            let mut request = client.magicline_update_access_medium();
             request = request.customer_id(concord_call.value(customer_id)?);
             request = request.access_medium_id(concord_call.value(access_medium_id)?);
             request = request.body(concord_call.value(body)?);
             concord_call.finish(request.send().await).await
+        }
+        /// Sends the request: `PUT /v1/customers/{customerId}/access-mediums/{accessMediumId}`.
+        pub async fn send(self) -> crate::Result<types::MagiclineCustomerAccessMedium> {
+            self.send_with_response().await.map(crate::Response::into_inner)
         }
     }
     impl<'a> std::future::IntoFuture for MagiclineUpdateAccessMedium<'a> {
@@ -794,14 +829,19 @@ pub mod requests {
         pub(crate) access_medium_id: Result<i64, String>,
     }
     impl<'a> MagiclineDeleteAccessMedium<'a> {
-        /// Sends the request: `DELETE /v1/customers/{customerId}/access-mediums/{accessMediumId}`.
-        pub async fn send(self) -> crate::Result<()> {
+        /// Sends the request (`DELETE /v1/customers/{customerId}/access-mediums/{accessMediumId}`): the body with the answer's status and headers.
+        pub async fn send_with_response(self) -> crate::Result<crate::Response<()>> {
             let Self { concord_call, customer_id, access_medium_id } = self;
+            let client = concord_call.generated()?;
             #[allow(unused_mut)]
-            let mut request = concord_call.generated()?.magicline_delete_access_medium();
+            let mut request = client.magicline_delete_access_medium();
             request = request.customer_id(concord_call.value(customer_id)?);
             request = request.access_medium_id(concord_call.value(access_medium_id)?);
             concord_call.finish(request.send().await).await
+        }
+        /// Sends the request: `DELETE /v1/customers/{customerId}/access-mediums/{accessMediumId}`.
+        pub async fn send(self) -> crate::Result<()> {
+            self.send_with_response().await.map(crate::Response::into_inner)
         }
     }
     impl<'a> std::future::IntoFuture for MagiclineDeleteAccessMedium<'a> {
@@ -823,15 +863,22 @@ pub mod requests {
         pub(crate) body: Result<types::MasstackCredential, String>,
     }
     impl<'a> MasstackCreateCredential<'a> {
-        /// Sends the request: `POST /v4/orgs/{org_id}/customers/{customer_id}/credentials`.
-        pub async fn send(self) -> crate::Result<types::MasstackCredentialCreated> {
+        /// Sends the request (`POST /v4/orgs/{org_id}/customers/{customer_id}/credentials`): the body with the answer's status and headers.
+        pub async fn send_with_response(
+            self,
+        ) -> crate::Result<crate::Response<types::MasstackCredentialCreated>> {
             let Self { concord_call, org_id, customer_id, body } = self;
+            let client = concord_call.generated()?;
             #[allow(unused_mut)]
-            let mut request = concord_call.generated()?.masstack_create_credential();
+            let mut request = client.masstack_create_credential();
             request = request.org_id(concord_call.value(org_id)?);
             request = request.customer_id(concord_call.value(customer_id)?);
             request = request.body(concord_call.value(body)?);
             concord_call.finish(request.send().await).await
+        }
+        /// Sends the request: `POST /v4/orgs/{org_id}/customers/{customer_id}/credentials`.
+        pub async fn send(self) -> crate::Result<types::MasstackCredentialCreated> {
+            self.send_with_response().await.map(crate::Response::into_inner)
         }
     }
     impl<'a> std::future::IntoFuture for MasstackCreateCredential<'a> {
@@ -852,14 +899,21 @@ pub mod requests {
         pub(crate) customer_id: Result<::uuid::Uuid, String>,
     }
     impl<'a> MasstackListCredentials<'a> {
-        /// Sends the request: `GET /v4/orgs/{org_id}/customers/{customer_id}/credentials`.
-        pub async fn send(self) -> crate::Result<types::MasstackCredentials> {
+        /// Sends the request (`GET /v4/orgs/{org_id}/customers/{customer_id}/credentials`): the body with the answer's status and headers.
+        pub async fn send_with_response(
+            self,
+        ) -> crate::Result<crate::Response<types::MasstackCredentials>> {
             let Self { concord_call, org_id, customer_id } = self;
+            let client = concord_call.generated()?;
             #[allow(unused_mut)]
-            let mut request = concord_call.generated()?.masstack_list_credentials();
+            let mut request = client.masstack_list_credentials();
             request = request.org_id(concord_call.value(org_id)?);
             request = request.customer_id(concord_call.value(customer_id)?);
             concord_call.finish(request.send().await).await
+        }
+        /// Sends the request: `GET /v4/orgs/{org_id}/customers/{customer_id}/credentials`.
+        pub async fn send(self) -> crate::Result<types::MasstackCredentials> {
+            self.send_with_response().await.map(crate::Response::into_inner)
         }
     }
     impl<'a> std::future::IntoFuture for MasstackListCredentials<'a> {
@@ -881,15 +935,20 @@ pub mod requests {
         pub(crate) credential_id: Result<::uuid::Uuid, String>,
     }
     impl<'a> MasstackDeleteCredential<'a> {
-        /// Sends the request: `DELETE /v4/orgs/{org_id}/customers/{customer_id}/credentials/{credential_id}`.
-        pub async fn send(self) -> crate::Result<()> {
+        /// Sends the request (`DELETE /v4/orgs/{org_id}/customers/{customer_id}/credentials/{credential_id}`): the body with the answer's status and headers.
+        pub async fn send_with_response(self) -> crate::Result<crate::Response<()>> {
             let Self { concord_call, org_id, customer_id, credential_id } = self;
+            let client = concord_call.generated()?;
             #[allow(unused_mut)]
-            let mut request = concord_call.generated()?.masstack_delete_credential();
+            let mut request = client.masstack_delete_credential();
             request = request.org_id(concord_call.value(org_id)?);
             request = request.customer_id(concord_call.value(customer_id)?);
             request = request.credential_id(concord_call.value(credential_id)?);
             concord_call.finish(request.send().await).await
+        }
+        /// Sends the request: `DELETE /v4/orgs/{org_id}/customers/{customer_id}/credentials/{credential_id}`.
+        pub async fn send(self) -> crate::Result<()> {
+            self.send_with_response().await.map(crate::Response::into_inner)
         }
     }
     impl<'a> std::future::IntoFuture for MasstackDeleteCredential<'a> {
@@ -910,14 +969,21 @@ pub mod requests {
         pub(crate) body: Result<types::PaysafeBulkCardsRequest, String>,
     }
     impl<'a> PaysafeOrderBulkCards<'a> {
-        /// Sends the request: `POST /customers/{customerId}/prepaid/cards/bulk`.
-        pub async fn send(self) -> crate::Result<types::PaysafeBulkCardsResponse> {
+        /// Sends the request (`POST /customers/{customerId}/prepaid/cards/bulk`): the body with the answer's status and headers.
+        pub async fn send_with_response(
+            self,
+        ) -> crate::Result<crate::Response<types::PaysafeBulkCardsResponse>> {
             let Self { concord_call, customer_id, body } = self;
+            let client = concord_call.generated()?;
             #[allow(unused_mut)]
-            let mut request = concord_call.generated()?.paysafe_order_bulk_cards();
+            let mut request = client.paysafe_order_bulk_cards();
             request = request.customer_id(concord_call.value(customer_id)?);
             request = request.body(concord_call.value(body)?);
             concord_call.finish(request.send().await).await
+        }
+        /// Sends the request: `POST /customers/{customerId}/prepaid/cards/bulk`.
+        pub async fn send(self) -> crate::Result<types::PaysafeBulkCardsResponse> {
+            self.send_with_response().await.map(crate::Response::into_inner)
         }
     }
     impl<'a> std::future::IntoFuture for PaysafeOrderBulkCards<'a> {
@@ -958,11 +1024,14 @@ pub mod requests {
             self.offset = convert("offset", value).map(Some);
             self
         }
-        /// Sends the request: `GET /customers/{customerId}/prepaid/cards/bulk/{bulkId}`.
-        pub async fn send(self) -> crate::Result<types::PaysafeBulkCardsDetails> {
+        /// Sends the request (`GET /customers/{customerId}/prepaid/cards/bulk/{bulkId}`): the body with the answer's status and headers.
+        pub async fn send_with_response(
+            self,
+        ) -> crate::Result<crate::Response<types::PaysafeBulkCardsDetails>> {
             let Self { concord_call, customer_id, bulk_id, limit, offset } = self;
+            let client = concord_call.generated()?;
             #[allow(unused_mut)]
-            let mut request = concord_call.generated()?.paysafe_get_bulk_order();
+            let mut request = client.paysafe_get_bulk_order();
             request = request.customer_id(concord_call.value(customer_id)?);
             request = request.bulk_id(concord_call.value(bulk_id)?);
             if let Some(value) = concord_call.value(limit)? {
@@ -972,6 +1041,10 @@ pub mod requests {
                 request = request.offset(value);
             }
             concord_call.finish(request.send().await).await
+        }
+        /// Sends the request: `GET /customers/{customerId}/prepaid/cards/bulk/{bulkId}`.
+        pub async fn send(self) -> crate::Result<types::PaysafeBulkCardsDetails> {
+            self.send_with_response().await.map(crate::Response::into_inner)
         }
     }
     impl<'a> std::future::IntoFuture for PaysafeGetBulkOrder<'a> {
@@ -993,15 +1066,22 @@ pub mod requests {
         pub(crate) body: Result<types::PaysafeAssignCardRequest, String>,
     }
     impl<'a> PaysafeAssignBulkCard<'a> {
-        /// Sends the request: `POST /customers/{customerId}/prepaid/cards/{cardId}/assignments`.
-        pub async fn send(self) -> crate::Result<types::PaysafeAssignCardResponse> {
+        /// Sends the request (`POST /customers/{customerId}/prepaid/cards/{cardId}/assignments`): the body with the answer's status and headers.
+        pub async fn send_with_response(
+            self,
+        ) -> crate::Result<crate::Response<types::PaysafeAssignCardResponse>> {
             let Self { concord_call, customer_id, card_id, body } = self;
+            let client = concord_call.generated()?;
             #[allow(unused_mut)]
-            let mut request = concord_call.generated()?.paysafe_assign_bulk_card();
+            let mut request = client.paysafe_assign_bulk_card();
             request = request.customer_id(concord_call.value(customer_id)?);
             request = request.card_id(concord_call.value(card_id)?);
             request = request.body(concord_call.value(body)?);
             concord_call.finish(request.send().await).await
+        }
+        /// Sends the request: `POST /customers/{customerId}/prepaid/cards/{cardId}/assignments`.
+        pub async fn send(self) -> crate::Result<types::PaysafeAssignCardResponse> {
+            self.send_with_response().await.map(crate::Response::into_inner)
         }
     }
     impl<'a> std::future::IntoFuture for PaysafeAssignBulkCard<'a> {

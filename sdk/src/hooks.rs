@@ -1,7 +1,7 @@
 //! What every generated call goes through: auth headers, the per-attempt timeout, retries and tracing.
 //! progenitor calls these hooks (`ClientHooks`) for every operation, so no operation can skip them.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
@@ -31,7 +31,13 @@ pub(crate) struct CallContext {
     /// An API key the contract sends in the query: (parameter, key).
     pub(crate) query: Option<(&'static str, crate::auth::Secret)>,
     pub(crate) options: CallOptions,
+    /// Where this call's last answer (status and headers) is noted, for the caller to read afterwards;
+    /// `None` on the client shared by all calls.
+    pub(crate) answer: Option<Arc<Mutex<Option<Answer>>>>,
 }
+
+/// The status and headers of a response, kept whether or not its body decodes.
+pub(crate) type Answer = (reqwest::StatusCode, HeaderMap);
 
 impl ClientHooks<CallContext> for generated::Client {
     async fn pre<E>(
@@ -72,9 +78,15 @@ impl ClientHooks<CallContext> for generated::Client {
             attempts = tracing::field::Empty,
             status = tracing::field::Empty,
         );
-        send_with_retries(self.client(), request, &context.options.retry)
+        let result = send_with_retries(self.client(), request, &context.options.retry)
             .instrument(span)
-            .await
+            .await;
+        if let (Some(answer), Ok(response)) = (&context.answer, &result)
+            && let Ok(mut answer) = answer.lock()
+        {
+            *answer = Some((response.status(), response.headers().clone()));
+        }
+        result
     }
 }
 
@@ -153,6 +165,7 @@ mod tests {
             api: Api::Masstack,
             auth: None,
             query: Some(("api_key", Secret::new("k-1"))),
+            answer: None,
             options: CallOptions {
                 timeout: Duration::from_secs(5),
                 retry: RetryPolicy::never(),

@@ -44,6 +44,7 @@ pub use calls::*;
 pub use client::Client;
 pub use config::{ClientBuilder, ConfigError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use error::{Error, ErrorKind, Result, VendorError};
+pub use response::Response;
 pub use retry::RetryPolicy;
 
 /// Request and response types of every operation, generated from the contract. Names carry the vendor

@@ -1,22 +1,99 @@
-//! Turns what a generated call returned into the SDK's `Result`.
+//! Turns what a generated call returned into the SDK's `Result`: a [`Response`] (the body with the answer's
+//! status and headers) or an [`Error`].
 
 use progenitor_client::{Error as CallError, ResponseValue};
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
 
 use crate::api::Api;
 use crate::error::{Error, ErrorKind, Result, VendorError};
+use crate::hooks::Answer;
+
+/// A successful answer: the typed body with the status and headers it came with (from a request's
+/// `send_with_response`). Dereferences to the body.
+///
+/// ```no_run
+/// # async fn run(client: concord_sdk::Client) -> concord_sdk::Result<()> {
+/// let answer = client.masstack().list_credentials("telco", "123e4567-e89b-12d3-a456-556642440000")
+///     .send_with_response()
+///     .await?;
+/// println!("{} credentials, status {}, request {:?}", answer.len(), answer.status(), answer.request_id());
+/// let credentials = answer.into_inner();
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Response<T> {
+    body: T,
+    status: StatusCode,
+    headers: HeaderMap,
+}
+
+impl<T> Response<T> {
+    /// The HTTP status (a documented success status).
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers (`Deprecation`, trace ids, rate-limit headers, …).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The request id the server sent in a header, to quote to the vendor's support (see
+    /// [`Error::request_id`] for the headers read).
+    pub fn request_id(&self) -> Option<&str> {
+        crate::error::request_id_header(&self.headers)
+    }
+
+    /// The typed body.
+    pub fn body(&self) -> &T {
+        &self.body
+    }
+
+    /// The typed body, owned.
+    pub fn into_inner(self) -> T {
+        self.body
+    }
+}
+
+impl<T> std::ops::Deref for Response<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.body
+    }
+}
 
 /// How much of an unexpected body is kept in the error.
 const BODY_LIMIT: usize = 8 * 1024;
 
-/// The body of a successful call, or the SDK's error for the failed one.
+/// The body of a successful call with its status and headers, or the SDK's error for the failed one;
+/// `answer` is what the hooks noted of the response, so that an error whose body did not decode still
+/// carries the status and headers.
 pub(crate) async fn finish<T, E: Into<VendorError>>(
     api: Api,
     operation: &'static str,
     result: std::result::Result<ResponseValue<T>, CallError<E>>,
-) -> Result<T> {
+    answer: Option<Answer>,
+) -> Result<Response<T>> {
     match result {
-        Ok(value) => Ok(value.into_inner()),
-        Err(error) => Err(convert(api, operation, error).await),
+        Ok(value) => {
+            let (status, headers) = (value.status(), value.headers().clone());
+            Ok(Response {
+                body: value.into_inner(),
+                status,
+                headers,
+            })
+        }
+        Err(error) => {
+            let error = convert(api, operation, error).await;
+            Err(match answer {
+                Some((status, headers)) if error.status().is_none() => {
+                    error.with_response(status, headers)
+                }
+                _ => error,
+            })
+        }
     }
 }
 

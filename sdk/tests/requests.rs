@@ -7,7 +7,7 @@ mod common;
 use concord_sdk::ErrorKind;
 use concord_sdk::types::{EsLoyaltyChannel, EsLoyaltyIdentifierType, EsLoyaltyStartSessionRequest};
 use serde_json::Value;
-use wiremock::matchers::{header, method, path, query_param};
+use wiremock::matchers::{header, method, path, path_regex, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// The documented example of the schema of an operation's 200 answer.
@@ -129,4 +129,69 @@ async fn an_argument_that_does_not_convert_fails_naming_it_and_nothing_is_sent()
         );
     }
     assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_success_comes_with_its_status_headers_and_request_id() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(ok_example(
+                    "/customers/{customerId}/prepaid/cards/bulk/{bulkId}",
+                    "get",
+                ))
+                .insert_header("x-request-id", "req-42")
+                .insert_header("deprecation", "true"),
+        )
+        .mount(&server)
+        .await;
+    let client = common::client(&server.uri());
+    let answer = client
+        .paysafe()
+        .get_bulk_order("1231122232", common::BULK)
+        .send_with_response()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    assert_eq!(answer.request_id(), Some("req-42"));
+    assert_eq!(answer.headers()["deprecation"], "true");
+    // The typed body is there: through Deref and owned.
+    assert_eq!(answer.id.to_string(), common::BULK);
+    let body = answer.into_inner();
+    assert_eq!(body.id.to_string(), common::BULK);
+}
+
+#[tokio::test]
+async fn an_answer_whose_body_does_not_decode_keeps_its_status_and_headers() {
+    let server = MockServer::start().await;
+    // A wrong base-URL path: the server's own 404, with no body at all.
+    Mock::given(method("GET"))
+        .and(path_regex("^/customers/"))
+        .respond_with(ResponseTemplate::new(404).insert_header("x-request-id", "req-7"))
+        .mount(&server)
+        .await;
+    // A 200 whose body is not the documented one.
+    Mock::given(method("GET"))
+        .and(path_regex("/credentials$"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>proxy</html>"))
+        .mount(&server)
+        .await;
+    let client = common::client(&server.uri());
+    let err = client
+        .paysafe()
+        .get_bulk_order("1231122232", common::BULK)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404), "{err:?}");
+    assert_eq!(err.request_id(), Some("req-7"));
+    let err = client
+        .masstack()
+        .list_credentials("telco", common::MASSTACK_CUSTOMER)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(200), "{err:?}");
+    assert_eq!(err.body(), Some("<html>proxy</html>"));
 }

@@ -297,7 +297,7 @@ fn request_builder(
     }
     let _ = writeln!(
         out,
-        "        /// Sends the request: `{method} {path}`.\n        pub async fn send(self) -> crate::Result<{ok}> {{\n            let Self {{ concord_call, {fields} }} = self;\n            #[allow(unused_mut)]\n            let mut request = concord_call.generated()?.{id}();\n{sets}            concord_call.finish(request.send().await).await\n        }}\n    }}\n",
+        "        /// Sends the request (`{method} {path}`): the body with the answer's status and headers.\n        pub async fn send_with_response(self) -> crate::Result<crate::Response<{ok}>> {{\n            let Self {{ concord_call, {fields} }} = self;\n            let client = concord_call.generated()?;\n            #[allow(unused_mut)]\n            let mut request = client.{id}();\n{sets}            concord_call.finish(request.send().await).await\n        }}\n\n        /// Sends the request: `{method} {path}`.\n        pub async fn send(self) -> crate::Result<{ok}> {{\n            self.send_with_response().await.map(crate::Response::into_inner)\n        }}\n    }}\n",
         method = operation.method,
         path = operation.path,
         ok = builder.ok,
