@@ -55,6 +55,23 @@ pub(crate) enum Auth {
     None,
 }
 
+/// Why a call to `api` without credentials is not sent, naming where to set them; `None` when the API
+/// takes none.
+pub(crate) fn missing_credentials(api: Api) -> Option<String> {
+    let (setter, variable) = match api.auth() {
+        Auth::HeaderKey(_) | Auth::QueryKey(_) => ("api_key(…)", "API_KEY"),
+        Auth::Bearer | Auth::BearerAndHeader(..) => ("token(…)", "TOKEN"),
+        Auth::Basic => ("basic(user, password)", "BASIC"),
+        Auth::None => return None,
+    };
+    let prefix = api.env_prefix();
+    let id = prefix.trim_start_matches("CONCORD_").to_ascii_lowercase();
+    Some(format!(
+        "no credentials for {api}: set them with ClientBuilder::{id}_{setter} or {prefix}_{variable}; \
+         the request was not sent"
+    ))
+}
+
 /// How a call to one API authenticates.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]

@@ -1,9 +1,11 @@
 //! What every generated request builder (`sdk/src/generated_calls.rs`) carries and does: which client, API
-//! and operation it is for, arguments that failed to convert (reported with the argument's name when the
-//! request is sent), and the generated call's result turned into the SDK's.
+//! and operation it is for, this call's own options (timeout, deadline, retries, headers), arguments that
+//! failed to convert (reported with the argument's name when the request is sent), and the generated call's
+//! result turned into the SDK's with what the hooks noted of it (attempts, time, status and headers).
 
 use std::fmt::Display;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use progenitor_client::{ClientInfo, Error as CallError, ResponseValue};
 
@@ -11,8 +13,9 @@ use crate::api::Api;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result, VendorError};
 use crate::generated;
-use crate::hooks::Answer;
+use crate::hooks::{CallOptions, Trace};
 use crate::response::Response;
+use crate::retry::RetryPolicy;
 
 /// One call in the making.
 #[derive(Clone, Debug)]
@@ -20,9 +23,21 @@ pub(crate) struct Call<'a> {
     client: &'a Client,
     api: Api,
     operation: &'static str,
-    /// The status and headers of the answer, noted by the hooks: kept when the body does not decode, and
-    /// returned with a successful body.
-    answer: Arc<Mutex<Option<Answer>>>,
+    /// This call's changes to the client's options, applied in order.
+    overrides: Vec<Override>,
+    /// What the hooks noted of the call.
+    trace: Arc<Mutex<Trace>>,
+}
+
+/// One change to the options of one call.
+#[derive(Clone, Debug)]
+enum Override {
+    Timeout(Duration),
+    Deadline(Duration),
+    Retry(RetryPolicy),
+    Header(
+        std::result::Result<(reqwest::header::HeaderName, reqwest::header::HeaderValue), String>,
+    ),
 }
 
 impl<'a> Call<'a> {
@@ -31,16 +46,61 @@ impl<'a> Call<'a> {
             client,
             api,
             operation,
-            answer: Arc::default(),
+            overrides: Vec::new(),
+            trace: Arc::default(),
         }
     }
 
-    /// The generated client this call goes through (the API's, noting its answer here), or a configuration
-    /// error naming the operation.
+    /// Time for each attempt of this call.
+    pub(crate) fn timeout(&mut self, timeout: Duration) {
+        self.overrides.push(Override::Timeout(timeout));
+    }
+
+    /// Time for this call in all, retries included.
+    pub(crate) fn deadline(&mut self, deadline: Duration) {
+        self.overrides.push(Override::Deadline(deadline));
+    }
+
+    /// How this call is retried.
+    pub(crate) fn retry_policy(&mut self, policy: RetryPolicy) {
+        self.overrides.push(Override::Retry(policy));
+    }
+
+    /// One more header on this call; a bad name or value fails the call naming it.
+    pub(crate) fn header(&mut self, name: &str, value: &str) {
+        let parsed = reqwest::header::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("{name:?} is not a header name"))
+            .and_then(|name| {
+                reqwest::header::HeaderValue::from_str(value)
+                    .map(|value| (name.clone(), value))
+                    .map_err(|_| format!("the value of {name} is not valid header text"))
+            });
+        self.overrides.push(Override::Header(parsed));
+    }
+
+    /// The generated client this call goes through: the API's, with this call's options, noting what
+    /// happens here. Fails before anything is sent when no server is chosen for the API, its credentials
+    /// are missing, or a header given for this call is not valid.
     pub(crate) fn generated(&self) -> Result<generated::Client> {
         let shared = self.client.generated(self.api, self.operation)?;
         let mut context = shared.inner().clone();
-        context.answer = Some(self.answer.clone());
+        if context.auth.is_none()
+            && context.query.is_none()
+            && let Some(missing) = crate::auth::missing_credentials(self.api)
+        {
+            return Err(Error::new(
+                ErrorKind::Config,
+                self.api,
+                self.operation,
+                missing,
+            ));
+        }
+        for change in &self.overrides {
+            apply(&mut context.options, change).map_err(|message| {
+                Error::new(ErrorKind::InvalidRequest, self.api, self.operation, message)
+            })?;
+        }
+        context.trace = Some(self.trace.clone());
         Ok(generated::Client::new_with_client(
             shared.baseurl(),
             shared.client().clone(),
@@ -55,15 +115,33 @@ impl<'a> Call<'a> {
         })
     }
 
-    /// The body of a successful call with its status and headers, or the SDK's error for the failed one
-    /// (with the status and headers of the answer whenever one arrived).
+    /// The body of a successful call with its status and headers, or the SDK's error for the failed one,
+    /// with what the hooks noted: the status and headers whenever a response arrived, where the call went,
+    /// the attempts made and the time spent.
     pub(crate) async fn finish<T, E: Into<VendorError>>(
         &self,
         result: std::result::Result<ResponseValue<T>, CallError<E>>,
     ) -> Result<Response<T>> {
-        let answer = self.answer.lock().ok().and_then(|mut a| a.take());
-        crate::response::finish(self.api, self.operation, result, answer).await
+        let trace = self
+            .trace
+            .lock()
+            .map(|mut t| std::mem::take(&mut *t))
+            .unwrap_or_default();
+        crate::response::finish(self.api, self.operation, result, trace).await
     }
+}
+
+fn apply(options: &mut CallOptions, change: &Override) -> std::result::Result<(), String> {
+    match change {
+        Override::Timeout(timeout) => options.timeout = *timeout,
+        Override::Deadline(deadline) => options.deadline = Some(*deadline),
+        Override::Retry(policy) => options.retry = policy.clone(),
+        Override::Header(Ok((name, value))) => {
+            options.headers.insert(name.clone(), value.clone());
+        }
+        Override::Header(Err(message)) => return Err(message.clone()),
+    }
+    Ok(())
 }
 
 /// `value` converted to an argument's type; the error names the argument (`limit: …`).

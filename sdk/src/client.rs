@@ -42,11 +42,13 @@ impl Client {
         http: reqwest::Client,
         apis: BTreeMap<Api, ApiSetup>,
         timeout: Duration,
+        deadline: Option<Duration>,
         retry: RetryPolicy,
         headers: HeaderMap,
     ) -> Client {
         let options = CallOptions {
             timeout,
+            deadline,
             retry,
             headers,
         };
@@ -58,7 +60,7 @@ impl Client {
                     auth: auth.map(Arc::new),
                     query,
                     options: options.clone(),
-                    answer: None,
+                    trace: None,
                 };
                 (
                     api,
@@ -71,12 +73,13 @@ impl Client {
         }
     }
 
-    /// The base URL calls to `api` go to; `None` when none is configured (ES Loyalty by default).
+    /// The base URL calls to `api` go to; `None` when no server is chosen for it.
     pub fn base_url(&self, api: Api) -> Option<&str> {
         self.apis.get(&api).map(|c| c.baseurl())
     }
 
-    /// A client whose calls use `timeout` per attempt; everything else is shared with `self`.
+    /// A client whose calls use `timeout` per attempt (see [`with_deadline`](Self::with_deadline) for the
+    /// whole call); everything else is shared with `self`.
     ///
     /// ```no_run
     /// # async fn run(client: concord_sdk::Client) -> concord_sdk::Result<()> {
@@ -88,6 +91,20 @@ impl Client {
         self.with_options(|options| options.timeout = timeout)
     }
 
+    /// A client whose calls end after `deadline` in all, retries and their waits included; everything else
+    /// is shared with `self`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: concord_sdk::Client) -> concord_sdk::Result<()> {
+    /// use std::time::Duration;
+    /// let quick = client.with_deadline(Duration::from_millis(800));
+    /// let code = quick.magicline().get_access_code(1001).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_deadline(&self, deadline: Duration) -> Client {
+        self.with_options(|options| options.deadline = Some(deadline))
+    }
+
     /// A client whose calls retry as `policy` says; everything else is shared with `self`.
     pub fn with_retry_policy(&self, policy: RetryPolicy) -> Client {
         self.with_options(|options| options.retry = policy.clone())
@@ -95,24 +112,23 @@ impl Client {
 
     /// A client that sends one more header on every call (e.g. `Prefer: code=429` or `X-Mock-Tenant` against
     /// the mock); everything else is shared with `self`. A name or value that is not valid header text is
-    /// ignored.
+    /// an error naming it.
     ///
     /// ```
     /// let client = concord_sdk::Client::builder().base_url("http://localhost:4010").build()?;
-    /// let alice = client.with_header("x-mock-tenant", "alice");
+    /// let alice = client.with_header("x-mock-tenant", "alice")?;
+    /// assert!(client.with_header("x mock tenant", "alice").is_err());
     /// # Ok::<(), concord_sdk::ConfigError>(())
     /// ```
-    pub fn with_header(&self, name: &str, value: &str) -> Client {
-        let parsed = (
-            reqwest::header::HeaderName::from_bytes(name.as_bytes()),
-            reqwest::header::HeaderValue::from_str(value),
-        );
-        match parsed {
-            (Ok(name), Ok(value)) => self.with_options(|options| {
-                options.headers.insert(name.clone(), value.clone());
-            }),
-            _ => self.clone(),
-        }
+    pub fn with_header(&self, name: &str, value: &str) -> Result<Client, crate::ConfigError> {
+        let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| crate::ConfigError::new(format!("{name:?} is not a header name")))?;
+        let value = reqwest::header::HeaderValue::from_str(value).map_err(|_| {
+            crate::ConfigError::new(format!("the value of {name} is not valid header text"))
+        })?;
+        Ok(self.with_options(|options| {
+            options.headers.insert(name.clone(), value.clone());
+        }))
     }
 
     fn with_options(&self, change: impl Fn(&mut CallOptions)) -> Client {
@@ -146,7 +162,15 @@ impl Client {
                 ErrorKind::Config,
                 api,
                 operation,
-                format!("no base URL is configured for {api}; set it with ClientBuilder::api_base_url or base_url"),
+                format!(
+                    "no server is chosen for {api}: choose one with ClientBuilder::base_url (the mock), one of \
+                     {api}'s server setters ({}) or api_base_url; the request was not sent",
+                    api.servers()
+                        .iter()
+                        .map(|s| s.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             )
         })
     }

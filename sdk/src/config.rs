@@ -16,6 +16,12 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Configures a [`Client`]. Setters never fail; problems are reported by [`ClientBuilder::build`].
 ///
+/// Where calls go is always chosen, never defaulted: the mock server for every API
+/// ([`base_url`](Self::base_url)), or per API one of the vendor's servers (`paysafe_sandbox()`,
+/// `magicline_production(tenant)`, … generated from the contract's `servers`) or any URL
+/// ([`api_base_url`](Self::api_base_url)). An API with no server chosen is not called: its calls fail
+/// before sending, naming the setters that would choose one; a client with none at all is not built.
+///
 /// ```
 /// use std::time::Duration;
 /// use concord_sdk::{Api, Client, RetryPolicy};
@@ -32,11 +38,16 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 ///     .build()?;
 /// assert_eq!(client.base_url(Api::Paysafe), Some("http://localhost:4010"));
 ///
-/// // The real APIs: each defaults to its vendor's host (ES Loyalty has none and must be set).
+/// // The vendors' own servers, chosen per API; the tenant is an input, never a default.
 /// let real = Client::builder()
-///     .api_base_url(Api::EsLoyalty, "https://sandbox.example-es.com/es-loyalty/cux")
+///     .paysafe_sandbox()
+///     .paysafe_token("sandbox-token")
+///     .magicline_production("my-studio")
+///     .magicline_api_key("studio-key")
 ///     .build()?;
-/// assert_eq!(real.base_url(Api::Paysafe), Some("https://api.paysafe.com/digitalwallets/v2"));
+/// assert_eq!(real.base_url(Api::Paysafe), Some("https://sandbox.paysafe.com/digitalwallets/v2"));
+/// assert_eq!(real.base_url(Api::Magicline), Some("https://my-studio.open-api.magicline.com"));
+/// assert_eq!(real.base_url(Api::Masstack), None);
 /// # Ok::<(), concord_sdk::ConfigError>(())
 /// ```
 #[derive(Clone, Default)]
@@ -46,11 +57,14 @@ pub struct ClientBuilder {
     api_base_urls: BTreeMap<Api, String>,
     credentials: BTreeMap<Api, Credentials>,
     timeout: Option<Duration>,
+    deadline: Option<Duration>,
     connect_timeout: Option<Duration>,
     retry: Option<RetryPolicy>,
     user_agent: Option<String>,
     headers: reqwest::header::HeaderMap,
     problems: Vec<String>,
+    /// Whether [`from_env`](Self::from_env) made this builder: its errors then name the variables.
+    from_environment: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -66,7 +80,7 @@ impl fmt::Debug for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// A builder with the defaults: vendor hosts, 60 s timeout, 2 retries.
+    /// A builder with the defaults: no server chosen, 60 s timeout, 2 retries.
     pub fn new() -> Self {
         Self::default()
     }
@@ -77,47 +91,106 @@ impl ClientBuilder {
     /// |---|---|
     /// | `CONCORD_BASE_URL` | one base URL for every API (e.g. the mock server) |
     /// | `CONCORD_<API>_BASE_URL` | the base URL of one API (`MAGICLINE`, `PAYSAFE`, `ES_LOYALTY`, `MASSTACK`) |
-    /// | `CONCORD_MAGICLINE_API_KEY` | Magicline's `X-API-KEY` |
-    /// | `CONCORD_PAYSAFE_TOKEN`, `CONCORD_ES_LOYALTY_TOKEN`, `CONCORD_MASSTACK_TOKEN` | bearer tokens |
-    /// | `CONCORD_MASSTACK_ROLES` | MasStack's `x-auth-roles` (default `API_KEY`) |
+    /// | `CONCORD_<API>_SERVER` | one of the API's servers by name (`production`, `sandbox`, `staging`), its variables from `CONCORD_<API>_<VARIABLE>` (`CONCORD_MAGICLINE_TENANT`) |
+    /// | `CONCORD_<API>_API_KEY`, `…_TOKEN`, `…_BASIC` (`user:password`) | the API's credentials, as its security scheme sends them |
+    /// | `CONCORD_<API>_<HEADER>` | the value of a second credential header (`CONCORD_MASSTACK_AUTH_ROLES` for `x-auth-roles`) |
     /// | `CONCORD_TIMEOUT_MS` | per-attempt timeout |
+    /// | `CONCORD_DEADLINE_MS` | total time for a call, retries included |
     /// | `CONCORD_MAX_RETRIES` | retries after the first attempt |
     ///
-    /// A variable that cannot be read (e.g. `CONCORD_TIMEOUT_MS=soon`) makes [`build`](Self::build) fail.
+    /// A variable that cannot be read (`CONCORD_TIMEOUT_MS=soon`), a server name the API does not have, or a
+    /// misspelt variable (`CONCORD_BASEURL`) makes [`build`](Self::build) fail, and so does an environment
+    /// that chooses no server for any API.
     pub fn from_env() -> Self {
-        Self::new().env_overrides(|name| std::env::var(name).ok())
+        let names: Vec<String> = std::env::vars()
+            .map(|(name, _)| name)
+            .filter(|name| name.starts_with("CONCORD_"))
+            .collect();
+        Self::new().env_overrides(|name| std::env::var(name).ok(), &names)
     }
 
-    /// `from_env` over any lookup (tests pass a map).
-    fn env_overrides(mut self, var: impl Fn(&str) -> Option<String>) -> Self {
+    /// `from_env` over any lookup (tests pass a map); `present` are the `CONCORD_*` names that are set.
+    fn env_overrides(mut self, var: impl Fn(&str) -> Option<String>, present: &[String]) -> Self {
+        let mut known = vec![
+            "CONCORD_BASE_URL".to_owned(),
+            "CONCORD_TIMEOUT_MS".to_owned(),
+            "CONCORD_DEADLINE_MS".to_owned(),
+            "CONCORD_MAX_RETRIES".to_owned(),
+        ];
         if let Some(url) = var("CONCORD_BASE_URL") {
             self = self.base_url(url);
         }
         for api in Api::ALL {
             let prefix = api.env_prefix();
+            known.push(format!("{prefix}_BASE_URL"));
+            known.push(format!("{prefix}_SERVER"));
             if let Some(url) = var(&format!("{prefix}_BASE_URL")) {
                 self = self.api_base_url(api, url);
+            }
+            let variable = |name: &str| format!("{prefix}_{}", shouty(name));
+            for server in api.servers() {
+                known.extend(server.variables().iter().map(|v| variable(v)));
+            }
+            if let Some(name) = var(&format!("{prefix}_SERVER")) {
+                let values: Vec<(&str, String)> = api
+                    .servers()
+                    .iter()
+                    .flat_map(|s| s.variables())
+                    .filter_map(|v| Some((*v, var(&variable(v))?)))
+                    .collect();
+                let values: Vec<(&str, &str)> =
+                    values.iter().map(|(n, v)| (*n, v.as_str())).collect();
+                self = self.api_server(api, &name, &values);
             }
             let secret_var = match api.auth() {
                 crate::auth::Auth::HeaderKey(_) | crate::auth::Auth::QueryKey(_) => "API_KEY",
                 crate::auth::Auth::Basic => "BASIC",
                 _ => "TOKEN",
             };
+            known.push(format!("{prefix}_{secret_var}"));
             if let Some(secret) = var(&format!("{prefix}_{secret_var}")) {
                 self = self.credentials(api, Credentials::for_api(api, secret));
             }
+            if let crate::auth::Auth::BearerAndHeader(header, _) = api.auth() {
+                let name = variable(header.trim_start_matches("x-").trim_start_matches("X-"));
+                known.push(name.clone());
+                if let (Some(value), Some(Credentials::BearerWithRoles { token, .. })) =
+                    (var(&name), self.credentials.get(&api).cloned())
+                {
+                    self = self.credentials(
+                        api,
+                        Credentials::BearerWithRoles {
+                            token,
+                            roles: value,
+                        },
+                    );
+                }
+            }
         }
-        if let (Some(roles), Some(Credentials::BearerWithRoles { token, .. })) = (
-            var("CONCORD_MASSTACK_ROLES"),
-            self.credentials.get(&Api::Masstack).cloned(),
-        ) {
-            self = self.credentials(Api::Masstack, Credentials::BearerWithRoles { token, roles });
+        for name in present {
+            if known.contains(name) {
+                continue;
+            }
+            if let Some(meant) = known.iter().find(|k| near(k, name)) {
+                self.problems.push(format!(
+                    "{name} is not a variable the SDK reads; did you mean {meant}?"
+                ));
+            }
         }
+        self.from_environment = true;
         if let Some(ms) = var("CONCORD_TIMEOUT_MS") {
             match ms.parse() {
                 Ok(ms) => self = self.timeout(Duration::from_millis(ms)),
                 Err(_) => self.problems.push(format!(
                     "CONCORD_TIMEOUT_MS={ms:?} is not a number of milliseconds"
+                )),
+            }
+        }
+        if let Some(ms) = var("CONCORD_DEADLINE_MS") {
+            match ms.parse() {
+                Ok(ms) => self = self.deadline(Duration::from_millis(ms)),
+                Err(_) => self.problems.push(format!(
+                    "CONCORD_DEADLINE_MS={ms:?} is not a number of milliseconds"
                 )),
             }
         }
@@ -148,15 +221,54 @@ impl ClientBuilder {
         self
     }
 
+    /// One of the API's servers by its name in the contract (`production`, `sandbox`, `staging`; see
+    /// [`Api::servers`]), with values for its variables. The generated setters (`paysafe_sandbox()`,
+    /// `magicline_production(tenant)`) call this. An unknown name or a missing variable fails the build.
+    pub fn api_server(mut self, api: Api, name: &str, variables: &[(&str, &str)]) -> Self {
+        let servers = api.servers();
+        let Some(server) = servers
+            .iter()
+            .find(|s| s.name().eq_ignore_ascii_case(name.trim()))
+        else {
+            let names: Vec<&str> = servers.iter().map(|s| s.name()).collect();
+            self.problems.push(format!(
+                "{api} has no server named {name:?}; the contract lists: {}",
+                names.join(", ")
+            ));
+            return self;
+        };
+        match server.resolve(variables) {
+            Ok(url) => {
+                self.api_base_urls.insert(api, url);
+            }
+            Err(missing) => self.problems.push(format!(
+                "{api}'s {} server needs a value for {}",
+                server.name(),
+                missing.join(", ")
+            )),
+        }
+        self
+    }
+
     /// Credentials for one API.
     pub fn credentials(mut self, api: Api, credentials: Credentials) -> Self {
         self.credentials.insert(api, credentials);
         self
     }
 
-    /// Time for one attempt of a call (default 60 s); see [`Client::with_timeout`] for one call.
+    /// Time for one attempt of a call (default 60 s); see [`deadline`](Self::deadline) for the whole call and
+    /// [`Client::with_timeout`] for one call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Time for a whole call, retries and their waits included (default: none, so a call may take up to
+    /// `(1 + retries) × timeout` plus the waits). Each attempt's timeout is cut to what is left, and no retry
+    /// starts that could not finish in time; see [`Client::with_deadline`] and the requests'
+    /// `with_deadline` for one call.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
         self
     }
 
@@ -213,13 +325,10 @@ impl ClientBuilder {
                 .api_base_urls
                 .get(&api)
                 .cloned()
-                .or_else(|| self.base_url.clone())
-                .or_else(|| api.default_base_url().map(str::to_owned));
+                .or_else(|| self.base_url.clone());
             let Some(url) = url else { continue };
             let url = url.trim_end_matches('/').to_owned();
-            if reqwest::Url::parse(&url).is_err() {
-                return Err(ConfigError(format!("{api} base URL {url:?} is not a URL")));
-            }
+            check_url(api, &url)?;
             let credentials = self.credentials.get(&api);
             let auth = credentials
                 .map(|c| {
@@ -230,10 +339,22 @@ impl ClientBuilder {
             let query = credentials.and_then(|c| c.query(api));
             apis.insert(api, (url, auth, query));
         }
+        if apis.is_empty() {
+            return Err(ConfigError(if self.from_environment {
+                "no server is chosen for any API: set CONCORD_BASE_URL (e.g. the mock, http://localhost:4010), \
+                 or per API CONCORD_<API>_SERVER (production, sandbox, …) or CONCORD_<API>_BASE_URL"
+                    .to_owned()
+            } else {
+                "no server is chosen for any API: call base_url (e.g. the mock, http://localhost:4010), a \
+                 vendor's server setter (paysafe_sandbox(), magicline_production(tenant), …) or api_base_url"
+                    .to_owned()
+            }));
+        }
         Ok(Client::assemble(
             http,
             apis,
             self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+            self.deadline,
             self.retry.unwrap_or_default(),
             self.headers,
         ))
@@ -244,6 +365,12 @@ impl ClientBuilder {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError(String);
 
+impl ConfigError {
+    pub(crate) fn new(message: String) -> Self {
+        ConfigError(message)
+    }
+}
+
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "invalid client configuration: {}", self.0)
@@ -251,6 +378,52 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+/// A base URL must be absolute http(s) with a host: `localhost:4010` or `htp://…` would otherwise pass as a
+/// URL and fail every call.
+fn check_url(api: Api, url: &str) -> Result<(), ConfigError> {
+    let problem = match reqwest::Url::parse(url) {
+        Ok(parsed) if !matches!(parsed.scheme(), "http" | "https") => Some(format!(
+            "its scheme is {:?}, not http or https{}",
+            parsed.scheme(),
+            if parsed.has_host() {
+                String::new()
+            } else {
+                format!("; did you mean http://{url}?")
+            }
+        )),
+        Ok(parsed) if !parsed.has_host() => Some("it has no host".to_owned()),
+        Ok(_) => None,
+        Err(e) => Some(e.to_string()),
+    };
+    match problem {
+        Some(problem) => Err(ConfigError(format!(
+            "{api} base URL {url:?} is not a URL the SDK can call: {problem}"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// `CONCORD_MAGICLINE_TENANT` from `tenant`, `..._ROOT_DOMAIN` from `rootDomain`.
+fn shouty(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_uppercase());
+        } else {
+            out.push('_');
+        }
+    }
+    out
+}
+
+/// Whether `b` looks like a misspelling of `a`: at most two single-character edits apart.
+fn near(a: &str, b: &str) -> bool {
+    strsim::levenshtein(a, b) <= 2
+}
 
 #[cfg(test)]
 mod tests {
@@ -262,7 +435,8 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        ClientBuilder::new().env_overrides(|name| vars.get(name).cloned())
+        let names: Vec<String> = vars.keys().cloned().collect();
+        ClientBuilder::new().env_overrides(|name| vars.get(name).cloned(), &names)
     }
 
     #[test]
@@ -272,7 +446,7 @@ mod tests {
             ("CONCORD_PAYSAFE_BASE_URL", "http://127.0.0.1:9999"),
             ("CONCORD_MAGICLINE_API_KEY", "k"),
             ("CONCORD_MASSTACK_TOKEN", "t"),
-            ("CONCORD_MASSTACK_ROLES", "API_KEY,ADMIN"),
+            ("CONCORD_MASSTACK_AUTH_ROLES", "API_KEY,ADMIN"),
             ("CONCORD_TIMEOUT_MS", "1500"),
             ("CONCORD_MAX_RETRIES", "4"),
         ]);
@@ -294,6 +468,61 @@ mod tests {
     }
 
     #[test]
+    fn the_environment_chooses_vendor_servers_by_name_with_their_variables() {
+        let client = from_map(&[
+            ("CONCORD_PAYSAFE_SERVER", "sandbox"),
+            ("CONCORD_MAGICLINE_SERVER", "production"),
+            ("CONCORD_MAGICLINE_TENANT", "my-studio"),
+        ])
+        .build()
+        .unwrap();
+        assert_eq!(
+            client.base_url(Api::Paysafe),
+            Some("https://sandbox.paysafe.com/digitalwallets/v2")
+        );
+        assert_eq!(
+            client.base_url(Api::Magicline),
+            Some("https://my-studio.open-api.magicline.com")
+        );
+        assert_eq!(client.base_url(Api::Masstack), None);
+        let err = from_map(&[("CONCORD_MAGICLINE_SERVER", "production")])
+            .build()
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("needs a value for tenant"),
+            "{err}"
+        );
+        let err = from_map(&[("CONCORD_PAYSAFE_SERVER", "staging")])
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("production, sandbox"), "{err}");
+    }
+
+    #[test]
+    fn nothing_saying_where_to_go_or_a_misspelt_variable_fails_the_build() {
+        let err = from_map(&[]).build().unwrap_err();
+        assert!(err.to_string().contains("CONCORD_BASE_URL"), "{err}");
+        let err = from_map(&[("CONCORD_BASEURL", "http://localhost:4010")])
+            .build()
+            .unwrap_err();
+        assert!(
+            err.to_string().contains(
+                "CONCORD_BASEURL is not a variable the SDK reads; did you mean CONCORD_BASE_URL?"
+            ),
+            "{err}"
+        );
+        // Other tools' variables are left alone.
+        assert!(
+            from_map(&[
+                ("CONCORD_BASE_URL", "http://localhost:4010"),
+                ("CONCORD_REQUIRE_REDIS", "1")
+            ])
+            .build()
+            .is_ok()
+        );
+    }
+
+    #[test]
     fn unreadable_environment_fails_the_build() {
         let err = from_map(&[("CONCORD_TIMEOUT_MS", "soon")])
             .build()
@@ -312,10 +541,18 @@ mod tests {
 
     #[test]
     fn a_bad_base_url_fails_the_build() {
-        let err = ClientBuilder::new()
-            .base_url("not a url")
-            .build()
-            .unwrap_err();
-        assert!(err.to_string().contains("is not a URL"), "{err}");
+        for (url, says) in [
+            ("not a url", "relative URL without a base"),
+            ("localhost:4010", "did you mean http://localhost:4010?"),
+            ("htp://localhost:4010", "its scheme is \"htp\""),
+            ("http://", "empty host"),
+        ] {
+            let err = ClientBuilder::new().base_url(url).build().unwrap_err();
+            assert!(
+                err.to_string().contains("is not a URL the SDK can call"),
+                "{err}"
+            );
+            assert!(err.to_string().contains(says), "{url}: {err}");
+        }
     }
 }

@@ -21,7 +21,7 @@ pub enum ErrorKind {
     UnexpectedStatus,
     /// The request did not complete: connection refused, reset, TLS, DNS.
     Transport,
-    /// The request timed out (per attempt).
+    /// The request timed out: an attempt's timeout or the call's deadline.
     Timeout,
     /// A response arrived but its body is not what the contract says.
     Decode,
@@ -50,6 +50,10 @@ struct Inner {
     body: Option<String>,
     message: String,
     source: Option<Source>,
+    /// `GET api.paysafe.com`, once the request was sent.
+    target: Option<String>,
+    attempts: u32,
+    elapsed: Option<Duration>,
 }
 
 impl Error {
@@ -70,6 +74,9 @@ impl Error {
                 body: None,
                 message: message.into(),
                 source: None,
+                target: None,
+                attempts: 0,
+                elapsed: None,
             }),
         }
     }
@@ -87,6 +94,31 @@ impl Error {
 
     pub(crate) fn with_body(mut self, body: String) -> Self {
         self.inner.body = Some(body);
+        self
+    }
+
+    /// What the hooks noted of the call: where it went, the attempts and time, its deadline or timeout,
+    /// and the status and headers of a response whose body did not decode.
+    pub(crate) fn with_trace(mut self, trace: crate::hooks::Trace) -> Self {
+        let Some(target) = trace.target else {
+            return self;
+        };
+        self.inner.target = Some(target);
+        self.inner.attempts = trace.attempts;
+        self.inner.elapsed = Some(trace.elapsed);
+        if let (None, Some((status, headers))) = (self.inner.status, trace.answer) {
+            self.inner.status = Some(status);
+            self.inner.headers = Some(headers);
+        }
+        if self.inner.kind == ErrorKind::Timeout {
+            self.inner.message = match trace.deadline_reached {
+                Some(deadline) => format!("the call's deadline of {deadline:?} was reached"),
+                None => format!(
+                    "an attempt took longer than its timeout of {:?}",
+                    trace.timeout
+                ),
+            };
+        }
         self
     }
 
@@ -108,6 +140,48 @@ impl Error {
     /// The operationId of the failed call (e.g. `paysafe_assign_bulk_card`).
     pub fn operation_id(&self) -> &'static str {
         self.inner.operation
+    }
+
+    /// How many attempts were made (0 when the request was not sent).
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+
+    /// The time the call took, retries and their waits included (`None` when it was not sent).
+    pub fn elapsed(&self) -> Option<Duration> {
+        self.inner.elapsed
+    }
+
+    /// Whether no connection could be made (refused, DNS, TLS handshake): the server never saw the request.
+    pub fn is_connect(&self) -> bool {
+        self.inner
+            .source
+            .as_deref()
+            .and_then(|s| s.downcast_ref::<reqwest::Error>())
+            .is_some_and(reqwest::Error::is_connect)
+    }
+
+    /// Whether the server answered with an error status ([`ErrorKind::Api`] or
+    /// [`ErrorKind::UnexpectedStatus`]).
+    pub fn is_status(&self) -> bool {
+        matches!(
+            self.inner.kind,
+            ErrorKind::Api | ErrorKind::UnexpectedStatus
+        )
+    }
+
+    /// Whether a response arrived whose body is not what the contract says ([`ErrorKind::Decode`]).
+    pub fn is_decode(&self) -> bool {
+        self.inner.kind == ErrorKind::Decode
+    }
+
+    /// Whether the call was not sent because of the client's configuration ([`ErrorKind::Config`]) or its
+    /// arguments ([`ErrorKind::InvalidRequest`]).
+    pub fn is_request(&self) -> bool {
+        matches!(
+            self.inner.kind,
+            ErrorKind::Config | ErrorKind::InvalidRequest
+        )
     }
 
     /// The HTTP status, when the server answered.
@@ -174,6 +248,11 @@ pub(crate) fn request_id_header(headers: &HeaderMap) -> Option<&str> {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}: ", self.inner.api, self.inner.operation)?;
+        if let Some(target) = &self.inner.target
+            && self.inner.status.is_none()
+        {
+            write!(f, "{target}: ")?;
+        }
         match (self.inner.status, &self.inner.vendor) {
             (Some(status), Some(vendor)) => {
                 write!(f, "{status}")?;
@@ -189,6 +268,17 @@ impl fmt::Display for Error {
         }
         if let Some(id) = self.request_id() {
             write!(f, " (request id {id})")?;
+        }
+        if let Some(elapsed) = self.inner.elapsed
+            && (self.inner.attempts > 1 || self.inner.status.is_none())
+        {
+            let attempts = self.inner.attempts;
+            let s = if attempts == 1 { "" } else { "s" };
+            write!(
+                f,
+                " ({attempts} attempt{s} in {:.2} s)",
+                elapsed.as_secs_f64()
+            )?;
         }
         Ok(())
     }

@@ -638,6 +638,27 @@ pub mod requests {
         pub(crate) body: Result<types::EsLoyaltyAddCardsRequest, String>,
     }
     impl<'a> EsLoyaltyAddCards<'a> {
+        /// Time for each attempt of this call (instead of the client's).
+        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.concord_call.timeout(timeout);
+            self
+        }
+        /// Time for this call in all, retries and their waits included.
+        pub fn with_deadline(mut self, deadline: std::time::Duration) -> Self {
+            self.concord_call.deadline(deadline);
+            self
+        }
+        /// How this call is retried (instead of the client's policy).
+        pub fn with_retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.concord_call.retry_policy(policy);
+            self
+        }
+        /// One more header on this call (e.g. `Prefer: code=503` against the mock); a bad name or value fails
+        /// the call before it is sent.
+        pub fn with_header(mut self, name: &str, value: &str) -> Self {
+            self.concord_call.header(name, value);
+            self
+        }
         /// Sends the request (`POST /client/users/{correlation_id}/cards`): the body with the answer's status and headers.
         pub async fn send_with_response(
             self,
@@ -686,6 +707,27 @@ pub mod requests {
             self.x_identifier_type = convert("x_identifier_type", value).map(Some);
             self
         }
+        /// Time for each attempt of this call (instead of the client's).
+        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.concord_call.timeout(timeout);
+            self
+        }
+        /// Time for this call in all, retries and their waits included.
+        pub fn with_deadline(mut self, deadline: std::time::Duration) -> Self {
+            self.concord_call.deadline(deadline);
+            self
+        }
+        /// How this call is retried (instead of the client's policy).
+        pub fn with_retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.concord_call.retry_policy(policy);
+            self
+        }
+        /// One more header on this call (e.g. `Prefer: code=503` against the mock); a bad name or value fails
+        /// the call before it is sent.
+        pub fn with_header(mut self, name: &str, value: &str) -> Self {
+            self.concord_call.header(name, value);
+            self
+        }
         /// Sends the request (`POST /client/users/{identifier}/sessions`): the body with the answer's status and headers.
         pub async fn send_with_response(
             self,
@@ -723,6 +765,27 @@ pub mod requests {
         pub(crate) customer_id: Result<i64, String>,
     }
     impl<'a> MagiclineGetAccessCode<'a> {
+        /// Time for each attempt of this call (instead of the client's).
+        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.concord_call.timeout(timeout);
+            self
+        }
+        /// Time for this call in all, retries and their waits included.
+        pub fn with_deadline(mut self, deadline: std::time::Duration) -> Self {
+            self.concord_call.deadline(deadline);
+            self
+        }
+        /// How this call is retried (instead of the client's policy).
+        pub fn with_retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.concord_call.retry_policy(policy);
+            self
+        }
+        /// One more header on this call (e.g. `Prefer: code=503` against the mock); a bad name or value fails
+        /// the call before it is sent.
+        pub fn with_header(mut self, name: &str, value: &str) -> Self {
+            self.concord_call.header(name, value);
+            self
+        }
         /// Sends the request (`GET /v1/customers/{customerId}/access-code`): the body with the answer's status and headers.
         pub async fn send_with_response(
             self,
@@ -757,6 +820,27 @@ pub mod requests {
         pub(crate) body: Result<types::MagiclineCustomerAccessMedium, String>,
     }
     impl<'a> MagiclineAddAccessMedium<'a> {
+        /// Time for each attempt of this call (instead of the client's).
+        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.concord_call.timeout(timeout);
+            self
+        }
+        /// Time for this call in all, retries and their waits included.
+        pub fn with_deadline(mut self, deadline: std::time::Duration) -> Self {
+            self.concord_call.deadline(deadline);
+            self
+        }
+        /// How this call is retried (instead of the client's policy).
+        pub fn with_retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.concord_call.retry_policy(policy);
+            self
+        }
+        /// One more header on this call (e.g. `Prefer: code=503` against the mock); a bad name or value fails
+        /// the call before it is sent.
+        pub fn with_header(mut self, name: &str, value: &str) -> Self {
+            self.concord_call.header(name, value);
+            self
+        }
         /// Sends the request (`POST /v1/customers/{customerId}/access-mediums`): the body with the answer's status and headers.
         pub async fn send_with_response(
             self,
@@ -793,6 +877,27 @@ pub mod requests {
         pub(crate) body: Result<types::MagiclineCustomerAccessMediumUpdate, String>,
     }
     impl<'a> MagiclineUpdateAccessMedium<'a> {
+        /// Time for each attempt of this call (instead of the client's).
+        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.concord_call.timeout(timeout);
+            self
+        }
+        /// Time for this call in all, retries and their waits included.
+        pub fn with_deadline(mut self, deadline: std::time::Duration) -> Self {
+            self.concord_call.deadline(deadline);
+            self
+        }
+        /// How this call is retried (instead of the client's policy).
+        pub fn with_retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.concord_call.retry_policy(policy);
+            self
+        }
+        /// One more header on this call (e.g. `Prefer: code=503` against the mock); a bad name or value fails
+        /// the call before it is sent.
+        pub fn with_header(mut self, name: &str, value: &str) -> Self {
+            self.concord_call.header(name, value);
+            self
+        }
         /// Sends the request (`PUT /v1/customers/{customerId}/access-mediums/{accessMediumId}`): the body with the answer's status and headers.
         pub async fn send_with_response(
             self,
@@ -829,6 +934,27 @@ pub mod requests {
         pub(crate) access_medium_id: Result<i64, String>,
     }
     impl<'a> MagiclineDeleteAccessMedium<'a> {
+        /// Time for each attempt of this call (instead of the client's).
+        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.concord_call.timeout(timeout);
+            self
+        }
+        /// Time for this call in all, retries and their waits included.
+        pub fn with_deadline(mut self, deadline: std::time::Duration) -> Self {
+            self.concord_call.deadline(deadline);
+            self
+        }
+        /// How this call is retried (instead of the client's policy).
+        pub fn with_retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.concord_call.retry_policy(policy);
+            self
+        }
+        /// One more header on this call (e.g. `Prefer: code=503` against the mock); a bad name or value fails
+        /// the call before it is sent.
+        pub fn with_header(mut self, name: &str, value: &str) -> Self {
+            self.concord_call.header(name, value);
+            self
+        }
         /// Sends the request (`DELETE /v1/customers/{customerId}/access-mediums/{accessMediumId}`): the body with the answer's status and headers.
         pub async fn send_with_response(self) -> crate::Result<crate::Response<()>> {
             let Self { concord_call, customer_id, access_medium_id } = self;
@@ -863,6 +989,27 @@ pub mod requests {
         pub(crate) body: Result<types::MasstackCredential, String>,
     }
     impl<'a> MasstackCreateCredential<'a> {
+        /// Time for each attempt of this call (instead of the client's).
+        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.concord_call.timeout(timeout);
+            self
+        }
+        /// Time for this call in all, retries and their waits included.
+        pub fn with_deadline(mut self, deadline: std::time::Duration) -> Self {
+            self.concord_call.deadline(deadline);
+            self
+        }
+        /// How this call is retried (instead of the client's policy).
+        pub fn with_retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.concord_call.retry_policy(policy);
+            self
+        }
+        /// One more header on this call (e.g. `Prefer: code=503` against the mock); a bad name or value fails
+        /// the call before it is sent.
+        pub fn with_header(mut self, name: &str, value: &str) -> Self {
+            self.concord_call.header(name, value);
+            self
+        }
         /// Sends the request (`POST /v4/orgs/{org_id}/customers/{customer_id}/credentials`): the body with the answer's status and headers.
         pub async fn send_with_response(
             self,
@@ -899,6 +1046,27 @@ pub mod requests {
         pub(crate) customer_id: Result<::uuid::Uuid, String>,
     }
     impl<'a> MasstackListCredentials<'a> {
+        /// Time for each attempt of this call (instead of the client's).
+        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.concord_call.timeout(timeout);
+            self
+        }
+        /// Time for this call in all, retries and their waits included.
+        pub fn with_deadline(mut self, deadline: std::time::Duration) -> Self {
+            self.concord_call.deadline(deadline);
+            self
+        }
+        /// How this call is retried (instead of the client's policy).
+        pub fn with_retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.concord_call.retry_policy(policy);
+            self
+        }
+        /// One more header on this call (e.g. `Prefer: code=503` against the mock); a bad name or value fails
+        /// the call before it is sent.
+        pub fn with_header(mut self, name: &str, value: &str) -> Self {
+            self.concord_call.header(name, value);
+            self
+        }
         /// Sends the request (`GET /v4/orgs/{org_id}/customers/{customer_id}/credentials`): the body with the answer's status and headers.
         pub async fn send_with_response(
             self,
@@ -935,6 +1103,27 @@ pub mod requests {
         pub(crate) credential_id: Result<::uuid::Uuid, String>,
     }
     impl<'a> MasstackDeleteCredential<'a> {
+        /// Time for each attempt of this call (instead of the client's).
+        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.concord_call.timeout(timeout);
+            self
+        }
+        /// Time for this call in all, retries and their waits included.
+        pub fn with_deadline(mut self, deadline: std::time::Duration) -> Self {
+            self.concord_call.deadline(deadline);
+            self
+        }
+        /// How this call is retried (instead of the client's policy).
+        pub fn with_retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.concord_call.retry_policy(policy);
+            self
+        }
+        /// One more header on this call (e.g. `Prefer: code=503` against the mock); a bad name or value fails
+        /// the call before it is sent.
+        pub fn with_header(mut self, name: &str, value: &str) -> Self {
+            self.concord_call.header(name, value);
+            self
+        }
         /// Sends the request (`DELETE /v4/orgs/{org_id}/customers/{customer_id}/credentials/{credential_id}`): the body with the answer's status and headers.
         pub async fn send_with_response(self) -> crate::Result<crate::Response<()>> {
             let Self { concord_call, org_id, customer_id, credential_id } = self;
@@ -969,6 +1158,27 @@ pub mod requests {
         pub(crate) body: Result<types::PaysafeBulkCardsRequest, String>,
     }
     impl<'a> PaysafeOrderBulkCards<'a> {
+        /// Time for each attempt of this call (instead of the client's).
+        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.concord_call.timeout(timeout);
+            self
+        }
+        /// Time for this call in all, retries and their waits included.
+        pub fn with_deadline(mut self, deadline: std::time::Duration) -> Self {
+            self.concord_call.deadline(deadline);
+            self
+        }
+        /// How this call is retried (instead of the client's policy).
+        pub fn with_retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.concord_call.retry_policy(policy);
+            self
+        }
+        /// One more header on this call (e.g. `Prefer: code=503` against the mock); a bad name or value fails
+        /// the call before it is sent.
+        pub fn with_header(mut self, name: &str, value: &str) -> Self {
+            self.concord_call.header(name, value);
+            self
+        }
         /// Sends the request (`POST /customers/{customerId}/prepaid/cards/bulk`): the body with the answer's status and headers.
         pub async fn send_with_response(
             self,
@@ -1024,6 +1234,27 @@ pub mod requests {
             self.offset = convert("offset", value).map(Some);
             self
         }
+        /// Time for each attempt of this call (instead of the client's).
+        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.concord_call.timeout(timeout);
+            self
+        }
+        /// Time for this call in all, retries and their waits included.
+        pub fn with_deadline(mut self, deadline: std::time::Duration) -> Self {
+            self.concord_call.deadline(deadline);
+            self
+        }
+        /// How this call is retried (instead of the client's policy).
+        pub fn with_retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.concord_call.retry_policy(policy);
+            self
+        }
+        /// One more header on this call (e.g. `Prefer: code=503` against the mock); a bad name or value fails
+        /// the call before it is sent.
+        pub fn with_header(mut self, name: &str, value: &str) -> Self {
+            self.concord_call.header(name, value);
+            self
+        }
         /// Sends the request (`GET /customers/{customerId}/prepaid/cards/bulk/{bulkId}`): the body with the answer's status and headers.
         pub async fn send_with_response(
             self,
@@ -1066,6 +1297,27 @@ pub mod requests {
         pub(crate) body: Result<types::PaysafeAssignCardRequest, String>,
     }
     impl<'a> PaysafeAssignBulkCard<'a> {
+        /// Time for each attempt of this call (instead of the client's).
+        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.concord_call.timeout(timeout);
+            self
+        }
+        /// Time for this call in all, retries and their waits included.
+        pub fn with_deadline(mut self, deadline: std::time::Duration) -> Self {
+            self.concord_call.deadline(deadline);
+            self
+        }
+        /// How this call is retried (instead of the client's policy).
+        pub fn with_retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.concord_call.retry_policy(policy);
+            self
+        }
+        /// One more header on this call (e.g. `Prefer: code=503` against the mock); a bad name or value fails
+        /// the call before it is sent.
+        pub fn with_header(mut self, name: &str, value: &str) -> Self {
+            self.concord_call.header(name, value);
+            self
+        }
         /// Sends the request (`POST /customers/{customerId}/prepaid/cards/{cardId}/assignments`): the body with the answer's status and headers.
         pub async fn send_with_response(
             self,

@@ -29,14 +29,13 @@ impl Api {
         }
     }
 
-    /// The vendor's real base URL: the first server of its paths, variables at their defaults; `None`
-    /// where the vendor publishes none (the contract's default is a reserved `.invalid` name).
-    pub fn default_base_url(self) -> Option<&'static str> {
+    /// The servers the contract lists for the API's paths (the vendor's environments), in its order.
+    pub fn servers(self) -> &'static [crate::api::Server] {
         match self {
-            Api::EsLoyalty => None,
-            Api::Magicline => Some("https://open-api-demo.open-api.magicline.com"),
-            Api::Masstack => Some("https://customers.sta.masstack.com"),
-            Api::Paysafe => Some("https://api.paysafe.com/digitalwallets/v2"),
+            Api::EsLoyalty => &[crate::api::Server { name: "server", url: "https://{environment}.{rootDomain}/{product}/{suite}", variables: &["environment", "rootDomain", "product", "suite"] }],
+            Api::Magicline => &[crate::api::Server { name: "production", url: "https://{tenant}.open-api.magicline.com", variables: &["tenant"] }],
+            Api::Masstack => &[crate::api::Server { name: "staging", url: "https://customers.sta.masstack.com", variables: &[] }, crate::api::Server { name: "production", url: "https://customers.masstack.com", variables: &[] }],
+            Api::Paysafe => &[crate::api::Server { name: "production", url: "https://api.paysafe.com/digitalwallets/v2", variables: &[] }, crate::api::Server { name: "sandbox", url: "https://sandbox.paysafe.com/digitalwallets/v2", variables: &[] }],
         }
     }
 
@@ -136,6 +135,43 @@ impl crate::ClientBuilder {
     /// Paysafe's bearer token.
     pub fn paysafe_token(self, token: impl Into<crate::Secret>) -> Self {
         self.credentials(Api::Paysafe, crate::Credentials::for_api(Api::Paysafe, token))
+    }
+}
+
+impl crate::ClientBuilder {
+    /// ES Loyalty's server, `https://{environment}.{rootDomain}/{product}/{suite}`.
+    /// - `environment`: Environment name or identifier.
+    /// - `root_domain`: Root base URL issued by Exchange Solutions.
+    /// - `product`: Product identifier.
+    /// - `suite`: Suite identifier (Customer Experience).
+    pub fn es_loyalty_server(self, environment: &str, root_domain: &str, product: &str, suite: &str) -> Self {
+        self.api_server(Api::EsLoyalty, "server", &[("environment", environment), ("rootDomain", root_domain), ("product", product), ("suite", suite)])
+    }
+
+    /// Magicline's production server, `https://{tenant}.open-api.magicline.com`.
+    /// - `tenant`: Tenant name (`open-api-demo` is the public demo tenant).
+    pub fn magicline_production(self, tenant: &str) -> Self {
+        self.api_server(Api::Magicline, "production", &[("tenant", tenant)])
+    }
+
+    /// MasStack's staging server, `https://customers.sta.masstack.com`.
+    pub fn masstack_staging(self) -> Self {
+        self.api_server(Api::Masstack, "staging", &[])
+    }
+
+    /// MasStack's production server, `https://customers.masstack.com`.
+    pub fn masstack_production(self) -> Self {
+        self.api_server(Api::Masstack, "production", &[])
+    }
+
+    /// Paysafe's production server, `https://api.paysafe.com/digitalwallets/v2`.
+    pub fn paysafe_production(self) -> Self {
+        self.api_server(Api::Paysafe, "production", &[])
+    }
+
+    /// Paysafe's sandbox server, `https://sandbox.paysafe.com/digitalwallets/v2`.
+    pub fn paysafe_sandbox(self) -> Self {
+        self.api_server(Api::Paysafe, "sandbox", &[])
     }
 }
 

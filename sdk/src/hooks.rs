@@ -1,5 +1,6 @@
-//! What every generated call goes through: auth headers, the per-attempt timeout, retries and tracing.
-//! progenitor calls these hooks (`ClientHooks`) for every operation, so no operation can skip them.
+//! What every generated call goes through: auth headers, the per-attempt timeout, the call's deadline,
+//! retries and tracing. progenitor calls these hooks (`ClientHooks`) for every operation, so no operation
+//! can skip them. Each call notes what happened in its [`Trace`] for its result or error.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -13,10 +14,14 @@ use crate::api::Api;
 use crate::generated;
 use crate::retry::{Decision, Outcome, RetryPolicy};
 
-/// Options that may differ per call ([`crate::Client::with_timeout`], [`crate::Client::with_retry_policy`]).
+/// Options that may differ per call ([`crate::Client::with_timeout`], [`crate::Client::with_retry_policy`],
+/// and the request builders' `with_*`).
 #[derive(Clone, Debug)]
 pub(crate) struct CallOptions {
+    /// Time for one attempt.
     pub(crate) timeout: Duration,
+    /// Time for the whole call, retries and their waits included.
+    pub(crate) deadline: Option<Duration>,
     pub(crate) retry: RetryPolicy,
     /// Extra headers on every call ([`crate::Client::with_header`], [`crate::ClientBuilder::default_header`]).
     pub(crate) headers: HeaderMap,
@@ -31,13 +36,25 @@ pub(crate) struct CallContext {
     /// An API key the contract sends in the query: (parameter, key).
     pub(crate) query: Option<(&'static str, crate::auth::Secret)>,
     pub(crate) options: CallOptions,
-    /// Where this call's last answer (status and headers) is noted, for the caller to read afterwards;
-    /// `None` on the client shared by all calls.
-    pub(crate) answer: Option<Arc<Mutex<Option<Answer>>>>,
+    /// Where this call notes what happened, for the caller to read afterwards; `None` on the client shared
+    /// by all calls.
+    pub(crate) trace: Option<Arc<Mutex<Trace>>>,
 }
 
-/// The status and headers of a response, kept whether or not its body decodes.
-pub(crate) type Answer = (reqwest::StatusCode, HeaderMap);
+/// What one call noted as it went.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Trace {
+    /// `GET api.paysafe.com`: the method and host the call went to.
+    pub(crate) target: Option<String>,
+    pub(crate) attempts: u32,
+    pub(crate) elapsed: Duration,
+    /// The per-attempt timeout the call ran with.
+    pub(crate) timeout: Duration,
+    /// The deadline, when it ended the call.
+    pub(crate) deadline_reached: Option<Duration>,
+    /// The status and headers of the last response, kept whether or not its body decodes.
+    pub(crate) answer: Option<(reqwest::StatusCode, HeaderMap)>,
+}
 
 impl ClientHooks<CallContext> for generated::Client {
     async fn pre<E>(
@@ -78,30 +95,66 @@ impl ClientHooks<CallContext> for generated::Client {
             attempts = tracing::field::Empty,
             status = tracing::field::Empty,
         );
-        let result = send_with_retries(self.client(), request, &context.options.retry)
-            .instrument(span)
-            .await;
-        if let (Some(answer), Ok(response)) = (&context.answer, &result)
-            && let Ok(mut answer) = answer.lock()
+        let target = format!(
+            "{} {}",
+            request.method(),
+            request.url().host_str().unwrap_or_default()
+        );
+        let started = Instant::now();
+        let deadline = context.options.deadline;
+        let (result, attempts, deadline_reached) = send_with_retries(
+            self.client(),
+            request,
+            &context.options.retry,
+            deadline.map(|d| started + d),
+        )
+        .instrument(span)
+        .await;
+        if let Some(trace) = &context.trace
+            && let Ok(mut trace) = trace.lock()
         {
-            *answer = Some((response.status(), response.headers().clone()));
+            *trace = Trace {
+                target: Some(target),
+                attempts,
+                elapsed: started.elapsed(),
+                timeout: context.options.timeout,
+                deadline_reached: deadline.filter(|_| deadline_reached),
+                answer: result
+                    .as_ref()
+                    .ok()
+                    .map(|r| (r.status(), r.headers().clone())),
+            };
         }
         result
     }
 }
 
-/// Sends `request`, retrying as `policy` says; records attempts and the final status on the current span.
+/// Sends `request`, retrying as `policy` says, never past `deadline` (each attempt's timeout is cut to
+/// what is left, and a wait that would end after it is not started); records attempts and the final status
+/// on the current span. Returns the last result, the number of attempts, and whether the deadline ended
+/// the call.
 async fn send_with_retries(
     client: &reqwest::Client,
-    request: reqwest::Request,
+    mut request: reqwest::Request,
     policy: &RetryPolicy,
-) -> reqwest::Result<reqwest::Response> {
+    deadline: Option<Instant>,
+) -> (reqwest::Result<reqwest::Response>, u32, bool) {
     let idempotent = !matches!(*request.method(), Method::POST | Method::PATCH);
+    let per_attempt = request.timeout().copied();
     let mut attempt = 1;
     loop {
+        let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        let cut = match (per_attempt, left) {
+            (Some(timeout), Some(left)) => Some(timeout.min(left)),
+            (timeout, left) => timeout.or(left),
+        };
+        *request.timeout_mut() = cut;
+        let cut_by_deadline = left.is_some_and(|left| per_attempt.is_none_or(|t| left < t));
         // A streaming body cannot be sent twice: such a request gets exactly one attempt.
         let Some(this_try) = request.try_clone() else {
-            return client.execute(request).await;
+            let result = client.execute(request).await;
+            let timed_out = result.as_ref().is_err_and(reqwest::Error::is_timeout);
+            return (result, attempt, cut_by_deadline && timed_out);
         };
         let started = Instant::now();
         let result = client.execute(this_try).await;
@@ -125,7 +178,18 @@ async fn send_with_retries(
                 }
             }
         };
-        match policy.decide(attempt, idempotent, outcome) {
+        let timed_out_by_deadline =
+            cut_by_deadline && result.as_ref().is_err_and(reqwest::Error::is_timeout);
+        let decision = match policy.decide(attempt, idempotent, outcome) {
+            Decision::RetryAfter(wait)
+                if deadline.is_some_and(|d| Instant::now() + wait >= d)
+                    || timed_out_by_deadline =>
+            {
+                Decision::Stop
+            }
+            decision => decision,
+        };
+        match decision {
             Decision::Stop => {
                 let span = tracing::Span::current();
                 span.record("attempts", attempt);
@@ -133,7 +197,9 @@ async fn send_with_retries(
                     span.record("status", response.status().as_u16());
                 }
                 tracing::info!(attempts = attempt, ok = result.is_ok(), "call finished");
-                return result;
+                let reached = timed_out_by_deadline
+                    || (result.is_err() && deadline.is_some_and(|d| Instant::now() >= d));
+                return (result, attempt, reached);
             }
             Decision::RetryAfter(wait) => {
                 tracing::info!(attempt, wait_ms = wait.as_millis() as u64, "retrying");
@@ -165,9 +231,10 @@ mod tests {
             api: Api::Masstack,
             auth: None,
             query: Some(("api_key", Secret::new("k-1"))),
-            answer: None,
+            trace: None,
             options: CallOptions {
                 timeout: Duration::from_secs(5),
+                deadline: None,
                 retry: RetryPolicy::never(),
                 headers: HeaderMap::new(),
             },

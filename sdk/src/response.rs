@@ -7,7 +7,7 @@ use reqwest::header::HeaderMap;
 
 use crate::api::Api;
 use crate::error::{Error, ErrorKind, Result, VendorError};
-use crate::hooks::Answer;
+use crate::hooks::Trace;
 
 /// A successful answer: the typed body with the status and headers it came with (from a request's
 /// `send_with_response`). Dereferences to the body.
@@ -67,14 +67,13 @@ impl<T> std::ops::Deref for Response<T> {
 /// How much of an unexpected body is kept in the error.
 const BODY_LIMIT: usize = 8 * 1024;
 
-/// The body of a successful call with its status and headers, or the SDK's error for the failed one;
-/// `answer` is what the hooks noted of the response, so that an error whose body did not decode still
-/// carries the status and headers.
+/// The body of a successful call with its status and headers, or the SDK's error for the failed one with
+/// what the hooks noted in `trace` (so that an error whose body did not decode still carries the status).
 pub(crate) async fn finish<T, E: Into<VendorError>>(
     api: Api,
     operation: &'static str,
     result: std::result::Result<ResponseValue<T>, CallError<E>>,
-    answer: Option<Answer>,
+    trace: Trace,
 ) -> Result<Response<T>> {
     match result {
         Ok(value) => {
@@ -85,15 +84,7 @@ pub(crate) async fn finish<T, E: Into<VendorError>>(
                 headers,
             })
         }
-        Err(error) => {
-            let error = convert(api, operation, error).await;
-            Err(match answer {
-                Some((status, headers)) if error.status().is_none() => {
-                    error.with_response(status, headers)
-                }
-                _ => error,
-            })
-        }
+        Err(error) => Err(convert(api, operation, error).await.with_trace(trace)),
     }
 }
 
@@ -140,20 +131,28 @@ async fn convert<E: Into<VendorError>>(
     }
 }
 
+/// A request that got no usable response, described by its root cause ("Connection refused (os error
+/// 111)"), not reqwest's outermost "error sending request".
 fn transport(new: impl Fn(ErrorKind, String) -> Error, source: reqwest::Error) -> Error {
-    let kind = if source.is_timeout() {
-        ErrorKind::Timeout
+    let (kind, what) = if source.is_timeout() {
+        (ErrorKind::Timeout, "timed out")
+    } else if source.is_connect() {
+        (ErrorKind::Transport, "could not connect")
     } else {
-        ErrorKind::Transport
-    };
-    let what = if source.is_timeout() {
-        "the request timed out"
-    } else {
-        "the request failed"
+        (ErrorKind::Transport, "the request failed")
     };
     // without_url: a URL can carry ids that should not end up in logs by accident.
     let source = source.without_url();
-    new(kind, format!("{what}: {source}")).with_source(source)
+    let mut root: &dyn std::error::Error = &source;
+    while let Some(next) = root.source() {
+        root = next;
+    }
+    let message = if source.is_timeout() {
+        what.to_owned()
+    } else {
+        format!("{what}: {root}")
+    };
+    new(kind, message).with_source(source)
 }
 
 fn truncate(mut body: String) -> String {

@@ -97,7 +97,9 @@ async fn extra_headers_are_sent_per_client_and_per_call() {
         .unwrap();
     let per_call = client
         .with_header("x-mock-tenant", "alice")
-        .with_header("prefer", "code=503");
+        .unwrap()
+        .with_header("prefer", "code=503")
+        .unwrap();
     let err = common::call(&per_call, "magicline_get_access_code")
         .await
         .unwrap_err();

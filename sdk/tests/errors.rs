@@ -213,8 +213,13 @@ async fn a_documented_status_with_a_malformed_body_is_a_decode_error() {
 }
 
 #[tokio::test]
-async fn an_api_without_a_base_url_is_a_config_error_naming_it() {
-    let client = concord_sdk::Client::builder().build().unwrap();
+async fn an_api_with_no_server_chosen_or_no_credentials_fails_before_sending_naming_the_fix() {
+    let server = MockServer::start().await;
+    // Only Paysafe has a server, and no credentials.
+    let client = concord_sdk::Client::builder()
+        .api_base_url(Api::Paysafe, server.uri())
+        .build()
+        .unwrap();
     assert_eq!(client.base_url(Api::EsLoyalty), None);
     let err = common::call(&client, "es_loyalty_add_cards")
         .await
@@ -222,9 +227,21 @@ async fn an_api_without_a_base_url_is_a_config_error_naming_it() {
     assert_eq!(err.kind(), ErrorKind::Config);
     assert!(
         err.to_string()
-            .contains("no base URL is configured for ES Loyalty"),
+            .contains("no server is chosen for ES Loyalty"),
         "{err}"
     );
+    let err = common::call(&client, "paysafe_get_bulk_order")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Config);
+    let text = err.to_string();
+    assert!(
+        text.contains("no credentials for Paysafe")
+            && text.contains("paysafe_token")
+            && text.contains("CONCORD_PAYSAFE_TOKEN"),
+        "{text}"
+    );
+    assert!(server.received_requests().await.unwrap().is_empty());
 }
 
 #[test]

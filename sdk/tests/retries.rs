@@ -229,19 +229,126 @@ async fn timeouts_of_idempotent_calls_are_retried() {
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
 }
 
-#[tokio::test]
-async fn a_refused_connection_is_a_transport_error() {
-    // Bind and drop a listener: nothing listens on that port any more.
+/// A URL nothing listens on: a listener bound and dropped.
+fn refused_url() -> String {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let client = common::client(&format!("http://127.0.0.1:{port}"));
+    format!("http://127.0.0.1:{port}")
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_a_transport_error() {
+    let client = common::client(&refused_url());
     let err = common::call(&client, "paysafe_assign_bulk_card")
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Transport, "{err:?}");
     assert!(err.is_retryable());
     assert!(err.status().is_none());
+}
+
+#[tokio::test]
+async fn a_refused_connection_names_the_host_the_cause_the_attempts_and_the_time() {
+    let client = common::client(&refused_url());
+    let err = common::call(&client, "masstack_list_credentials")
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("GET 127.0.0.1"), "{text}");
+    assert!(text.to_lowercase().contains("refused"), "{text}");
+    assert!(text.contains("3 attempts in"), "{text}");
+    assert!(err.is_connect() && !err.is_timeout() && !err.is_status());
+    assert_eq!(err.attempts(), 3);
+    assert!(err.elapsed().is_some());
+}
+
+#[tokio::test]
+async fn a_deadline_bounds_a_call_with_retries_to_within_ten_percent() {
+    let server = MockServer::start().await;
+    // Every attempt answers a retryable 503 after 150 ms: without a deadline the call would go on for
+    // 11 attempts (about 1.8 s).
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(503)
+                .set_body_json(masstack_error("MCUS.999.503"))
+                .set_delay(Duration::from_millis(150)),
+        )
+        .mount(&server)
+        .await;
+    let deadline = Duration::from_millis(400);
+    let client = common::client_with(&server.uri(), common::fast_retries().max_retries(10))
+        .with_timeout(Duration::from_secs(5))
+        .with_deadline(deadline);
+    let started = Instant::now();
+    let err = client
+        .masstack()
+        .list_credentials("telco", common::MASSTACK_CUSTOMER)
+        .await
+        .unwrap_err();
+    let took = started.elapsed();
+    assert!(
+        took >= deadline.mul_f64(0.9) && took <= deadline.mul_f64(1.1),
+        "{took:?} for a deadline of {deadline:?}: {err}"
+    );
+    assert!(err.is_timeout(), "{err}");
+    assert!(err.to_string().contains("deadline of 400ms"), "{err}");
+    assert!(err.attempts() >= 2, "{err}");
+}
+
+#[tokio::test]
+async fn per_attempt_timeouts_without_a_deadline_add_up_over_the_retries() {
+    // What the deadline is for: three attempts of 200 ms each take over 600 ms.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
+        .mount(&server)
+        .await;
+    let started = Instant::now();
+    let err = common::client(&server.uri())
+        .masstack()
+        .list_credentials("telco", common::MASSTACK_CUSTOMER)
+        .with_timeout(Duration::from_millis(200))
+        .await
+        .unwrap_err();
+    assert!(started.elapsed() >= Duration::from_millis(600));
+    assert_eq!(err.attempts(), 3);
+    assert!(err.to_string().contains("timeout of 200ms"), "{err}");
+}
+
+#[tokio::test]
+async fn a_request_sets_its_own_deadline_retries_and_headers() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::header("prefer", "code=503"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(masstack_error("MCUS.999.503")))
+        .mount(&server)
+        .await;
+    let client = common::client(&server.uri());
+    let err = client
+        .masstack()
+        .list_credentials("telco", common::MASSTACK_CUSTOMER)
+        .with_header("prefer", "code=503")
+        .with_retry_policy(RetryPolicy::never())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503), "{err}");
+    assert_eq!(err.attempts(), 1);
+    // A bad header name fails the call before anything is sent.
+    let before = server.received_requests().await.unwrap().len();
+    let err = client
+        .masstack()
+        .list_credentials("telco", common::MASSTACK_CUSTOMER)
+        .with_header("bad name", "x")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidRequest);
+    assert!(
+        err.to_string()
+            .contains("\"bad name\" is not a header name"),
+        "{err}"
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), before);
 }

@@ -17,7 +17,7 @@ struct Vendor {
     name: String,
     doc: String,
     env_prefix: String,
-    base_url: Option<String>,
+    servers: Vec<ServerInfo>,
     /// An `Auth` variant, as Rust (`HeaderKey("X-API-KEY")`).
     auth: String,
     error_type: Option<String>,
@@ -64,10 +64,25 @@ pub fn generate_facade(doc: &Value) -> String {
         arms(&|v| format!("{:?}", v.name))
     ));
     out.push_str(&format!(
-        "    /// The vendor's real base URL: the first server of its paths, variables at their defaults; `None`\n    /// where the vendor publishes none (the contract's default is a reserved `.invalid` name).\n    pub fn default_base_url(self) -> Option<&'static str> {{\n        match self {{\n{}        }}\n    }}\n\n",
-        arms(&|v| match &v.base_url {
-            Some(url) => format!("Some({url:?})"),
-            None => "None".to_owned(),
+        "    /// The servers the contract lists for the API's paths (the vendor's environments), in its order.\n    pub fn servers(self) -> &'static [crate::api::Server] {{\n        match self {{\n{}        }}\n    }}\n\n",
+        arms(&|v| {
+            let servers: Vec<String> = v
+                .servers
+                .iter()
+                .map(|s| {
+                    format!(
+                        "crate::api::Server {{ name: {:?}, url: {:?}, variables: &[{}] }}",
+                        s.name,
+                        s.url,
+                        s.variables
+                            .iter()
+                            .map(|(name, _)| format!("{name:?}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })
+                .collect();
+            format!("&[{}]", servers.join(", "))
         })
     ));
     out.push_str(&format!(
@@ -141,6 +156,7 @@ pub fn generate_facade(doc: &Value) -> String {
         }
     }
     out.push_str(&credential_setters(&vendors));
+    out.push_str(&server_setters(&vendors));
     for v in &vendors {
         if let Some(ty) = &v.error_type {
             out.push_str(&format!(
@@ -219,7 +235,7 @@ fn vendor(doc: &Value, tag: &Value) -> Vendor {
     Vendor {
         variant: id.to_upper_camel_case(),
         env_prefix: format!("CONCORD_{}", id.to_shouty_snake_case()),
-        base_url: base_url(doc, &name),
+        servers: servers(doc, &name),
         auth: auth(doc, &name),
         code: chain(components, schema, &CODE_NAMES),
         message: chain(components, schema, &MESSAGE_NAMES),
@@ -229,24 +245,126 @@ fn vendor(doc: &Value, tag: &Value) -> Vendor {
     }
 }
 
-/// The first server of the first path tagged `tag`, variables at their defaults; `None` for a reserved
-/// `.invalid` host.
-fn base_url(doc: &Value, tag: &str) -> Option<String> {
-    let item = doc["paths"].as_object()?.values().find(|item| {
-        item.as_object()
+/// One server of an API, as the SDK names it.
+struct ServerInfo {
+    /// `production`, `sandbox`, `staging`, … from the first word of its description; `server` otherwise.
+    name: String,
+    url: String,
+    /// Its variables with their descriptions, in the template's order.
+    variables: Vec<(String, String)>,
+}
+
+/// The servers of the first path tagged `tag`.
+fn servers(doc: &Value, tag: &str) -> Vec<ServerInfo> {
+    let Some(item) = doc["paths"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(_, item)| item)
+        .find(|item| {
+            item.as_object()
+                .into_iter()
+                .flatten()
+                .any(|(_, op)| op["tags"][0] == tag)
+        })
+    else {
+        return Vec::new();
+    };
+    const NAMES: [&str; 7] = [
+        "production",
+        "sandbox",
+        "staging",
+        "test",
+        "demo",
+        "development",
+        "live",
+    ];
+    let mut found: Vec<ServerInfo> = Vec::new();
+    for server in item["servers"].as_array().into_iter().flatten() {
+        let Some(url) = server["url"].as_str() else {
+            continue;
+        };
+        let first_word = server["description"]
+            .as_str()
+            .unwrap_or_default()
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let mut name = if NAMES.contains(&first_word.as_str()) {
+            first_word
+        } else {
+            "server".to_owned()
+        };
+        if found.iter().any(|f| f.name == name) {
+            name = format!("{name}_{}", found.len() + 1);
+        }
+        // In the template's order, so that generated setters take them as the URL reads.
+        let mut variables: Vec<(usize, String, String)> = server["variables"]
+            .as_object()
             .into_iter()
             .flatten()
-            .any(|(_, op)| op["tags"][0] == tag)
-    })?;
-    let server = &item["servers"][0];
-    let mut url = server["url"].as_str()?.to_owned();
-    for (name, variable) in server["variables"].as_object().into_iter().flatten() {
-        url = url.replace(
-            &format!("{{{name}}}"),
-            variable["default"].as_str().unwrap_or_default(),
-        );
+            .map(|(var, spec)| {
+                (
+                    url.find(&format!("{{{var}}}")).unwrap_or(usize::MAX),
+                    var.clone(),
+                    spec["description"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        variables.sort();
+        found.push(ServerInfo {
+            name,
+            url: url.to_owned(),
+            variables: variables.into_iter().map(|(_, v, d)| (v, d)).collect(),
+        });
     }
-    (!url.contains(".invalid/")).then_some(url)
+    found
+}
+
+/// One `ClientBuilder` setter per server of each API (`paysafe_sandbox()`, `magicline_production(tenant)`):
+/// the environment is always chosen, never defaulted, and a server's variables are required arguments.
+fn server_setters(vendors: &[Vendor]) -> String {
+    let mut out = String::from("\nimpl crate::ClientBuilder {\n");
+    for v in vendors {
+        let api = v.variant.to_snake_case();
+        for server in &v.servers {
+            let args: Vec<String> = server
+                .variables
+                .iter()
+                .map(|(var, _)| format!("{}: &str", var.to_snake_case()))
+                .collect();
+            let pairs: Vec<String> = server
+                .variables
+                .iter()
+                .map(|(var, _)| format!("({var:?}, {})", var.to_snake_case()))
+                .collect();
+            let what = if server.name == "server" {
+                String::new()
+            } else {
+                format!(" {}", server.name)
+            };
+            let mut doc = format!("{}'s{what} server, `{}`.", v.name, server.url);
+            for (var, description) in &server.variables {
+                doc.push_str(&format!(
+                    "\n    /// - `{}`: {}",
+                    var.to_snake_case(),
+                    description.replace('\n', " ")
+                ));
+            }
+            out.push_str(&format!(
+                "    /// {doc}\n    pub fn {api}_{name}(self{comma}{args}) -> Self {{\n        self.api_server(Api::{variant}, {name:?}, &[{pairs}])\n    }}\n\n",
+                name = server.name,
+                comma = if args.is_empty() { "" } else { ", " },
+                args = args.join(", "),
+                variant = v.variant,
+                pairs = pairs.join(", "),
+            ));
+        }
+    }
+    out.pop();
+    out.push_str("}\n");
+    out
 }
 
 /// How the first security requirement of the tag's first operation is sent, as an `Auth` variant.

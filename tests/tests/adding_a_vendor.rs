@@ -62,7 +62,11 @@ async fn a_vendor_folder_is_all_it_takes() {
         "{facade}"
     );
     assert!(facade.contains("VendorError::AcmeStores(e) => Some(e.message.as_str())"));
-    assert!(facade.contains("Api::AcmeStores => Some(\"https://api.acme-stores.example\")"));
+    assert!(facade.contains(
+        "Api::AcmeStores => &[crate::api::Server { name: \"production\", url: \"https://api.acme-stores.example\", variables: &[] }]"
+    ), "{facade}");
+    assert!(facade.contains("pub fn acme_stores_production(self) -> Self"));
+    assert!(facade.contains("pub fn acme_stores_basic(self"));
 
     // The mock's demo data has its entities and credentials (scheme names prefixed like the document's).
     let fixtures =

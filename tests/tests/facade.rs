@@ -65,7 +65,7 @@ fn there_is_one_api_per_tag_of_the_document() {
 }
 
 #[test]
-fn default_base_urls_are_the_first_server_of_each_apis_paths() {
+fn each_apis_servers_are_those_of_its_paths_with_their_variables() {
     let doc = document();
     for (path, item) in doc["paths"].as_object().unwrap() {
         let op = item
@@ -79,18 +79,52 @@ fn default_base_urls_are_the_first_server_of_each_apis_paths() {
             .into_iter()
             .find(|api| api.name() == tag)
             .unwrap_or_else(|| panic!("no Api for tag {tag}"));
-        let server = &item["servers"][0];
-        let mut url = server["url"].as_str().unwrap().to_owned();
-        for (name, variable) in server["variables"].as_object().into_iter().flatten() {
-            url = url.replace(
-                &format!("{{{name}}}"),
-                variable["default"].as_str().unwrap(),
-            );
-        }
-        match api.default_base_url() {
-            Some(default) => assert_eq!(default, url, "{path}"),
-            // ES publishes no host: the spec's placeholder default is a reserved, unresolvable name.
-            None => assert!(url.contains(".invalid/"), "{path}: {url}"),
+        let documented: Vec<(&str, Vec<&str>)> = item["servers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                let mut variables: Vec<&str> = s["variables"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(name, _)| name.as_str())
+                    .collect();
+                let url = s["url"].as_str().unwrap();
+                variables.sort_by_key(|v| url.find(&format!("{{{v}}}")));
+                (url, variables)
+            })
+            .collect();
+        let generated: Vec<(&str, Vec<&str>)> = api
+            .servers()
+            .iter()
+            .map(|s| (s.url(), s.variables().to_vec()))
+            .collect();
+        assert_eq!(generated, documented, "{path}");
+    }
+}
+
+#[test]
+fn no_api_goes_anywhere_unless_told_and_tenant_hosts_need_their_tenant() {
+    let err = concord_sdk::Client::builder().build().unwrap_err();
+    assert!(err.to_string().contains("no server is chosen"), "{err}");
+    for api in Api::ALL {
+        for server in api.servers() {
+            let err = concord_sdk::Client::builder()
+                .api_server(api, server.name(), &[])
+                .build();
+            match server.variables() {
+                [] => assert_eq!(
+                    err.unwrap().base_url(api),
+                    Some(server.url()),
+                    "{api} {}",
+                    server.name()
+                ),
+                variables => {
+                    let err = err.unwrap_err().to_string();
+                    assert!(err.contains(variables[0]), "{err}");
+                }
+            }
         }
     }
 }

@@ -156,7 +156,7 @@ fn with_tokens(h: &Harness, token: &str) -> Client {
 async fn exercise(h: &Harness, op: &str, status: u16) -> Result<(), Failure> {
     let c = h.client();
     // For statuses no business rule produces (rate limits, outages): the mock's documented override.
-    let forced = c.with_header("prefer", &format!("code={status}")); // shares c's connection pool
+    let forced = c.with_header("prefer", &format!("code={status}")).unwrap(); // shares c's connection pool
     // Clients with other credentials, built only where a scenario needs one.
     let unauthenticated = || with_tokens(h, "wrong-token");
     let wrong_key = || with_magicline_key(h, "wrong-key");
