@@ -13,7 +13,9 @@ pub mod prepaid_cards;
 pub type Report = Result<Vec<String>, concord_sdk::Error>;
 
 /// A client for the mock's demo data: `CONCORD_BASE_URL` (default `http://localhost:4010`) and the demo
-/// credentials, each overridable by its `CONCORD_*` variable.
+/// credentials, each overridable by its `CONCORD_*` variable. Each client works in a tenant of its own
+/// (`X-Mock-Tenant: journey-<random>`): the mock keeps state, and a journey that adds cards would otherwise
+/// meet the card limit on its second run.
 pub fn demo_client() -> Result<Client, ConfigError> {
     let base =
         std::env::var("CONCORD_BASE_URL").unwrap_or_else(|_| "http://localhost:4010".to_owned());
@@ -25,7 +27,13 @@ pub fn demo_client() -> Result<Client, ConfigError> {
         .paysafe_token(var("CONCORD_PAYSAFE_TOKEN", "demo-paysafe-token"))
         .es_loyalty_token(var("CONCORD_ES_LOYALTY_TOKEN", "demo-loyalty-token"))
         .masstack_token(var("CONCORD_MASSTACK_TOKEN", "demo-masstack-token"))
+        .default_header("x-mock-tenant", &fresh_tenant())
         .build()
+}
+
+/// A tenant name no earlier run used.
+pub fn fresh_tenant() -> String {
+    format!("journey-{}", uuid::Uuid::new_v4().simple())
 }
 
 /// Runs a journey from a binary: prints its lines, or the error, and sets the exit code.
@@ -48,3 +56,8 @@ pub async fn main_for(journey: impl AsyncFnOnce(&Client) -> Report) -> std::proc
         }
     }
 }
+
+// The Rust blocks of the project's README compile: `cargo test -p concord-examples --doc`.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

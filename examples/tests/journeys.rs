@@ -1,4 +1,5 @@
-//! Every journey runs against an embedded mock and reports what the vendors' documentation says it should.
+//! Every journey runs against an embedded mock and reports what the vendors' documentation says it should,
+//! twice in a row against the same mock, each run in a tenant of its own as the binaries do.
 
 use concord_mock::MockServer;
 use concord_sdk::Client;
@@ -15,9 +16,19 @@ async fn client(server: &MockServer) -> Client {
 }
 
 #[tokio::test]
-async fn every_journey_runs_against_the_mock() {
+async fn every_journey_runs_against_the_mock_twice_in_a_row() {
     let server = MockServer::start_default().await.unwrap();
     let client = client(&server).await;
+    for _ in 1..=2 {
+        let run = client
+            .with_header("x-mock-tenant", &concord_examples::fresh_tenant())
+            .unwrap();
+        every_journey(&run).await;
+    }
+}
+
+async fn every_journey(client: &Client) {
+    let client = client.clone();
 
     let lines = concord_examples::prepaid_cards::run(&client).await.unwrap();
     assert!(
