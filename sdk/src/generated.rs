@@ -256,6 +256,60 @@ pub mod types {
             value.parse()
         }
     }
+    ///Identifies the session (a GUID is recommended).
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct EsLoyaltyCorrelationId(::std::string::String);
+    impl ::std::ops::Deref for EsLoyaltyCorrelationId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<EsLoyaltyCorrelationId> for ::std::string::String {
+        fn from(value: EsLoyaltyCorrelationId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for EsLoyaltyCorrelationId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EsLoyaltyCorrelationId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EsLoyaltyCorrelationId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EsLoyaltyCorrelationId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///The error body of the ES Platform.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EsLoyaltyErrorBody {
@@ -451,7 +505,7 @@ pub mod types {
         pub channel: EsLoyaltyChannel,
         ///Identifies the session (a GUID is recommended).
         #[serde(rename = "correlationId")]
-        pub correlation_id: EsLoyaltyStartSessionRequestCorrelationId,
+        pub correlation_id: EsLoyaltyCorrelationId,
         ///Session id of an external agent, if any.
         #[serde(
             rename = "externalAgentSessionId",
@@ -462,62 +516,6 @@ pub mod types {
     impl EsLoyaltyStartSessionRequest {
         pub fn builder() -> builder::EsLoyaltyStartSessionRequest {
             Default::default()
-        }
-    }
-    ///Identifies the session (a GUID is recommended).
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct EsLoyaltyStartSessionRequestCorrelationId(::std::string::String);
-    impl ::std::ops::Deref for EsLoyaltyStartSessionRequestCorrelationId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<EsLoyaltyStartSessionRequestCorrelationId>
-    for ::std::string::String {
-        fn from(value: EsLoyaltyStartSessionRequestCorrelationId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for EsLoyaltyStartSessionRequestCorrelationId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for EsLoyaltyStartSessionRequestCorrelationId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for EsLoyaltyStartSessionRequestCorrelationId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for EsLoyaltyStartSessionRequestCorrelationId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///The started session and the member it belongs to.
@@ -1281,7 +1279,7 @@ pub mod types {
             rename = "externalId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub external_id: ::std::option::Option<PaysafeBulkCardItemExternalId>,
+        pub external_id: ::std::option::Option<PaysafeExternalId>,
         ///PIN of the PHYSICAL card.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pin: ::std::option::Option<::std::string::String>,
@@ -1289,61 +1287,6 @@ pub mod types {
     impl PaysafeBulkCardItem {
         pub fn builder() -> builder::PaysafeBulkCardItem {
             Default::default()
-        }
-    }
-    ///External card identifier in merchant system.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct PaysafeBulkCardItemExternalId(::std::string::String);
-    impl ::std::ops::Deref for PaysafeBulkCardItemExternalId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<PaysafeBulkCardItemExternalId> for ::std::string::String {
-        fn from(value: PaysafeBulkCardItemExternalId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for PaysafeBulkCardItemExternalId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 40usize {
-                return Err("longer than 40 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for PaysafeBulkCardItemExternalId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for PaysafeBulkCardItemExternalId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for PaysafeBulkCardItemExternalId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///A bulk order with its status and a page of its cards.
@@ -1392,7 +1335,7 @@ pub mod types {
         pub quantity: ::std::num::NonZeroU32,
         ///User agent of the client that placed the order.
         #[serde(rename = "userAgent")]
-        pub user_agent: PaysafeBulkCardsRequestUserAgent,
+        pub user_agent: PaysafeUserAgent,
     }
     impl PaysafeBulkCardsRequest {
         pub fn builder() -> builder::PaysafeBulkCardsRequest {
@@ -1504,62 +1447,6 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for PaysafeBulkCardsRequestMobile {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///User agent of the client that placed the order.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct PaysafeBulkCardsRequestUserAgent(::std::string::String);
-    impl ::std::ops::Deref for PaysafeBulkCardsRequestUserAgent {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<PaysafeBulkCardsRequestUserAgent>
-    for ::std::string::String {
-        fn from(value: PaysafeBulkCardsRequestUserAgent) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for PaysafeBulkCardsRequestUserAgent {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for PaysafeBulkCardsRequestUserAgent {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for PaysafeBulkCardsRequestUserAgent {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for PaysafeBulkCardsRequestUserAgent {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -1759,6 +1646,63 @@ pub mod types {
             value.parse()
         }
     }
+    ///ISO 3166-1 alpha-2 country code.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct PaysafeCountryCode(::std::string::String);
+    impl ::std::ops::Deref for PaysafeCountryCode {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PaysafeCountryCode> for ::std::string::String {
+        fn from(value: PaysafeCountryCode) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for PaysafeCountryCode {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 2usize {
+                return Err("longer than 2 characters".into());
+            }
+            if value.chars().count() < 2usize {
+                return Err("shorter than 2 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PaysafeCountryCode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PaysafeCountryCode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PaysafeCountryCode {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///Where PHYSICAL cards are sent; null or absent for VIRTUAL programs.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PaysafeDeliveryAddress {
@@ -1774,10 +1718,10 @@ pub mod types {
         pub city: PaysafeDeliveryAddressCity,
         ///ISO 3166-1 alpha-2 country code.
         #[serde(rename = "countryCode")]
-        pub country_code: PaysafeDeliveryAddressCountryCode,
+        pub country_code: PaysafeCountryCode,
         ///Postal code.
         #[serde(rename = "postalCode")]
-        pub postal_code: PaysafeDeliveryAddressPostalCode,
+        pub postal_code: PaysafePostalCode,
         ///State (mandatory for US).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<PaysafeDeliveryAddressState>,
@@ -2009,124 +1953,6 @@ pub mod types {
                 })
         }
     }
-    ///ISO 3166-1 alpha-2 country code.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct PaysafeDeliveryAddressCountryCode(::std::string::String);
-    impl ::std::ops::Deref for PaysafeDeliveryAddressCountryCode {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<PaysafeDeliveryAddressCountryCode>
-    for ::std::string::String {
-        fn from(value: PaysafeDeliveryAddressCountryCode) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for PaysafeDeliveryAddressCountryCode {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 2usize {
-                return Err("longer than 2 characters".into());
-            }
-            if value.chars().count() < 2usize {
-                return Err("shorter than 2 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for PaysafeDeliveryAddressCountryCode {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for PaysafeDeliveryAddressCountryCode {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for PaysafeDeliveryAddressCountryCode {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Postal code.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct PaysafeDeliveryAddressPostalCode(::std::string::String);
-    impl ::std::ops::Deref for PaysafeDeliveryAddressPostalCode {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<PaysafeDeliveryAddressPostalCode>
-    for ::std::string::String {
-        fn from(value: PaysafeDeliveryAddressPostalCode) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for PaysafeDeliveryAddressPostalCode {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 16usize {
-                return Err("longer than 16 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for PaysafeDeliveryAddressPostalCode {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for PaysafeDeliveryAddressPostalCode {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for PaysafeDeliveryAddressPostalCode {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///State (mandatory for US).
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -2217,6 +2043,60 @@ pub mod types {
             Default::default()
         }
     }
+    ///External card identifier in merchant system.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct PaysafeExternalId(::std::string::String);
+    impl ::std::ops::Deref for PaysafeExternalId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PaysafeExternalId> for ::std::string::String {
+        fn from(value: PaysafeExternalId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for PaysafeExternalId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 40usize {
+                return Err("longer than 40 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PaysafeExternalId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PaysafeExternalId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PaysafeExternalId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///A field error associated with the main error.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PaysafeFieldError {
@@ -2251,6 +2131,117 @@ pub mod types {
     impl PaysafePagingMeta {
         pub fn builder() -> builder::PaysafePagingMeta {
             Default::default()
+        }
+    }
+    ///Postal code.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct PaysafePostalCode(::std::string::String);
+    impl ::std::ops::Deref for PaysafePostalCode {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PaysafePostalCode> for ::std::string::String {
+        fn from(value: PaysafePostalCode) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for PaysafePostalCode {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 16usize {
+                return Err("longer than 16 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PaysafePostalCode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PaysafePostalCode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PaysafePostalCode {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///User agent of the client that placed the order.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct PaysafeUserAgent(::std::string::String);
+    impl ::std::ops::Deref for PaysafeUserAgent {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PaysafeUserAgent> for ::std::string::String {
+        fn from(value: PaysafeUserAgent) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for PaysafeUserAgent {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 200usize {
+                return Err("longer than 200 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PaysafeUserAgent {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PaysafeUserAgent {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PaysafeUserAgent {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     /// Types for composing complex structures.
@@ -2667,7 +2658,7 @@ pub mod types {
                 ::std::string::String,
             >,
             correlation_id: ::std::result::Result<
-                super::EsLoyaltyStartSessionRequestCorrelationId,
+                super::EsLoyaltyCorrelationId,
                 ::std::string::String,
             >,
             external_agent_session_id: ::std::result::Result<
@@ -2701,9 +2692,7 @@ pub mod types {
             }
             pub fn correlation_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    super::EsLoyaltyStartSessionRequestCorrelationId,
-                >,
+                T: ::std::convert::TryInto<super::EsLoyaltyCorrelationId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.correlation_id = value
@@ -3949,7 +3938,7 @@ pub mod types {
                 ::std::string::String,
             >,
             external_id: ::std::result::Result<
-                ::std::option::Option<super::PaysafeBulkCardItemExternalId>,
+                ::std::option::Option<super::PaysafeExternalId>,
                 ::std::string::String,
             >,
             pin: ::std::result::Result<
@@ -3982,7 +3971,7 @@ pub mod types {
             pub fn external_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::PaysafeBulkCardItemExternalId>,
+                    ::std::option::Option<super::PaysafeExternalId>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -4195,7 +4184,7 @@ pub mod types {
                 ::std::string::String,
             >,
             user_agent: ::std::result::Result<
-                super::PaysafeBulkCardsRequestUserAgent,
+                super::PaysafeUserAgent,
                 ::std::string::String,
             >,
         }
@@ -4293,7 +4282,7 @@ pub mod types {
             }
             pub fn user_agent<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::PaysafeBulkCardsRequestUserAgent>,
+                T: ::std::convert::TryInto<super::PaysafeUserAgent>,
                 T::Error: ::std::fmt::Display,
             {
                 self.user_agent = value
@@ -4549,11 +4538,11 @@ pub mod types {
                 ::std::string::String,
             >,
             country_code: ::std::result::Result<
-                super::PaysafeDeliveryAddressCountryCode,
+                super::PaysafeCountryCode,
                 ::std::string::String,
             >,
             postal_code: ::std::result::Result<
-                super::PaysafeDeliveryAddressPostalCode,
+                super::PaysafePostalCode,
                 ::std::string::String,
             >,
             state: ::std::result::Result<
@@ -4629,7 +4618,7 @@ pub mod types {
             }
             pub fn country_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::PaysafeDeliveryAddressCountryCode>,
+                T: ::std::convert::TryInto<super::PaysafeCountryCode>,
                 T::Error: ::std::fmt::Display,
             {
                 self.country_code = value
@@ -4641,7 +4630,7 @@ pub mod types {
             }
             pub fn postal_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::PaysafeDeliveryAddressPostalCode>,
+                T: ::std::convert::TryInto<super::PaysafePostalCode>,
                 T::Error: ::std::fmt::Display,
             {
                 self.postal_code = value

@@ -630,7 +630,7 @@ pub mod requests {
     use crate::call::{Call, convert, convert_nonzero};
     use crate::generated::types;
     /// A [`EsLoyalty::add_cards`](crate::EsLoyalty::add_cards) request: set optional parameters, then `.await` it.
-    #[derive(Debug)]
+    #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is awaited or sent"]
     pub struct EsLoyaltyAddCards<'a> {
         pub(crate) concord_call: Call<'a>,
@@ -686,7 +686,7 @@ pub mod requests {
         }
     }
     /// A [`EsLoyalty::start_session`](crate::EsLoyalty::start_session) request: set optional parameters, then `.await` it.
-    #[derive(Debug)]
+    #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is awaited or sent"]
     pub struct EsLoyaltyStartSession<'a> {
         pub(crate) concord_call: Call<'a>,
@@ -758,7 +758,7 @@ pub mod requests {
         }
     }
     /// A [`Magicline::get_access_code`](crate::Magicline::get_access_code) request: set optional parameters, then `.await` it.
-    #[derive(Debug)]
+    #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is awaited or sent"]
     pub struct MagiclineGetAccessCode<'a> {
         pub(crate) concord_call: Call<'a>,
@@ -812,7 +812,7 @@ pub mod requests {
         }
     }
     /// A [`Magicline::add_access_medium`](crate::Magicline::add_access_medium) request: set optional parameters, then `.await` it.
-    #[derive(Debug)]
+    #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is awaited or sent"]
     pub struct MagiclineAddAccessMedium<'a> {
         pub(crate) concord_call: Call<'a>,
@@ -868,7 +868,7 @@ pub mod requests {
         }
     }
     /// A [`Magicline::update_access_medium`](crate::Magicline::update_access_medium) request: set optional parameters, then `.await` it.
-    #[derive(Debug)]
+    #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is awaited or sent"]
     pub struct MagiclineUpdateAccessMedium<'a> {
         pub(crate) concord_call: Call<'a>,
@@ -926,7 +926,7 @@ pub mod requests {
         }
     }
     /// A [`Magicline::delete_access_medium`](crate::Magicline::delete_access_medium) request: set optional parameters, then `.await` it.
-    #[derive(Debug)]
+    #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is awaited or sent"]
     pub struct MagiclineDeleteAccessMedium<'a> {
         pub(crate) concord_call: Call<'a>,
@@ -980,7 +980,7 @@ pub mod requests {
         }
     }
     /// A [`Masstack::create_credential`](crate::Masstack::create_credential) request: set optional parameters, then `.await` it.
-    #[derive(Debug)]
+    #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is awaited or sent"]
     pub struct MasstackCreateCredential<'a> {
         pub(crate) concord_call: Call<'a>,
@@ -1038,7 +1038,7 @@ pub mod requests {
         }
     }
     /// A [`Masstack::list_credentials`](crate::Masstack::list_credentials) request: set optional parameters, then `.await` it.
-    #[derive(Debug)]
+    #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is awaited or sent"]
     pub struct MasstackListCredentials<'a> {
         pub(crate) concord_call: Call<'a>,
@@ -1094,7 +1094,7 @@ pub mod requests {
         }
     }
     /// A [`Masstack::delete_credential`](crate::Masstack::delete_credential) request: set optional parameters, then `.await` it.
-    #[derive(Debug)]
+    #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is awaited or sent"]
     pub struct MasstackDeleteCredential<'a> {
         pub(crate) concord_call: Call<'a>,
@@ -1150,7 +1150,7 @@ pub mod requests {
         }
     }
     /// A [`Paysafe::order_bulk_cards`](crate::Paysafe::order_bulk_cards) request: set optional parameters, then `.await` it.
-    #[derive(Debug)]
+    #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is awaited or sent"]
     pub struct PaysafeOrderBulkCards<'a> {
         pub(crate) concord_call: Call<'a>,
@@ -1206,7 +1206,7 @@ pub mod requests {
         }
     }
     /// A [`Paysafe::get_bulk_order`](crate::Paysafe::get_bulk_order) request: set optional parameters, then `.await` it.
-    #[derive(Debug)]
+    #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is awaited or sent"]
     pub struct PaysafeGetBulkOrder<'a> {
         pub(crate) concord_call: Call<'a>,
@@ -1255,6 +1255,36 @@ pub mod requests {
             self.concord_call.header(name, value);
             self
         }
+        /// Every page from this request's offset on, one request per page, `offset` advanced by the
+        /// items of each (the contract marks this operation as paged).
+        pub fn pages(self) -> crate::Pages<'a, Self, types::PaysafeBulkCardsDetails> {
+            let offset = self
+                .offset
+                .clone()
+                .ok()
+                .flatten()
+                .map_or(0, |v| u64::try_from(v).unwrap_or(0));
+            let limit = self.limit.clone().ok().flatten().map(|v| u64::from(v.get()));
+            crate::Pages::new(
+                self,
+                offset,
+                limit,
+                |request, offset| Box::pin(request.offset(offset).send()),
+                |page| page.cards.len(),
+                |page| u64::try_from(page.quantity).ok(),
+            )
+        }
+        /// Every item (`cards`) of every page from this request's offset on.
+        pub fn items(
+            self,
+        ) -> crate::Items<
+            'a,
+            Self,
+            types::PaysafeBulkCardsDetails,
+            types::PaysafeBulkCard,
+        > {
+            crate::Items::new(self.pages(), |page| page.cards)
+        }
         /// Sends the request (`GET /customers/{customerId}/prepaid/cards/bulk/{bulkId}`): the body with the answer's status and headers.
         pub async fn send_with_response(
             self,
@@ -1288,7 +1318,7 @@ pub mod requests {
         }
     }
     /// A [`Paysafe::assign_bulk_card`](crate::Paysafe::assign_bulk_card) request: set optional parameters, then `.await` it.
-    #[derive(Debug)]
+    #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is awaited or sent"]
     pub struct PaysafeAssignBulkCard<'a> {
         pub(crate) concord_call: Call<'a>,

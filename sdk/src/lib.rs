@@ -8,6 +8,7 @@ mod client;
 mod config;
 mod error;
 mod hooks;
+mod pages;
 mod response;
 mod retry;
 
@@ -44,8 +45,12 @@ pub use calls::*;
 pub use client::Client;
 pub use config::{ClientBuilder, ConfigError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use error::{Error, ErrorKind, Result, VendorError};
+pub use pages::{Items, Pages};
 pub use response::Response;
 pub use retry::RetryPolicy;
+/// The crates whose types appear in the generated ones (`uuid::Uuid` ids, `chrono::DateTime` times), so that
+/// callers use the same versions without depending on them.
+pub use {chrono, uuid};
 
 /// Request and response types of every operation, generated from the contract. Names carry the vendor
 /// API as a prefix (`PaysafeAssignCardRequest`, `MagiclineErrorResponse`, …).

@@ -195,3 +195,97 @@ async fn an_answer_whose_body_does_not_decode_keeps_its_status_and_headers() {
     assert_eq!(err.status().map(|s| s.as_u16()), Some(200), "{err:?}");
     assert_eq!(err.body(), Some("<html>proxy</html>"));
 }
+
+/// A bulk order page with `cards` card ids out of `total`.
+fn bulk_page(cards: &[u32], total: u32) -> Value {
+    let mut page = ok_example("/customers/{customerId}/prepaid/cards/bulk/{bulkId}", "get");
+    let card = page["cards"][0].clone();
+    page["quantity"] = total.into();
+    page["cards"] = cards
+        .iter()
+        .map(|n| {
+            let mut card = card.clone();
+            card["cardId"] = format!("00000000-0000-4000-8000-{n:012}").into();
+            card
+        })
+        .collect();
+    page
+}
+
+#[tokio::test]
+async fn paging_stops_at_the_declared_total_without_asking_for_an_empty_page() {
+    let server = MockServer::start().await;
+    for (offset, cards) in [("0", [1, 2]), ("2", [3, 4])] {
+        Mock::given(method("GET"))
+            .and(query_param("offset", offset))
+            .and(query_param("limit", "2"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(bulk_page(&cards, 4)))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let client = common::client(&server.uri());
+    let cards = client
+        .paysafe()
+        .get_bulk_order("1231122232", common::BULK)
+        .limit(2)
+        .items()
+        .collect()
+        .await
+        .unwrap();
+    let ids: Vec<String> = cards.iter().map(|c| c.card_id.to_string()).collect();
+    assert_eq!(ids.len(), 4);
+    assert!(ids[3].ends_with("000000000004"), "{ids:?}");
+    // Exactly the two pages: a third request (offset 4) would have no mock and fail the call.
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn without_a_limit_paging_ends_at_an_empty_page() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(query_param("offset", "0"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(bulk_page(&[1, 2, 3], 99)))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(query_param("offset", "3"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(bulk_page(&[], 99)))
+        .mount(&server)
+        .await;
+    let client = common::client(&server.uri());
+    let mut pages = client
+        .paysafe()
+        .get_bulk_order("1231122232", common::BULK)
+        .pages();
+    assert_eq!(pages.next().await.unwrap().unwrap().cards.len(), 3);
+    assert!(pages.next().await.unwrap().is_none());
+    assert!(
+        pages.next().await.unwrap().is_none(),
+        "ended pages stay ended"
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_body_built_with_its_builder_names_the_field_whose_value_is_refused() {
+    let server = MockServer::start().await;
+    let client = common::client(&server.uri());
+    let body = EsLoyaltyStartSessionRequest::builder()
+        .correlation_id("")
+        .channel(EsLoyaltyChannel::App);
+    let err = client
+        .es_loyalty()
+        .start_session("100200300", body)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidRequest, "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("`body`")
+            && text.contains("correlation_id")
+            && text.contains("shorter than 1"),
+        "{text}"
+    );
+    assert!(server.received_requests().await.unwrap().is_empty());
+}

@@ -69,7 +69,9 @@ struct Operation<'d> {
 
 /// `sdk/src/generated_calls.rs` for the document, given progenitor's `generated.rs`.
 pub(crate) fn generate_calls(doc: &Value, generated_client: &str) -> Result<String, syn::Error> {
-    let builders = builders(&syn::parse_file(generated_client)?);
+    let file = syn::parse_file(generated_client)?;
+    let builders = builders(&file);
+    let structs = type_fields(&file);
     let operations = operations(doc);
     let mut out = String::from(
         "use std::fmt::Display;\n\nuse crate::api::Api;\nuse crate::call::{Call, convert, convert_nonzero};\nuse crate::client::Client;\nuse crate::generated::types;\n\n",
@@ -112,7 +114,7 @@ pub(crate) fn generate_calls(doc: &Value, generated_client: &str) -> Result<Stri
                 operation, builder, tag_name, &group, &method, &request,
             ));
             requests.push_str(&request_builder(
-                operation, builder, &group, &method, &request,
+                operation, builder, &group, &method, &request, &structs,
             ));
         }
         out.push_str("}\n");
@@ -275,12 +277,13 @@ fn request_builder(
     group: &str,
     method: &str,
     request: &str,
+    structs: &Structs,
 ) -> String {
     let descriptions = parameter_docs(operation.op);
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "\n    /// A [`{group}::{method}`](crate::{group}::{method}) request: set optional parameters, then `.await` it.\n    #[derive(Debug)]\n    #[must_use = \"a request does nothing until it is awaited or sent\"]\n    pub struct {request}<'a> {{\n        pub(crate) concord_call: Call<'a>,"
+        "\n    /// A [`{group}::{method}`](crate::{group}::{method}) request: set optional parameters, then `.await` it.\n    #[derive(Debug, Clone)]\n    #[must_use = \"a request does nothing until it is awaited or sent\"]\n    pub struct {request}<'a> {{\n        pub(crate) concord_call: Call<'a>,"
     );
     for param in &builder.params {
         let ty = if param.optional {
@@ -307,6 +310,7 @@ fn request_builder(
         );
     }
     out.push_str(OPTION_SETTERS);
+    out.push_str(&paging(operation, builder, request, structs));
     let names: Vec<&str> = builder.params.iter().map(|p| p.name.as_str()).collect();
     let mut sets = String::new();
     for param in &builder.params {
@@ -339,6 +343,106 @@ fn request_builder(
         ok = builder.ok
     );
     out
+}
+
+/// The fields of progenitor's types: struct name → field name → type.
+type Structs = BTreeMap<String, BTreeMap<String, String>>;
+
+fn type_fields(file: &syn::File) -> Structs {
+    let Some(items) = file.items.iter().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
+        _ => None,
+    }) else {
+        return Structs::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => Some((
+                s.ident.to_string(),
+                s.fields
+                    .iter()
+                    .filter_map(|f| {
+                        Some((
+                            f.ident.as_ref()?.to_string(),
+                            f.ty.to_token_stream().to_string(),
+                        ))
+                    })
+                    .collect(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `pages()` and `items()` for an operation the document marks as paged with `x-concord-pagination`
+/// (`{offset, limit, items, total}`: its offset and limit parameters, the array of items in the answer and
+/// the property with the total). Nothing when the declaration does not match the generated types.
+fn paging(
+    operation: &Operation<'_>,
+    builder: &Builder,
+    request: &str,
+    structs: &Structs,
+) -> String {
+    let declared = &operation.op["x-concord-pagination"];
+    let name = |key: &str| declared[key].as_str().map(ToSnakeCase::to_snake_case);
+    let (Some(offset), Some(items)) = (name("offset"), name("items")) else {
+        return String::new();
+    };
+    let param = |wanted: &str| {
+        builder
+            .params
+            .iter()
+            .find(|p| p.name == wanted && p.optional)
+    };
+    let Some(offset_param) = param(&offset) else {
+        return String::new();
+    };
+    let page_type = builder.ok.rsplit(':').next().unwrap_or_default().trim();
+    let Some(fields) = structs.get(page_type) else {
+        return String::new();
+    };
+    let Some(element) = fields
+        .get(&items)
+        .and_then(|ty| ty.strip_prefix(":: std :: vec :: Vec < "))
+        .and_then(|ty| ty.strip_suffix(" >"))
+    else {
+        return String::new();
+    };
+    let element = if element.starts_with("::") {
+        element.to_owned()
+    } else {
+        format!("types::{element}")
+    };
+    let as_u64 = |ty: &str| {
+        if input(ty).1 == "convert_nonzero" {
+            "u64::from(v.get())"
+        } else {
+            "u64::try_from(v).unwrap_or(0)"
+        }
+    };
+    let limit = match name("limit").and_then(|l| param(&l)) {
+        Some(p) => format!(
+            "self.{}.clone().ok().flatten().map(|v| {})",
+            p.name,
+            as_u64(&p.ty)
+        ),
+        None => "None".to_owned(),
+    };
+    let total = match name("total").and_then(|t| Some((fields.get(&t)?.clone(), t))) {
+        Some((ty, t)) if ty.starts_with(":: std :: option :: Option") => {
+            format!("|page| page.{t}.and_then(|v| u64::try_from(v).ok())")
+        }
+        Some((_, t)) => format!("|page| u64::try_from(page.{t}).ok()"),
+        None => "|_| None".to_owned(),
+    };
+    let ok = &builder.ok;
+    format!(
+        "        /// Every page from this request's offset on, one request per page, `{offset}` advanced by the\n        /// items of each (the contract marks this operation as paged).\n        pub fn pages(self) -> crate::Pages<'a, Self, {ok}> {{\n            let offset = self.{o}.clone().ok().flatten().map_or(0, |v| {o_conv});\n            let limit = {limit};\n            crate::Pages::new(self, offset, limit, |request, offset| Box::pin(request.{o}(offset).send()), |page| page.{items}.len(), {total})\n        }}\n\n        /// Every item (`{items}`) of every page from this request's offset on.\n        pub fn items(self) -> crate::Items<'a, Self, {ok}, {element}> {{\n            crate::Items::new(self.pages(), |page| page.{items})\n        }}\n\n",
+        o = offset_param.name,
+        o_conv = as_u64(&offset_param.ty),
+    )
+    .replace("{request}", request)
 }
 
 /// Parameter descriptions by the name progenitor gives the parameter; the body's is `body`.

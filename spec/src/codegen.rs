@@ -1,7 +1,11 @@
 //! Runs progenitor on the normalized document: the SDK's generated client and its typed httpmock stubs.
 
 use openapiv3::OpenAPI;
-use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypePatch};
+use quote::ToTokens;
 
 /// Rust crate path the httpmock stubs use to name the SDK's types.
 const SDK_CRATE: &str = "crate::generated";
@@ -42,6 +46,22 @@ pub enum CodegenError {
 /// Generates the SDK's code from the document's YAML text.
 pub fn generate(document_yaml: &str) -> Result<GeneratedSdk, CodegenError> {
     let spec: OpenAPI = serde_yaml_ng::from_str(document_yaml)?;
+    let document: serde_json::Value = serde_yaml_ng::from_str(document_yaml)?;
+    // First pass: the names typify chooses; second pass: the shorter ones where they are unambiguous.
+    let first = syn::parse2(Generator::new(&settings(&BTreeMap::new())).generate_tokens(&spec)?)?;
+    let renames = shorter_names(&document, &first);
+    let mut generator = Generator::new(&settings(&renames));
+    let client = format_tokens(generator.generate_tokens(&spec)?)?;
+    let httpmock = format_tokens(generator.httpmock(&spec, SDK_CRATE)?)?;
+    let calls = crate::calls::generate_calls(&document, &client)?;
+    Ok(GeneratedSdk {
+        client,
+        httpmock,
+        calls,
+    })
+}
+
+fn settings(renames: &BTreeMap<String, String>) -> GenerationSettings {
     let mut settings = GenerationSettings::default();
     settings
         .with_interface(InterfaceStyle::Builder)
@@ -49,16 +69,70 @@ pub fn generate(document_yaml: &str) -> Result<GeneratedSdk, CodegenError> {
         .with_derive("PartialEq")
         .with_inner_type(INNER_TYPE.parse().expect("a Rust path"))
         .with_hooks(HooksMode::Expected);
-    let mut generator = Generator::new(&settings);
-    let client = format_tokens(generator.generate_tokens(&spec)?)?;
-    let httpmock = format_tokens(generator.httpmock(&spec, SDK_CRATE)?)?;
-    let document: serde_json::Value = serde_yaml_ng::from_str(document_yaml)?;
-    let calls = crate::calls::generate_calls(&document, &client)?;
-    Ok(GeneratedSdk {
-        client,
-        httpmock,
-        calls,
-    })
+    for (long, short) in renames {
+        settings.with_patch(long, TypePatch::default().with_rename(short));
+    }
+    settings
+}
+
+/// Shorter names for the types typify names after a property (`EsLoyaltyStartSessionRequestCorrelationId`
+/// → `EsLoyaltyCorrelationId`): the API's prefix and the property, where the property's name has two words
+/// or more (a lone `Value` or `City` says too little without its owner) and no other type has or would get
+/// that name.
+fn shorter_names(document: &serde_json::Value, file: &syn::File) -> BTreeMap<String, String> {
+    let prefixes: Vec<String> = document["tags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|tag| tag["x-concord-id"].as_str())
+        .map(ToUpperCamelCase::to_upper_camel_case)
+        .collect();
+    let mut structs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut names = BTreeSet::new();
+    let types = file.items.iter().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
+        _ => None,
+    });
+    for item in types.into_iter().flatten() {
+        match item {
+            syn::Item::Struct(s) => {
+                names.insert(s.ident.to_string());
+                let fields = s
+                    .fields
+                    .iter()
+                    .filter_map(|f| f.ident.as_ref().map(|i| i.to_token_stream().to_string()))
+                    .collect();
+                structs.insert(s.ident.to_string(), fields);
+            }
+            syn::Item::Enum(e) => {
+                names.insert(e.ident.to_string());
+            }
+            _ => {}
+        }
+    }
+    let mut candidates: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for name in &names {
+        for (owner, fields) in &structs {
+            let Some(property) = name.strip_prefix(owner.as_str()) else {
+                continue;
+            };
+            let words = property.chars().filter(char::is_ascii_uppercase).count();
+            let Some(prefix) = prefixes.iter().find(|p| owner.starts_with(p.as_str())) else {
+                continue;
+            };
+            if words >= 2 && fields.contains(&property.to_snake_case()) {
+                candidates
+                    .entry(format!("{prefix}{property}"))
+                    .or_default()
+                    .push(name.clone());
+            }
+        }
+    }
+    candidates
+        .into_iter()
+        .filter(|(short, longs)| longs.len() == 1 && !names.contains(short))
+        .map(|(short, mut longs)| (longs.remove(0), short))
+        .collect()
 }
 
 fn format_tokens(tokens: proc_macro2::TokenStream) -> Result<String, CodegenError> {

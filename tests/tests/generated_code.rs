@@ -60,3 +60,15 @@ fn every_operation_of_the_document_has_a_generated_method() {
     }
     assert!(count > 0, "no operation read from the document");
 }
+
+#[test]
+fn types_named_after_a_property_get_the_apis_prefix_and_the_property_where_unambiguous() {
+    let client = checked_in("generated.rs");
+    assert!(client.contains("pub struct EsLoyaltyCorrelationId("));
+    assert!(!client.contains("EsLoyaltyStartSessionRequestCorrelationId"));
+    // Two owners of a `cardLabel` property: both keep their owner in the name rather than share one.
+    assert!(client.contains("pub struct EsLoyaltyAddCardsRequestCardLabel("));
+    assert!(client.contains("pub struct EsLoyaltyPhysicalCardCardLabel("));
+    // A one-word property says too little alone.
+    assert!(client.contains("pub struct MagiclineCustomerAccessMediumValue("));
+}

@@ -713,3 +713,37 @@ async fn the_sdk_retries_through_injected_outages_of_the_mock() {
     );
     assert!(h.contract_violations().await.is_empty());
 }
+
+#[tokio::test]
+async fn paging_through_a_bulk_order_against_the_mock_yields_every_card_once() {
+    let h = Harness::start().await;
+    let client = h.client();
+    let paysafe = client.paysafe();
+    let placed = paysafe
+        .order_bulk_cards("1231122232", order(5, 0))
+        .await
+        .unwrap();
+    let request = paysafe.get_bulk_order("1231122232", placed.id).limit(2);
+    // Pages of 2, 2 and 1 (the total of 5 ends it: no request for an empty fourth page).
+    let mut pages = request.clone().pages();
+    let mut sizes = Vec::new();
+    while let Some(page) = pages.next().await.unwrap() {
+        sizes.push(page.cards.len());
+    }
+    assert_eq!(sizes, [2, 2, 1]);
+    let cards = request.items().collect().await.unwrap();
+    let mut ids: Vec<_> = cards.iter().map(|c| c.card_id).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 5, "{cards:?}");
+    // Starting from an offset pages from there.
+    let rest = paysafe
+        .get_bulk_order("1231122232", placed.id)
+        .offset(3)
+        .items()
+        .collect()
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 2);
+    assert!(h.contract_violations().await.is_empty());
+}
