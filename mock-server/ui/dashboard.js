@@ -21,6 +21,8 @@
   }
 
   let entries = []; // newest first
+  let pending = []; // arrived while the journal is paused, newest first
+  let following = true;
   let lastId = 0;
   let operations = new Map();
   let creds = { schemes: {}, byScheme: new Map() };
@@ -32,6 +34,13 @@
 
   function currentTenant() {
     return Concord.tenant();
+  }
+
+  /** Feedback next to the control that caused it, where the eye already is. */
+  function note(id, message, isError = false) {
+    const line = $(id);
+    line.textContent = message;
+    line.classList.toggle("error", isError);
   }
 
   function handle(error) {
@@ -48,6 +57,60 @@
 
   function statusClass(code) {
     return `s${String(code)[0]}xx`;
+  }
+
+  // A marker per status class that does not rely on colour: its shape and words say it too.
+  const STATUS_MARKS = {
+    2: ["✓", "success"],
+    3: ["↪", "redirect"],
+    4: ["✗", "client error"],
+    5: ["⚠", "server error"],
+  };
+
+  function statusMark(code) {
+    const [glyph, words] = STATUS_MARKS[String(code)[0]] || ["•", "status"];
+    return el(
+      "span",
+      { class: `status ${statusClass(code)}`, title: `${code}: ${words}`, "aria-label": `${code} ${words}` },
+      el("span", { class: "glyph", "aria-hidden": "true" }, glyph),
+      ` ${code}`,
+    );
+  }
+
+  // Where vendors keep an error's code and message (as the mock's error shapes look for them).
+  const CODE_KEYS = ["code", "errorcode", "error_code"];
+  const MESSAGE_KEYS = ["message", "errormessage", "error_message", "detail", "error_description", "description", "title"];
+
+  /** The first string property of `body` named like one of `keys`: shallow before deep, arrays by their first item. */
+  function findText(body, keys, depth = 0) {
+    if (!body || typeof body !== "object" || depth > 3) return null;
+    if (Array.isArray(body)) return findText(body[0], keys, depth + 1);
+    for (const key of keys) {
+      for (const [name, value] of Object.entries(body)) {
+        if (name.toLowerCase() === key && typeof value === "string") return value;
+      }
+    }
+    for (const value of Object.values(body)) {
+      const found = findText(value, keys, depth + 1);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  /** "CODE: message" of an error answer, or "" for a success. */
+  function errorSummary(entry) {
+    if (entry.status < 400) return "";
+    let body = entry.responseBody;
+    if (typeof body === "string") {
+      try {
+        body = JSON.parse(body);
+      } catch {
+        return "";
+      }
+    }
+    const code = findText(body, CODE_KEYS);
+    const message = findText(body, MESSAGE_KEYS);
+    return [code, message].filter(Boolean).join(": ");
   }
 
   function matches(entry) {
@@ -143,27 +206,33 @@
       { type: "button", class: "summary", "aria-expanded": "false", "aria-controls": `entry-${entry.id}-details` },
       el("span", { class: "time" }, isNaN(time) ? entry.at : time.toLocaleTimeString()),
       el("span", { class: "method" }, entry.method),
-      el("span", { class: "path" }, entry.path + (entry.query ? "?" + entry.query : "")),
+      el("span", { class: "path", title: entry.path + (entry.query ? "?" + entry.query : "") }, entry.path + (entry.query ? "?" + entry.query : "")),
       entry.operation
         ? el("span", { class: "operation" }, entry.operation)
         : el("span", { class: "operation unmatched", title: "No operation of the contract matches this request" }, "no matching operation"),
-      el("span", { class: `status ${statusClass(entry.status)}` }, String(entry.status)),
+      statusMark(entry.status),
       el("span", { class: "latency" }, `${entry.latencyMs.toFixed(1)} ms`),
       el("span", { class: "tenant" }, entry.tenant),
     );
+    const summary = errorSummary(entry);
+    if (summary) toggle.append(el("span", { class: "error-summary", title: summary }, summary));
     toggle.addEventListener("click", () => {
       const open = toggle.getAttribute("aria-expanded") === "true";
       toggle.setAttribute("aria-expanded", String(!open));
       if (open) item.querySelector(".details").remove();
       else item.append(entryDetails(entry));
+      if (open && following && pending.length > 0 && !reading()) showPending();
     });
     item.append(toggle);
     return item;
   }
 
+  /** Rebuilds the list (on a filter change or a clear): open entries stay open, focus stays put. */
   function renderJournal() {
     const list = $("journal-list");
     const open = new Set([...list.querySelectorAll('.summary[aria-expanded="true"]')].map((b) => b.closest("li").dataset.id));
+    const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest("#journal-list li");
+    const focusedId = focused ? focused.dataset.id : null;
     const shown = entries.filter(matches);
     list.replaceChildren(
       ...shown.map((entry) => {
@@ -172,8 +241,58 @@
         return item;
       }),
     );
-    $("journal-empty").hidden = shown.length > 0;
-    $("journal-count").textContent = `(${shown.length} of ${entries.length})`;
+    if (focusedId) list.querySelector(`li[data-id="${focusedId}"] .summary`)?.focus();
+    updateCounts();
+  }
+
+  /**
+   * Adds newly arrived entries above the others without touching the rows already shown, so that text
+   * selection and keyboard focus are left alone. While an entry is open (or the journal is paused) they
+   * wait behind the `Show N new` button instead: nothing moves under the reader.
+   */
+  function addToJournal(arrived) {
+    const list = $("journal-list");
+    const shown = arrived.filter(matches);
+    if (shown.length > 0) {
+      // A reader scrolled down the list keeps the rows in view where they are.
+      const before = list.scrollHeight;
+      const scrolled = list.scrollTop > 0;
+      list.prepend(...shown.map(entryItem));
+      while (list.children.length > KEEP) list.lastElementChild.remove();
+      if (scrolled) list.scrollTop += list.scrollHeight - before;
+    }
+    updateCounts();
+  }
+
+  function updateCounts() {
+    const shown = $("journal-list").children.length;
+    $("journal-empty").hidden = shown > 0;
+    $("journal-count").textContent = `(${shown} of ${entries.length})`;
+    const more = $("journal-pending");
+    more.hidden = pending.length === 0;
+    more.textContent = `Show ${pending.length} new`;
+    more.title = following ? "New requests wait while an entry is open" : "The journal is paused";
+  }
+
+  /** Whether the reader has an entry open: new ones then wait (`Show N new`) so that nothing moves. */
+  function reading() {
+    return $("journal-list").querySelector('.summary[aria-expanded="true"]') !== null;
+  }
+
+  function showPending() {
+    const arrived = pending;
+    pending = [];
+    entries = arrived.concat(entries).slice(0, KEEP);
+    addToJournal(arrived);
+  }
+
+  function setFollowing(on) {
+    following = on;
+    const button = $("journal-follow");
+    button.setAttribute("aria-pressed", String(!on));
+    button.textContent = on ? "Pause" : "Resume";
+    if (on && pending.length > 0) showPending();
+    updateCounts();
   }
 
   async function poll() {
@@ -181,8 +300,15 @@
       const { requests } = await admin("GET", "/requests", { query: { after: lastId, limit: KEEP } });
       if (requests.length > 0) {
         lastId = Math.max(lastId, ...requests.map((r) => r.id));
-        entries = requests.concat(entries).slice(0, KEEP);
-        renderJournal();
+        if (following && !reading()) {
+          entries = requests.concat(entries).slice(0, KEEP);
+          addToJournal(requests);
+        } else {
+          pending = requests.concat(pending).slice(0, KEEP);
+          updateCounts();
+        }
+        // A rule limited to a number of uses counts down with the requests it answers.
+        if ($("fault-list").children.length > 0) loadFaults();
         // A write to the selected tenant changes its state: show it now, not on the next manual refresh.
         if (requests.some((r) => r.tenant === currentTenant() && r.method !== "GET")) loadState();
       }
@@ -202,11 +328,36 @@
     try {
       await admin("DELETE", "/requests");
       entries = [];
+      pending = [];
       renderJournal();
-      status("Journal cleared.");
+      status("Journal cleared for everyone using this mock.");
     } catch (e) {
       handle(e);
     }
+  }
+
+  /**
+   * A destructive button asks first, next to itself: the first press shows what will happen with a
+   * confirm and a cancel button (no browser dialog, which would block the page's polling).
+   */
+  function confirming(button, question, action) {
+    button.addEventListener("click", () => {
+      if (button.nextElementSibling?.classList.contains("confirm")) return;
+      const box = el("span", { class: "confirm", role: "group", "aria-label": question });
+      const done = () => {
+        box.remove();
+        button.hidden = false;
+        button.focus();
+      };
+      box.append(
+        el("span", { class: "question" }, question),
+        el("button", { type: "button", class: "danger", onclick: () => { done(); action(); } }, "Yes"),
+        el("button", { type: "button", onclick: done }, "Cancel"),
+      );
+      button.hidden = true;
+      button.after(box);
+      box.querySelector("button.danger").focus();
+    });
   }
 
   // ---- state ------------------------------------------------------------------------------------------
@@ -253,7 +404,7 @@
     const tenant = currentTenant();
     try {
       await admin("POST", "/reset", { query: all ? {} : { tenant } });
-      status(all ? "Every tenant is back to the fixtures." : `Tenant ${tenant} is back to the fixtures.`);
+      note("state-note", all ? "Every tenant is back to the fixtures." : `Tenant ${tenant} is back to the fixtures.`);
       loadState();
     } catch (e) {
       handle(e);
@@ -267,7 +418,7 @@
       .filter(Boolean).join(", ") || "every request";
     const effect = [rule.status ? `answer ${rule.status}` : null, rule.delayMs ? `after ${rule.delayMs} ms` : null].filter(Boolean).join(" ");
     const chance = rule.probability < 1 ? `, probability ${rule.probability}` : "";
-    const times = rule.count != null ? `, ${rule.count} more time(s)` : "";
+    const times = rule.count == null ? "" : rule.count > 0 ? `, ${rule.count} more time${rule.count === 1 ? "" : "s"}` : ", used up";
     return `${what}: ${effect}${chance}${times}`;
   }
 
@@ -302,17 +453,18 @@
     };
     try {
       const added = await admin("POST", "/faults", { body: rule });
-      status(`Fault rule ${added.id} added: it applies from the next call.`);
+      note("fault-note", `Fault rule ${added.id} added: it applies from the next call.`);
       loadFaults();
     } catch (e) {
-      handle(e);
+      if (e instanceof Concord.NeedsToken) handle(e);
+      else note("fault-note", e.message, true);
     }
   }
 
   async function removeFault(id) {
     try {
       await admin("DELETE", `/faults/${id}`);
-      status(`Fault rule ${id} removed.`);
+      note("fault-note", `Fault rule ${id} removed.`);
       loadFaults();
     } catch (e) {
       handle(e);
@@ -387,10 +539,16 @@
   tenantInput.addEventListener("change", selectTenant);
   $("journal-filters").addEventListener("input", renderJournal);
   $("journal-filters").addEventListener("submit", (e) => e.preventDefault());
-  $("journal-clear").addEventListener("click", clearJournal);
+  confirming($("journal-clear"), "Clear the journal for everyone using this mock?", clearJournal);
+  $("journal-follow").addEventListener("click", () => setFollowing(!following));
+  $("journal-pending").addEventListener("click", () => {
+    if (following) showPending();
+    else setFollowing(true);
+    updateCounts();
+  });
   $("state-refresh").addEventListener("click", loadState);
   $("reset-tenant").addEventListener("click", () => reset(false));
-  $("reset-all").addEventListener("click", () => reset(true));
+  confirming($("reset-all"), "Reset every tenant to the fixtures?", () => reset(true));
   $("fault-form").addEventListener("submit", addFault);
   $("token-form").addEventListener("submit", (e) => {
     e.preventDefault();

@@ -213,6 +213,7 @@ describe("the mock's web page", () => {
     await board.screenshot({ path: screenshotPath("state-after-reset"), fullPage: false });
 
     await board.getByRole("button", { name: "Reset all tenants" }).click();
+    await board.getByRole("button", { name: "Yes" }).click();
     await board.getByRole("status").filter({ hasText: "Every tenant is back to the fixtures." }).waitFor();
     assert.deepEqual(await exported(other), fixtures, "reset all reaches the other tenant too");
   });
@@ -263,6 +264,7 @@ describe("the mock's web page", () => {
     assert.equal(await board.evaluate(() => navigator.clipboard.readText()), "X-API-KEY: demo-magicline-key");
 
     await board.getByRole("button", { name: "Clear journal" }).click();
+    await board.getByRole("button", { name: "Yes" }).click();
     await board.locator("#journal-empty").waitFor({ state: "visible" });
     assert.equal((await call("GET", "/__mock/requests", tenant)).body.requests.length, 0);
   });
@@ -334,6 +336,96 @@ describe("the mock's web page", () => {
     } finally {
       for (const replica of replicas) await replica.stop();
       await redis.stop();
+    }
+  });
+
+  test("an opened entry stays open, focused and in place while 50 requests arrive; they wait until it is closed; Pause holds new ones back", async () => {
+    const context = await newContext();
+    const tenant = tenantName("still");
+    await call("GET", CREDENTIALS_PATH, tenant, { headers: MASSTACK_AUTH });
+    const board = await dashboard(context, tenant);
+    await board.getByRole("searchbox", { name: "Tenant" }).fill(tenant);
+    const entries = board.locator("#journal-list .entry");
+    await entries.first().waitFor();
+    const opened = entries.first().locator(".summary");
+    await opened.click();
+    await opened.focus();
+    const id = await entries.first().getAttribute("data-id");
+    const top = (await opened.boundingBox()).y;
+    await board.evaluate(() => getSelection().selectAllChildren(document.querySelector("#journal-list .details .curl-line")));
+    const selected = await board.evaluate(() => getSelection().toString());
+    for (let i = 0; i < 50; i += 1) await call("GET", CREDENTIALS_PATH, tenant, { headers: MASSTACK_AUTH });
+    await board.getByRole("button", { name: "Show 50 new" }).waitFor({ timeout: 5000 });
+    await board.waitForTimeout(600); // another poll or two
+    const still = board.locator(`#journal-list li[data-id="${id}"] .summary`);
+    assert.equal(await still.getAttribute("aria-expanded"), "true", "the entry is still open");
+    assert.equal(await board.evaluate(() => document.activeElement.closest("li")?.dataset.id), id, "focus stayed on it");
+    assert.ok(Math.abs((await still.boundingBox()).y - top) < 5, "it did not move on the screen");
+    assert.equal(await board.evaluate(() => getSelection().toString()), selected, "the selection was kept");
+    await still.click(); // closing it lets the waiting requests in
+    await board.locator("#journal-count", { hasText: "(51 of" }).waitFor({ timeout: 3000 });
+
+    await board.getByRole("button", { name: "Pause" }).click();
+    for (let i = 0; i < 3; i += 1) await call("GET", CREDENTIALS_PATH, tenant, { headers: MASSTACK_AUTH });
+    await board.getByRole("button", { name: "Show 3 new" }).waitFor({ timeout: 3000 });
+    assert.equal(await entries.count(), 51, "paused: nothing added");
+    await board.getByRole("button", { name: "Show 3 new" }).click();
+    await board.locator("#journal-count", { hasText: "(54 of" }).waitFor();
+    assert.equal(await board.getByRole("button", { name: "Pause" }).count(), 1, "following again");
+  });
+
+  test("an error row shows the vendor's code and message and a marker that is not only a colour", async () => {
+    const context = await newContext();
+    const tenant = tenantName("errors");
+    const body = { username: `twice-${tenant}@example.com` };
+    assert.equal((await call("POST", CREDENTIALS_PATH, tenant, { headers: MASSTACK_AUTH, body })).status, 201);
+    const conflict = await call("POST", CREDENTIALS_PATH, tenant, { headers: MASSTACK_AUTH, body });
+    assert.equal(conflict.status, 409);
+    const code = conflict.body.errors[0].error.code;
+    const board = await dashboard(context, tenant);
+    await board.getByRole("searchbox", { name: "Tenant" }).fill(tenant);
+    const failed = board.locator("#journal-list .entry").first();
+    await failed.locator(".error-summary").waitFor();
+    assert.match(await failed.locator(".error-summary").textContent(), new RegExp(`^${code}: .+`));
+    assert.equal(await failed.locator(".status .glyph").textContent(), "✗");
+    assert.equal(await board.locator("#journal-list .entry").nth(1).locator(".status .glyph").textContent(), "✓");
+    assert.equal(await board.locator("#journal-list .entry").nth(1).locator(".error-summary").count(), 0);
+  });
+
+  test("destructive actions ask first, next to the button, and Cancel changes nothing", async () => {
+    const context = await newContext();
+    const tenant = tenantName("ask");
+    await call("POST", CREDENTIALS_PATH, tenant, { headers: MASSTACK_AUTH, body: { username: `ask-${tenant}@example.com` } });
+    const board = await dashboard(context, tenant);
+    await board.locator('#state-kinds details[data-kind="masstack.credential"] .count', { hasText: "(2)" }).waitFor();
+    await board.getByRole("button", { name: "Reset all tenants" }).click();
+    const question = board.getByRole("group", { name: "Reset every tenant to the fixtures?" });
+    await question.waitFor();
+    await question.getByRole("button", { name: "Cancel" }).click();
+    assert.equal(await question.count(), 0);
+    assert.equal(Object.keys((await exported(tenant))["masstack.credential"]).length, 2, "nothing was reset");
+    await board.getByRole("button", { name: "Clear journal" }).click();
+    await board.getByRole("group", { name: "Clear the journal for everyone using this mock?" }).getByRole("button", { name: "Cancel" }).click();
+    assert.ok((await call("GET", "/__mock/requests", tenant)).body.requests.length > 0, "nothing was cleared");
+  });
+
+  test("from 360 px wide to desktop nothing is wider than the screen and journal rows keep every column", async () => {
+    const context = await newContext();
+    const tenant = tenantName("phone");
+    await call("GET", CREDENTIALS_PATH, tenant, { headers: MASSTACK_AUTH });
+    await call("POST", CREDENTIALS_PATH, tenant, { headers: MASSTACK_AUTH, body: {} });
+    const board = await dashboard(context, tenant);
+    for (const [width, height, name] of [[360, 740, "phone"], [390, 844, "phone-390"], [1440, 900, "desktop"]]) {
+      await board.setViewportSize({ width, height });
+      await board.locator("#journal-list .entry").nth(1).waitFor();
+      const overflow = await board.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${width} px: the page is ${overflow} px wider than the screen`);
+      const row = board.locator("#journal-list .entry").first();
+      for (const column of [".path", ".operation", ".status", ".method"]) {
+        const box = await row.locator(column).boundingBox();
+        assert.ok(box && box.width > 20 && box.x + box.width <= width + 1, `${width} px: ${column} is shown (${JSON.stringify(box)})`);
+      }
+      await board.screenshot({ path: screenshotPath(`dashboard-${name}`), fullPage: true });
     }
   });
 
