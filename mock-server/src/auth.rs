@@ -13,6 +13,8 @@ use serde_json::Value;
 use crate::contract::{Contract, Operation, Scheme};
 use crate::state::{Entity, Store, StoreError};
 
+use crate::journal::DemoCredential;
+
 const CREDENTIAL: &str = "auth.credential";
 const SCHEME: &str = "auth.scheme";
 
@@ -31,13 +33,15 @@ pub(crate) enum Auth {
 }
 
 /// Checks `op`'s security requirements; one alternative must hold entirely. Reads the schemes' settings,
-/// then every credential the request presents, in two batched reads (two round trips on Redis).
+/// then every credential the request presents, in two batched reads (two round trips on Redis). The
+/// credentials sent that are demo credentials of the tenant go to `demo` (for the journal).
 pub(crate) async fn authenticate(
     index: &Contract,
     op: &Operation,
     sent: Sent<'_>,
     store: &Store,
     tenant: &str,
+    demo: &mut Vec<DemoCredential>,
 ) -> Result<Auth, StoreError> {
     let names: Vec<&str> = op
         .security
@@ -86,6 +90,13 @@ pub(crate) async fn authenticate(
             // Collected, not searched lazily: all of this scheme's lookups must be consumed so the next
             // scheme starts at its own.
             let hits: Vec<Option<Entity>> = found.by_ref().take(s.candidates.len()).collect();
+            // A whole credential (not one item of a list) that the demo data holds.
+            if let ([value], [Some(_)]) = (s.candidates.as_slice(), hits.as_slice()) {
+                demo.push(DemoCredential {
+                    scheme: s.name.to_owned(),
+                    value: value.clone(),
+                });
+            }
             let result = hits
                 .into_iter()
                 .flatten()

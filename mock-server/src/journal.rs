@@ -89,6 +89,15 @@ impl Serialize for Body {
     }
 }
 
+/// A demo credential a request sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DemoCredential {
+    /// The security scheme, as the document names it.
+    pub scheme: String,
+    /// The credential's value as the demo data holds it (`user:password` for Basic).
+    pub value: String,
+}
+
 /// One journaled request.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -114,6 +123,10 @@ pub struct Entry {
     pub latency_ms: f64,
     /// Request headers (secrets redacted).
     pub request_headers: Vec<(String, String)>,
+    /// The credentials the request sent that are the tenant's demo credentials, as (scheme, value): they
+    /// are public (the dashboard lists them), so a copied curl line can replay exactly what was sent.
+    /// Any other credential stays redacted.
+    pub demo_credentials: Vec<DemoCredential>,
     /// Response headers.
     pub response_headers: Vec<(String, String)>,
     /// Request body (JSON when it parses, else text; cut).
@@ -294,6 +307,7 @@ mod tests {
 
     fn entry(path: &str) -> Entry {
         Entry {
+            demo_credentials: Vec::new(),
             id: 0,
             at: String::new(),
             tenant: "t".into(),

@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::{Auth, authenticate};
 use crate::contract::{BodyMedia, Operation, RouteMatch};
-use crate::journal::Entry;
+use crate::journal::{DemoCredential, Entry};
 use crate::prefer::Prefer;
 use crate::problem::Problem;
 use crate::refusal::Refusal;
@@ -62,6 +62,7 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
         headers: &parts.headers,
         tenant: &tenant,
     };
+    let mut demo_credentials = Vec::new();
     let (operation, reply) = match (&body, bad_tenant) {
         (_, Some(message)) => (
             None,
@@ -71,7 +72,7 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
             )
             .render(&app.contract, None, &path),
         ),
-        (Ok(bytes), None) => answer(&app, &incoming, bytes).await,
+        (Ok(bytes), None) => answer(&app, &incoming, bytes, &mut demo_credentials).await,
         (Err(refusal), None) => (None, refusal.render(&app.contract, None, &path)),
     };
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -102,6 +103,7 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
         status,
         latency_ms,
         request_headers: Entry::headers(&parts.headers),
+        demo_credentials,
         response_headers: Entry::headers(response.headers()),
         request_body: body.as_ref().ok().and_then(crate::journal::Body::of),
         response_body: journaled_body,
@@ -139,7 +141,13 @@ fn into_response(reply: Reply, body: Option<bytes::Bytes>) -> Response {
 }
 
 /// Routes, runs the stages and decorates the answer; returns the operationId and the answer.
-async fn answer(app: &AppState, incoming: &Incoming<'_>, body: &[u8]) -> (Option<String>, Reply) {
+/// The operation matched and its reply; the demo credentials the request sent go to `demo`.
+async fn answer(
+    app: &AppState,
+    incoming: &Incoming<'_>,
+    body: &[u8],
+    demo: &mut Vec<DemoCredential>,
+) -> (Option<String>, Reply) {
     let (op, path_params) = match app.contract.route(incoming.method, incoming.path) {
         RouteMatch::Found(op, params) => (op, params),
         RouteMatch::MethodNotAllowed(allowed) => {
@@ -157,7 +165,7 @@ async fn answer(app: &AppState, incoming: &Incoming<'_>, body: &[u8]) -> (Option
         }
     };
     let vendor = app.contract.vendor_of(op);
-    let reply = match stages(app, op, incoming, &path_params, body).await {
+    let reply = match stages(app, op, incoming, &path_params, body, demo).await {
         Ok(reply) => reply,
         Err(refusal) => refusal.render(&app.contract, Some(op), incoming.path),
     };
@@ -185,31 +193,33 @@ async fn stages(
     incoming: &Incoming<'_>,
     path_params: &[(String, String)],
     body: &[u8],
+    demo: &mut Vec<DemoCredential>,
 ) -> Result<Reply, Refusal> {
     let sent = crate::auth::Sent {
         headers: incoming.headers,
         query: incoming.query,
         open: &app.open_schemes,
     };
-    let principal = match authenticate(&app.contract, op, sent, &app.store, incoming.tenant).await {
-        Ok(Auth::Accepted(principal)) => principal,
-        Ok(Auth::Refused { status, scheme }) => {
-            let declared = app.contract.scheme_refusals.get(&(op.id.clone(), scheme));
-            return Err(match declared {
-                Some(decl) => crate::engine::refusal(op, decl, &Map::new()),
-                None => Refusal::documented(
-                    status,
-                    None,
-                    Problem::new(if status == 401 {
-                        "Unauthorized"
-                    } else {
-                        "Forbidden"
-                    }),
-                ),
-            });
-        }
-        Err(e) => return Err(Refusal::store_unavailable(&e)),
-    };
+    let principal =
+        match authenticate(&app.contract, op, sent, &app.store, incoming.tenant, demo).await {
+            Ok(Auth::Accepted(principal)) => principal,
+            Ok(Auth::Refused { status, scheme }) => {
+                let declared = app.contract.scheme_refusals.get(&(op.id.clone(), scheme));
+                return Err(match declared {
+                    Some(decl) => crate::engine::refusal(op, decl, &Map::new()),
+                    None => Refusal::documented(
+                        status,
+                        None,
+                        Problem::new(if status == 401 {
+                            "Unauthorized"
+                        } else {
+                            "Forbidden"
+                        }),
+                    ),
+                });
+            }
+            Err(e) => return Err(Refusal::store_unavailable(&e)),
+        };
     overrides(app, op, incoming).await?;
     let parts = match multipart_type(op, incoming.headers) {
         Some(content_type) => Some(

@@ -130,34 +130,51 @@
     return "'" + String(text).replace(/'/g, "'\\''") + "'";
   }
 
-  /** The credential to paste for a redacted header: the tenant's demo credential for the operation. */
-  function credentialHeader(name, entry) {
-    const op = operations.get(entry.operation);
-    for (const requirement of (op && op.security) || []) {
-      for (const schemeName of Object.keys(requirement)) {
-        const scheme = creds.schemes[schemeName];
-        const list = creds.byScheme.get(schemeName);
-        if (!scheme || !list) continue;
-        const header = Concord.headerFor(scheme, list[0].value);
-        if (header && header[0].toLowerCase() === name) return header[1];
-      }
+  /** What a credential placeholder says: the value was not recorded, so the user fills it in. */
+  const NOT_RECORDED = "<not recorded: the credential you sent>";
+
+  /**
+   * The value of a redacted header as it was sent: the demo credential the request carried (the journal
+   * records those, they are public), else a visible placeholder; never another credential.
+   */
+  function sentCredential(name, entry) {
+    for (const { scheme, value } of entry.demoCredentials || []) {
+      const header = creds.schemes[scheme] && Concord.headerFor(creds.schemes[scheme], value);
+      if (header && header[0].toLowerCase() === name) return header[1];
     }
-    return null;
+    return NOT_RECORDED;
   }
 
-  function curlLine(entry) {
+  /** The request as sent: URL, method, headers (secrets as sent or as a placeholder), body. */
+  function replayable(entry) {
     const url = location.origin + entry.path + (entry.query ? "?" + entry.query : "");
-    const parts = ["curl", "-X", entry.method, shellQuote(url)];
+    const headers = [];
     for (const [name, value] of entry.requestHeaders) {
       if (SKIP_IN_CURL.test(name)) continue;
-      const shown = REDACTED.has(name) ? credentialHeader(name, entry) || value : value;
-      parts.push("-H", shellQuote(`${name}: ${shown}`));
+      headers.push([name, REDACTED.has(name) ? sentCredential(name, entry) : value]);
     }
+    let body = null;
     if (entry.requestBody !== undefined && entry.requestBody !== null) {
-      const body = typeof entry.requestBody === "string" ? entry.requestBody : JSON.stringify(entry.requestBody);
-      parts.push("--data-raw", shellQuote(body));
+      body = typeof entry.requestBody === "string" ? entry.requestBody : JSON.stringify(entry.requestBody);
     }
-    return parts.join(" ");
+    return { url, method: entry.method, headers, body };
+  }
+
+  /** A curl command, one option per line. */
+  function curlLine(entry) {
+    const { url, method, headers, body } = replayable(entry);
+    const lines = [`curl -X ${method} ${shellQuote(url)}`];
+    for (const [name, value] of headers) lines.push(`-H ${shellQuote(`${name}: ${value}`)}`);
+    if (body !== null) lines.push(`--data-raw ${shellQuote(body)}`);
+    return lines.join(" \\\n  ");
+  }
+
+  /** The same request as frontend code: `fetch(url, { method, headers, body })`. */
+  function fetchCall(entry) {
+    const { url, method, headers, body } = replayable(entry);
+    const init = { method, headers: Object.fromEntries(headers) };
+    if (body !== null) init.body = body;
+    return `await fetch(${JSON.stringify(url)}, ${JSON.stringify(init, null, 2)});`;
   }
 
   function pretty(body) {
@@ -181,7 +198,10 @@
       { class: "details", id: `entry-${entry.id}-details` },
       el("div", { class: "curl" },
         el("code", { class: "curl-line" }, curl),
-        el("button", { type: "button", class: "copy-curl", onclick: () => Concord.copy(curl, "curl line") }, "Copy curl"),
+        el("span", { class: "buttons" },
+          el("button", { type: "button", class: "copy-curl", onclick: () => Concord.copy(curl, "curl command") }, "Copy curl"),
+          el("button", { type: "button", class: "copy-fetch", onclick: () => Concord.copy(fetchCall(entry), "fetch() call") }, "Copy as fetch()"),
+        ),
       ),
       el("div", { class: "columns" },
         el("div", {},

@@ -429,6 +429,52 @@ describe("the mock's web page", () => {
     }
   });
 
+  test("a copied curl replays what was sent: a read-only key's 403 as 403, a wrong key's 401 as 401; fetch() likewise", async () => {
+    const context = await newContext();
+    const tenant = tenantName("replay");
+    const mediums = "/v1/customers/1001/access-mediums";
+    const body = { type: "CARD_NUMBER", value: `RO${Date.now()}` };
+    const readOnly = await call("POST", mediums, tenant, { headers: { "X-API-KEY": "demo-magicline-readonly" }, body });
+    assert.equal(readOnly.status, 403);
+    const wrong = await call("POST", mediums, tenant, { headers: { "X-API-KEY": "not-a-key" }, body });
+    assert.equal(wrong.status, 401);
+    const board = await dashboard(context, tenant);
+    await board.getByRole("searchbox", { name: "Tenant" }).fill(tenant);
+    const entries = board.locator("#journal-list .entry");
+    await entries.nth(1).waitFor();
+    // By id: replaying adds requests to the journal, which shifts positions.
+    const [wrongId, readOnlyId] = [await entries.nth(0).getAttribute("data-id"), await entries.nth(1).getAttribute("data-id")];
+    const byId = (id) => board.locator(`#journal-list li[data-id="${id}"]`);
+    const replay = async (entry) => {
+      await entry.locator(".summary").click();
+      const curl = await entry.locator(".curl-line").textContent();
+      const code = execFileSync("sh", ["-c", `${curl} -s -o /dev/null -w '%{http_code}'`], { encoding: "utf8" });
+      await entry.locator(".summary").click();
+      return { curl, code };
+    };
+    const fromWrongKey = await replay(byId(wrongId));
+    assert.equal(fromWrongKey.code, "401", fromWrongKey.curl);
+    assert.match(fromWrongKey.curl, /x-api-key: <not recorded: the credential you sent>/, "a placeholder, not another key");
+    const fromReadOnly = await replay(byId(readOnlyId));
+    assert.equal(fromReadOnly.code, "403", fromReadOnly.curl);
+    assert.match(fromReadOnly.curl, /x-api-key: demo-magicline-readonly/);
+    assert.match(fromReadOnly.curl, / \\\n  -H /, "one option per line");
+    // The same request as frontend code, run in the page: 403 again.
+    await byId(readOnlyId).locator(".summary").click();
+    await byId(readOnlyId).getByRole("button", { name: "Copy as fetch()" }).click();
+    const code = await board.evaluate(() => navigator.clipboard.readText());
+    assert.match(code, /^await fetch\(/);
+    const status = await board.evaluate(async (source) => {
+      const [, url, init] = source.match(/^await fetch\(("[^"]*"), ([\s\S]*)\);$/);
+      return (await fetch(JSON.parse(url), JSON.parse(init))).status;
+    }, code);
+    assert.equal(status, 403);
+    // The refused fetch() is the one expected console line; nothing else is allowed.
+    const expected = /Failed to load resource: the server responded with a status of 403/;
+    const rest = watched.violations.filter((v) => !expected.test(v));
+    watched.violations.splice(0, watched.violations.length, ...rest);
+  });
+
   test("every control has a role and an accessible name", async () => {
     const context = await newContext();
     const board = await dashboard(context, tenantName("a11y"));
