@@ -346,16 +346,21 @@ fn request_builder(
 }
 
 /// The fields of progenitor's types: struct name → field name → type.
-type Structs = BTreeMap<String, BTreeMap<String, String>>;
+pub(crate) type Structs = BTreeMap<String, BTreeMap<String, String>>;
 
-fn type_fields(file: &syn::File) -> Structs {
-    let Some(items) = file.items.iter().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
-        _ => None,
-    }) else {
-        return Structs::new();
-    };
-    items
+/// The items of the top-level module `name` of progenitor's output (`types`, `builder`); none if absent.
+pub(crate) fn module_items<'f>(file: &'f syn::File, name: &str) -> &'f [syn::Item] {
+    file.items
+        .iter()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == name => m.content.as_ref().map(|(_, items)| &items[..]),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+pub(crate) fn type_fields(file: &syn::File) -> Structs {
+    module_items(file, "types")
         .iter()
         .filter_map(|item| match item {
             syn::Item::Struct(s) => Some((
@@ -496,12 +501,7 @@ fn rust_sample(op: &Value) -> Option<&str> {
 
 /// progenitor's builders by name: their parameters (setters taking `TryInto<T>`) and success type.
 fn builders(file: &syn::File) -> BTreeMap<String, Builder> {
-    let Some(items) = file.items.iter().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, items)| items),
-        _ => None,
-    }) else {
-        return BTreeMap::new();
-    };
+    let items = module_items(file, "builder");
     let mut optional = BTreeMap::new();
     for item in items {
         if let syn::Item::Struct(s) = item {

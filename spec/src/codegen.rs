@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypePatch};
-use quote::ToTokens;
 
 /// Rust crate path the httpmock stubs use to name the SDK's types.
 const SDK_CRATE: &str = "crate::generated";
@@ -87,29 +86,14 @@ fn shorter_names(document: &serde_json::Value, file: &syn::File) -> BTreeMap<Str
         .filter_map(|tag| tag["x-concord-id"].as_str())
         .map(ToUpperCamelCase::to_upper_camel_case)
         .collect();
-    let mut structs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut names = BTreeSet::new();
-    let types = file.items.iter().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
-        _ => None,
-    });
-    for item in types.into_iter().flatten() {
-        match item {
-            syn::Item::Struct(s) => {
-                names.insert(s.ident.to_string());
-                let fields = s
-                    .fields
-                    .iter()
-                    .filter_map(|f| f.ident.as_ref().map(|i| i.to_token_stream().to_string()))
-                    .collect();
-                structs.insert(s.ident.to_string(), fields);
-            }
-            syn::Item::Enum(e) => {
-                names.insert(e.ident.to_string());
-            }
-            _ => {}
-        }
-    }
+    let structs = crate::calls::type_fields(file);
+    let enums = crate::calls::module_items(file, "types")
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Enum(e) => Some(e.ident.to_string()),
+            _ => None,
+        });
+    let names: BTreeSet<String> = structs.keys().cloned().chain(enums).collect();
     let mut candidates: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for name in &names {
         for (owner, fields) in &structs {
@@ -120,7 +104,7 @@ fn shorter_names(document: &serde_json::Value, file: &syn::File) -> BTreeMap<Str
             let Some(prefix) = prefixes.iter().find(|p| owner.starts_with(p.as_str())) else {
                 continue;
             };
-            if words >= 2 && fields.contains(&property.to_snake_case()) {
+            if words >= 2 && fields.contains_key(&property.to_snake_case()) {
                 candidates
                     .entry(format!("{prefix}{property}"))
                     .or_default()
