@@ -45,6 +45,11 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/openapi.json", get(openapi_json))
         .fallback(crate::pipeline::handle)
         .layer(cors)
+        // Outside CORS: the journal sees the headers the client receives, and the preflights.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::recording::record,
+        ))
         .with_state(state.clone());
     Router::new()
         .nest("/__mock", crate::admin::routes(state.clone()))

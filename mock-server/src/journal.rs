@@ -98,6 +98,46 @@ pub struct DemoCredential {
     pub value: String,
 }
 
+/// What forced an answer the rules did not choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ForcedBy {
+    /// The request's own `Prefer` header.
+    Prefer,
+    /// The tenant's response switch for the operation.
+    Switch,
+    /// A fault rule.
+    Fault,
+}
+
+/// An answer (or latency) the request got because something asked for it, not because of the rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Forced {
+    /// What asked for it.
+    pub by: ForcedBy,
+    /// The status asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// The named example asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub example: Option<String>,
+    /// The latency added, in milliseconds.
+    pub delay_ms: u64,
+    /// The fault rule's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<u64>,
+}
+
+/// What the pipeline learns about a request on its way, for its journal entry.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Notes {
+    /// The demo credentials it sent.
+    pub(crate) demo_credentials: Vec<DemoCredential>,
+    /// What forced its answer, if anything did.
+    pub(crate) forced: Option<Forced>,
+}
+
 /// One journaled request.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -127,7 +167,10 @@ pub struct Entry {
     /// are public (the dashboard lists them), so a copied curl line can replay exactly what was sent.
     /// Any other credential stays redacted.
     pub demo_credentials: Vec<DemoCredential>,
-    /// Response headers.
+    /// What forced the answer (a `Prefer` header, the response switch, a fault rule), if anything did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forced: Option<Forced>,
+    /// Response headers, as the client received them (CORS headers included).
     pub response_headers: Vec<(String, String)>,
     /// Request body (JSON when it parses, else text; cut).
     pub request_body: Option<Body>,
@@ -308,6 +351,7 @@ mod tests {
     fn entry(path: &str) -> Entry {
         Entry {
             demo_credentials: Vec::new(),
+            forced: None,
             id: 0,
             at: String::new(),
             tenant: "t".into(),

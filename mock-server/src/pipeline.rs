@@ -14,13 +14,14 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::{Auth, authenticate};
 use crate::contract::{BodyMedia, Operation, RouteMatch};
-use crate::journal::{DemoCredential, Entry};
+use crate::journal::{Entry, Forced, ForcedBy, Notes};
 use crate::prefer::Prefer;
 use crate::problem::Problem;
 use crate::refusal::Refusal;
 use crate::reply::Reply;
 use crate::request_body::BodyError;
 use crate::shared::AppState;
+use crate::switch::Switch;
 use crate::validate::{Invalid, validate};
 
 /// Handles one vendor API request.
@@ -62,7 +63,7 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
         headers: &parts.headers,
         tenant: &tenant,
     };
-    let mut demo_credentials = Vec::new();
+    let mut notes = Notes::default();
     let (operation, reply) = match (&body, bad_tenant) {
         (_, Some(message)) => (
             None,
@@ -72,7 +73,7 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
             )
             .render(&app.contract, None, &path),
         ),
-        (Ok(bytes), None) => answer(&app, &incoming, bytes, &mut demo_credentials).await,
+        (Ok(bytes), None) => answer(&app, &incoming, bytes, &mut notes).await,
         (Err(refusal), None) => (None, refusal.render(&app.contract, None, &path)),
     };
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -90,9 +91,10 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
         body.as_ref().map_or(0, |b| b.len()),
         response_body.as_ref().map_or(0, bytes::Bytes::len),
     );
-    // Journal what is sent: the headers of the built response, content type included.
-    let response = into_response(reply, response_body);
-    app.journal.record(Entry {
+    // The entry travels with the response to crate::recording, which journals it with the headers the
+    // client receives (CORS included).
+    let mut response = into_response(reply, response_body);
+    let entry = Entry {
         id: 0,
         at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         tenant,
@@ -103,12 +105,16 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
         status,
         latency_ms,
         request_headers: Entry::headers(&parts.headers),
-        demo_credentials,
-        response_headers: Entry::headers(response.headers()),
+        demo_credentials: notes.demo_credentials,
+        forced: notes.forced,
+        response_headers: Vec::new(),
         request_body: body.as_ref().ok().and_then(crate::journal::Body::of),
         response_body: journaled_body,
         body_bytes,
-    });
+    };
+    response
+        .extensions_mut()
+        .insert(crate::recording::Unrecorded(Box::new(entry)));
     response
 }
 
@@ -141,12 +147,12 @@ fn into_response(reply: Reply, body: Option<bytes::Bytes>) -> Response {
 }
 
 /// Routes, runs the stages and decorates the answer; returns the operationId and the answer.
-/// The operation matched and its reply; the demo credentials the request sent go to `demo`.
+/// The operation matched and its reply; what the journal should know of the request goes to `notes`.
 async fn answer(
     app: &AppState,
     incoming: &Incoming<'_>,
     body: &[u8],
-    demo: &mut Vec<DemoCredential>,
+    notes: &mut Notes,
 ) -> (Option<String>, Reply) {
     let (op, path_params) = match app.contract.route(incoming.method, incoming.path) {
         RouteMatch::Found(op, params) => (op, params),
@@ -165,7 +171,7 @@ async fn answer(
         }
     };
     let vendor = app.contract.vendor_of(op);
-    let reply = match stages(app, op, incoming, &path_params, body, demo).await {
+    let reply = match stages(app, op, incoming, &path_params, body, notes).await {
         Ok(reply) => reply,
         Err(refusal) => refusal.render(&app.contract, Some(op), incoming.path),
     };
@@ -193,34 +199,42 @@ async fn stages(
     incoming: &Incoming<'_>,
     path_params: &[(String, String)],
     body: &[u8],
-    demo: &mut Vec<DemoCredential>,
+    notes: &mut Notes,
 ) -> Result<Reply, Refusal> {
     let sent = crate::auth::Sent {
         headers: incoming.headers,
         query: incoming.query,
         open: &app.open_schemes,
     };
-    let principal =
-        match authenticate(&app.contract, op, sent, &app.store, incoming.tenant, demo).await {
-            Ok(Auth::Accepted(principal)) => principal,
-            Ok(Auth::Refused { status, scheme }) => {
-                let declared = app.contract.scheme_refusals.get(&(op.id.clone(), scheme));
-                return Err(match declared {
-                    Some(decl) => crate::engine::refusal(op, decl, &Map::new()),
-                    None => Refusal::documented(
-                        status,
-                        None,
-                        Problem::new(if status == 401 {
-                            "Unauthorized"
-                        } else {
-                            "Forbidden"
-                        }),
-                    ),
-                });
-            }
-            Err(e) => return Err(Refusal::store_unavailable(&e)),
-        };
-    overrides(app, op, incoming).await?;
+    let principal = match authenticate(
+        &app.contract,
+        op,
+        sent,
+        &app.store,
+        incoming.tenant,
+        &mut notes.demo_credentials,
+    )
+    .await
+    {
+        Ok(Auth::Accepted(principal)) => principal,
+        Ok(Auth::Refused { status, scheme }) => {
+            let declared = app.contract.scheme_refusals.get(&(op.id.clone(), scheme));
+            return Err(match declared {
+                Some(decl) => crate::engine::refusal(op, decl, &Map::new()),
+                None => Refusal::documented(
+                    status,
+                    None,
+                    Problem::new(if status == 401 {
+                        "Unauthorized"
+                    } else {
+                        "Forbidden"
+                    }),
+                ),
+            });
+        }
+        Err(e) => return Err(Refusal::store_unavailable(&e)),
+    };
+    overrides(app, op, incoming, &mut notes.forced).await?;
     let parts = match multipart_type(op, incoming.headers) {
         Some(content_type) => Some(
             crate::multipart_body::parts(bytes::Bytes::copy_from_slice(body), content_type).await,
@@ -315,18 +329,53 @@ fn invalid_status(op: &Operation, violations: &[crate::contract::Violation]) -> 
     }
 }
 
-/// `Prefer` (Prism's convention) and fault rules: latency, or a documented answer instead of the rules.
-async fn overrides(app: &AppState, op: &Operation, incoming: &Incoming<'_>) -> Result<(), Refusal> {
+/// What may ask for another answer than the rules give: the request's `Prefer` header (Prism's convention), else
+/// the tenant's response switch for the operation, else a fault rule. Each may add latency, answer a
+/// documented status or example instead of the rules, or both; `forced` notes which did.
+async fn overrides(
+    app: &AppState,
+    op: &Operation,
+    incoming: &Incoming<'_>,
+    forced: &mut Option<Forced>,
+) -> Result<(), Refusal> {
     let header = incoming.headers.get("prefer").and_then(|v| v.to_str().ok());
-    let prefer =
+    let mut prefer =
         Prefer::parse(header).map_err(|message| Refusal::problem(400, Problem::new(message)))?;
+    let mut by = ForcedBy::Prefer;
+    // A request that says what it prefers is answered so; the switch covers the others.
+    if prefer == Prefer::default() {
+        match Switch::of(&app.store, incoming.tenant, &op.id).await {
+            Ok(Some(switch)) => {
+                prefer = switch.prefer();
+                by = ForcedBy::Switch;
+            }
+            Ok(None) => {}
+            Err(e) => return Err(Refusal::store_unavailable(&e)),
+        }
+    }
+    if prefer != Prefer::default() {
+        *forced = Some(Forced {
+            by,
+            status: prefer.code,
+            example: prefer.example.clone(),
+            delay_ms: prefer.delay.map_or(0, |d| d.as_millis() as u64),
+            rule: None,
+        });
+    }
     if let Some(delay) = prefer.delay {
         tokio::time::sleep(delay).await;
     }
-    if let Some(refusal) = preferred(op, &prefer) {
+    if let Some(refusal) = crate::prefer::documented_answer(op, &prefer) {
         return Err(refusal);
     }
     if let Some(fault) = app.faults.take(&op.id, incoming.path, incoming.tenant) {
+        *forced = Some(Forced {
+            by: ForcedBy::Fault,
+            status: fault.status,
+            example: None,
+            delay_ms: fault.delay.as_millis() as u64,
+            rule: Some(fault.rule),
+        });
         tokio::time::sleep(fault.delay).await;
         if let Some(status) = fault.status {
             let problem = Problem::new(format!("Fault injected by mock rule {}.", fault.rule));
@@ -334,65 +383,6 @@ async fn overrides(app: &AppState, op: &Operation, incoming: &Incoming<'_>) -> R
         }
     }
     Ok(())
-}
-
-/// `Prefer: code=…` and/or `example=…`: a documented answer, or 400 listing what is documented.
-fn preferred(op: &Operation, prefer: &Prefer) -> Option<Refusal> {
-    let status = match (prefer.code, &prefer.example) {
-        (Some(code), _) => code,
-        (None, Some(name)) => {
-            let holder = op
-                .responses
-                .iter()
-                .find(|(_, r)| r.examples.iter().any(|(n, _)| n == name));
-            match holder {
-                Some((status, _)) => *status,
-                None => return Some(undocumented(op, &format!("example={name}"))),
-            }
-        }
-        (None, None) => return None,
-    };
-    let Some(response) = op.responses.get(&status) else {
-        if op.omitted.contains(&status) {
-            return Some(Refusal::documented(status, None, Problem::default()));
-        }
-        return Some(undocumented(op, &format!("code={status}")));
-    };
-    if let Some(name) = &prefer.example
-        && !response.examples.iter().any(|(n, _)| n == name)
-    {
-        return Some(undocumented(
-            op,
-            &format!("example={name} with code={status}"),
-        ));
-    }
-    Some(Refusal::documented(
-        status,
-        prefer.example.as_deref(),
-        Problem::new(response.description.clone()),
-    ))
-}
-
-fn undocumented(op: &Operation, what: &str) -> Refusal {
-    let codes: Vec<String> = op
-        .responses
-        .keys()
-        .chain(&op.omitted)
-        .map(u16::to_string)
-        .collect();
-    let names: Vec<String> = op
-        .responses
-        .values()
-        .flat_map(|r| r.examples.iter().map(|(n, _)| n.clone()))
-        .collect();
-    let problem = Problem::new(format!(
-        "Prefer: {what} is not documented for {}. Documented statuses: {}. Documented examples: {}.",
-        op.id,
-        codes.join(", "),
-        names.join(", ")
-    ))
-    .field("Prefer", what.to_owned());
-    Refusal::problem(400, problem)
 }
 
 /// Headers the contract documents for the answer: `Retry-After` on 429/503, `Deprecation` on deprecated

@@ -3,6 +3,10 @@
 
 use std::time::Duration;
 
+use crate::contract::Operation;
+use crate::problem::Problem;
+use crate::refusal::Refusal;
+
 /// The longest delay a request may ask for.
 pub(crate) const MAX_DELAY: Duration = Duration::from_secs(30);
 
@@ -46,6 +50,95 @@ impl Prefer {
         }
         Ok(prefer)
     }
+}
+
+/// The documented answer `prefer` asks for, or the 400 that lists what is documented.
+pub(crate) fn documented_answer(op: &Operation, prefer: &Prefer) -> Option<Refusal> {
+    match chosen(op, prefer) {
+        Ok(None) => None,
+        Ok(Some(Chosen::Omitted(status))) => {
+            Some(Refusal::documented(status, None, Problem::default()))
+        }
+        Ok(Some(Chosen::Documented(status))) => Some(Refusal::documented(
+            status,
+            prefer.example.as_deref(),
+            Problem::new(op.responses[&status].description.clone()),
+        )),
+        Err(what) => Some(undocumented(op, &what)),
+    }
+}
+
+/// Which documented answer a preference picks.
+pub(crate) enum Chosen {
+    /// A status with a documented response (and, if asked, one of its named examples).
+    Documented(u16),
+    /// A status the document lists without a body.
+    Omitted(u16),
+}
+
+/// `code=…` and/or `example=…` against what `op` documents: the answer, none asked for, or (Err) the
+/// preference that names nothing documented.
+pub(crate) fn chosen(op: &Operation, prefer: &Prefer) -> Result<Option<Chosen>, String> {
+    let status = match (prefer.code, &prefer.example) {
+        (Some(code), _) => code,
+        (None, Some(name)) => {
+            let holder = op
+                .responses
+                .iter()
+                .find(|(_, r)| r.examples.iter().any(|(n, _)| n == name));
+            match holder {
+                Some((status, _)) => *status,
+                None => return Err(format!("example={name}")),
+            }
+        }
+        (None, None) => return Ok(None),
+    };
+    let Some(response) = op.responses.get(&status) else {
+        if op.omitted.contains(&status) && prefer.example.is_none() {
+            return Ok(Some(Chosen::Omitted(status)));
+        }
+        return Err(format!("code={status}"));
+    };
+    if let Some(name) = &prefer.example
+        && !response.examples.iter().any(|(n, _)| n == name)
+    {
+        return Err(format!("example={name} with code={status}"));
+    }
+    Ok(Some(Chosen::Documented(status)))
+}
+
+/// What `op` documents, for messages: "Documented statuses: …. Documented examples: …."
+pub(crate) fn documented_list(op: &Operation) -> String {
+    let codes: Vec<String> = op
+        .responses
+        .keys()
+        .chain(&op.omitted)
+        .map(u16::to_string)
+        .collect();
+    let names: Vec<String> = op
+        .responses
+        .values()
+        .flat_map(|r| r.examples.iter().map(|(n, _)| n.clone()))
+        .collect();
+    format!(
+        "Documented statuses: {}. Documented examples: {}.",
+        codes.join(", "),
+        if names.is_empty() {
+            "none".to_owned()
+        } else {
+            names.join(", ")
+        }
+    )
+}
+
+fn undocumented(op: &Operation, what: &str) -> Refusal {
+    let problem = Problem::new(format!(
+        "Prefer: {what} is not documented for {}. {}",
+        op.id,
+        documented_list(op)
+    ))
+    .field("Prefer", what.to_owned());
+    Refusal::problem(400, problem)
 }
 
 #[cfg(test)]

@@ -320,6 +320,40 @@ async fn browsers_get_cors_preflights_and_exposed_vendor_headers() {
     ] {
         assert!(exposed.contains(header), "{header} not exposed: {exposed}");
     }
+    // The journal shows what the browser got: the preflight (with the operation it asked about) and the
+    // CORS headers of the answer, so a CORS problem can be read there.
+    let (_, journal) = mock
+        .admin(
+            "GET",
+            "/__mock/requests?path=/client/users/demo-active/cards",
+            None,
+        )
+        .await;
+    let entries = journal["requests"].as_array().unwrap();
+    let header = |entry: &Value, name: &str| {
+        entry["responseHeaders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h[0] == name)
+            .map(|h| h[1].as_str().unwrap().to_owned())
+    };
+    let post = &entries[0];
+    assert_eq!(post["method"], "POST");
+    assert_eq!(
+        header(post, "access-control-allow-origin").as_deref(),
+        Some("http://localhost:5173"),
+        "{post:#}"
+    );
+    assert!(header(post, "access-control-expose-headers").is_some());
+    let preflight = &entries[1];
+    assert_eq!(preflight["method"], "OPTIONS");
+    assert_eq!(preflight["operation"], "es_loyalty_add_cards");
+    assert_eq!(preflight["status"], 200);
+    assert_eq!(
+        header(preflight, "access-control-allow-headers").as_deref(),
+        Some("authorization,content-type,prefer,x-mock-tenant")
+    );
 }
 
 #[tokio::test]

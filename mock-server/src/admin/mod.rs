@@ -1,0 +1,151 @@
+//! The admin API under `/__mock/`: health and the operations, tenants' state, response switches, the
+//! request journal and fault rules. With an admin token configured, every admin call needs
+//! `Authorization: Bearer <token>`; every call is same-origin only (crate::origin).
+
+mod faults;
+mod journal;
+mod operations;
+mod state;
+mod switches;
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::shared::AppState;
+use crate::state::StoreError;
+use crate::tenant::DEFAULT_TENANT;
+
+type Shared = State<Arc<AppState>>;
+
+/// The admin routes (nested under `/__mock`).
+pub(crate) fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/operations", get(operations::list))
+        .route("/reset", post(state::reset))
+        .route("/state", get(state::export).put(state::import))
+        .route(
+            "/state/{kind}/{id}",
+            put(state::put_entity).delete(state::delete_entity),
+        )
+        .route("/tenants", get(state::tenants))
+        .route("/tenants/{name}", delete(state::forget_tenant))
+        .route("/switches", get(switches::list).delete(switches::clear))
+        .route(
+            "/switches/{operation}",
+            put(switches::set).delete(switches::remove),
+        )
+        .route("/requests", get(journal::list).delete(journal::clear))
+        .route(
+            "/faults",
+            get(faults::list).post(faults::add).delete(faults::clear),
+        )
+        .route("/faults/{id}", delete(faults::remove))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            require_token,
+        ))
+        // Outermost: a foreign host or origin is refused before the token is even looked at.
+        .layer(axum::middleware::from_fn_with_state(
+            state.allowed_hosts.clone(),
+            crate::origin::same_origin,
+        ))
+}
+
+async fn require_token(State(state): Shared, request: Request, next: Next) -> Response {
+    if let Some(token) = &state.admin_token {
+        let presented = request
+            .headers()
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if presented != Some(token.as_str()) {
+            return problem(
+                StatusCode::UNAUTHORIZED,
+                "the admin API needs `Authorization: Bearer <admin token>`",
+            );
+        }
+    }
+    next.run(request).await
+}
+
+pub(super) fn problem(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({"error": message.into()}))).into_response()
+}
+
+pub(super) fn store_problem(e: StoreError) -> Response {
+    problem(StatusCode::SERVICE_UNAVAILABLE, e.chain())
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub(super) struct TenantQuery {
+    tenant: Option<String>,
+}
+
+/// `?tenant=` wins over the `X-Mock-Tenant` header.
+pub(super) fn tenant(
+    query: &TenantQuery,
+    headers: &HeaderMap,
+) -> Result<Option<String>, Box<Response>> {
+    crate::tenant::named(query.tenant.as_deref(), headers)
+        .map_err(|message| Box::new(problem(StatusCode::BAD_REQUEST, message)))
+}
+
+async fn health(State(state): Shared) -> Response {
+    match state.store.tenant_names().await {
+        Ok(tenants) => Json(json!({
+            "status": "ok",
+            "store": state.store.backend(),
+            "operations": state.contract.operations.iter().map(|o| o.id.clone()).collect::<Vec<_>>(),
+            "tenants": tenants,
+            "uptimeMs": state.started.elapsed().as_millis() as u64,
+            "journal": state.journal.len(),
+        }))
+        .into_response(),
+        Err(e) => store_problem(e),
+    }
+}
+
+/// The tenant an admin call names (`?tenant=` over `X-Mock-Tenant`), else the default one; a bad name is
+/// refused with a 400 before the handler runs.
+pub(super) struct NamedTenant(pub(super) String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for NamedTenant {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Response> {
+        let query = axum::extract::Query::<TenantQuery>::try_from_uri(&parts.uri)
+            .map_err(|e| problem(StatusCode::BAD_REQUEST, e.body_text()))?;
+        let named = tenant(&query, &parts.headers).map_err(|refused| *refused)?;
+        Ok(NamedTenant(
+            named.unwrap_or_else(|| DEFAULT_TENANT.to_owned()),
+        ))
+    }
+}
+
+/// Commits in a task of its own and waits for it: once begun it finishes, whatever happens to the client
+/// that asked (a client that goes away cannot stop a write half-way).
+pub(super) async fn commit(
+    state: &Arc<AppState>,
+    tenant: &str,
+    txn: crate::state::Txn,
+) -> Result<crate::state::Commit, Response> {
+    let state = state.clone();
+    let tenant = tenant.to_owned();
+    crate::state::to_completion("the admin write", async move {
+        state.store.commit(&tenant, txn).await
+    })
+    .await
+    .map_err(store_problem)
+}

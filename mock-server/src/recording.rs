@@ -1,0 +1,79 @@
+//! Journals each vendor API exchange as the client received it. This layer sits outside CORS, so an entry
+//! shows the `Access-Control-*` headers actually sent, and preflight requests — which CORS answers without
+//! reaching the pipeline — are journaled too, with the operation they ask about: a CORS problem can be
+//! read in the journal.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{Request, State};
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::contract::RouteMatch;
+use crate::journal::Entry;
+use crate::shared::AppState;
+
+/// An entry the pipeline made, riding on its response until the response is final.
+#[derive(Clone)]
+pub(crate) struct Unrecorded(pub(crate) Box<Entry>);
+
+/// The middleware: completes the pipeline's entry with the final headers, or journals a preflight.
+pub(crate) async fn record(
+    State(app): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let started = Instant::now();
+    let preflight = preflight_of(&request);
+    let mut response = next.run(request).await;
+    if let Some(Unrecorded(mut entry)) = response.extensions_mut().remove::<Unrecorded>() {
+        entry.response_headers = Entry::headers(response.headers());
+        app.journal.record(*entry);
+    } else if let Some(mut entry) = preflight {
+        let asked = entry
+            .request_headers
+            .iter()
+            .find(|(name, _)| name == header::ACCESS_CONTROL_REQUEST_METHOD.as_str())
+            .and_then(|(_, method)| Method::from_bytes(method.as_bytes()).ok());
+        if let Some(asked) = asked
+            && let RouteMatch::Found(op, _) = app.contract.route(&asked, &entry.path)
+        {
+            entry.operation = Some(op.id.clone());
+        }
+        entry.status = response.status().as_u16();
+        entry.latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        entry.response_headers = Entry::headers(response.headers());
+        app.journal.record(entry);
+    }
+    response
+}
+
+/// A CORS preflight's entry, begun before CORS answers it.
+fn preflight_of(request: &Request) -> Option<Entry> {
+    let headers = request.headers();
+    if request.method() != Method::OPTIONS
+        || !headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+    {
+        return None;
+    }
+    Some(Entry {
+        id: 0,
+        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        tenant: crate::tenant::of_request(headers).unwrap_or_else(|_| "(invalid)".to_owned()),
+        method: Method::OPTIONS.to_string(),
+        path: request.uri().path().to_owned(),
+        query: Entry::query(request.uri().query()),
+        operation: None,
+        status: 0,
+        latency_ms: 0.0,
+        request_headers: Entry::headers(headers),
+        demo_credentials: Vec::new(),
+        forced: None,
+        response_headers: Vec::new(),
+        request_body: None,
+        response_body: None,
+        body_bytes: 0,
+    })
+}
