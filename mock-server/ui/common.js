@@ -130,6 +130,50 @@ const Concord = (() => {
     return null;
   }
 
+  /** Feedback next to the control that caused it, where the eye already is. */
+  function note(id, message, isError = false) {
+    const line = document.getElementById(id);
+    if (!line) return;
+    line.textContent = message;
+    line.classList.toggle("error", isError);
+  }
+
+  /**
+   * A destructive button asks first, next to itself: the first press shows what will happen with a
+   * confirm and a cancel button (no browser dialog, which would block the page's polling).
+   */
+  function confirming(button, question, action) {
+    button.addEventListener("click", () => {
+      if (button.nextElementSibling?.classList.contains("confirm")) return;
+      const box = el("span", { class: "confirm", role: "group", "aria-label": question });
+      const done = () => {
+        box.remove();
+        button.hidden = false;
+        button.focus();
+      };
+      box.append(
+        el("span", { class: "question" }, question),
+        el("button", { type: "button", class: "danger", onclick: () => { done(); action(); } }, "Yes"),
+        el("button", { type: "button", onclick: done }, "Cancel"),
+      );
+      button.hidden = true;
+      button.after(box);
+      box.querySelector("button.danger").focus();
+    });
+  }
+
+  let described;
+  /** Every operation with the answers it documents, as the mock knows them (`GET /__mock/operations`). */
+  async function documented() {
+    if (!described) {
+      described = admin("GET", "/operations").then((r) => r.operations);
+      described.catch(() => {
+        described = undefined;
+      });
+    }
+    return described;
+  }
+
   /** Copies text; falls back to selecting it when the clipboard is not available. */
   async function copy(text, label) {
     try {
@@ -140,5 +184,5 @@ const Concord = (() => {
     }
   }
 
-  return { el, tenant, setTenant, status, admin, setToken, NeedsToken, spec, operations, credentials, headerFor, copy };
+  return { el, tenant, setTenant, status, note, confirming, admin, setToken, NeedsToken, spec, operations, documented, credentials, headerFor, copy };
 })();

@@ -2,7 +2,8 @@
 // what the tests forbid: requests leaving the origin, console errors, uncaught exceptions and dialogs.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -137,4 +138,23 @@ export async function watchedContext(browser, origin, ...moreOrigins) {
 export function screenshotPath(name) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   return path.join(SCREENSHOTS, `${name}.png`);
+}
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/**
+ * axe-core's serious and critical violations on the page as it is now. axe is evaluated through the
+ * DevTools protocol, which the page's Content-Security-Policy does not govern, so the page stays as served.
+ */
+export async function seriousViolations(page) {
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () =>
+    (await window.axe.run(document, { resultTypes: ["violations"] })).violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
+    })),
+  );
+  return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
 }

@@ -4,7 +4,10 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, afterEach, before, describe, test } from "node:test";
-import { screenshotPath, startBrowser, startMock, startRedis, watchedContext } from "./mock.mjs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import nodePath from "node:path";
+import { screenshotPath, seriousViolations, startBrowser, startMock, startRedis, watchedContext } from "./mock.mjs";
 
 const ORG = "telco";
 const CUSTOMER = "123e4567-e89b-12d3-a456-556642440000";
@@ -39,6 +42,12 @@ afterEach(async () => {
     assert.doesNotMatch(doc.csp, /unsafe-inline|unsafe-eval/, doc.url);
   }
 });
+
+/** Forgives the console lines a test expects (a refused request it made on purpose); nothing else. */
+function allowConsoleErrors(expected) {
+  const rest = watched.violations.filter((v) => !expected.test(v));
+  watched.violations.splice(0, watched.violations.length, ...rest);
+}
 
 function tenantName(label) {
   return `ui-${label}-${Date.now().toString(36)}`;
@@ -79,6 +88,11 @@ async function dashboard(context, tenant, base = mock.url) {
 
 function stateIds(page, kind) {
   return page.locator(`#state-kinds details[data-kind="${kind}"] .entity-id`).allTextContents();
+}
+
+/** The mock's own kinds (credentials, authorization rules, switches, unique-key indexes), not listed as data. */
+function ownKind(kind) {
+  return kind.includes("#") || kind.startsWith("auth.") || kind.startsWith("mock.") || kind.startsWith("_");
 }
 
 describe("the mock's web page", () => {
@@ -131,7 +145,7 @@ describe("the mock's web page", () => {
     await op.locator(".live-responses-table .response-col_status", { hasText: "201" }).waitFor();
     await explorer.screenshot({ path: screenshotPath("explorer-try-it"), fullPage: false });
 
-    await board.locator(`#state-kinds details[data-kind="masstack.credential"] li[data-id="${id}"]`).waitFor({ timeout: 2000 });
+    await board.locator(`#state-kinds details[data-kind="masstack.credential"] tr[data-id="${id}"]`).waitFor({ timeout: 2000 });
     await board.locator("#journal-list .entry", { hasText: CREDENTIALS_PATH }).filter({ hasText: "201" }).waitFor({ timeout: 2000 });
     const elapsed = performance.now() - at;
     assert.ok(elapsed < 2000, `shown after ${elapsed.toFixed(0)} ms`);
@@ -139,11 +153,16 @@ describe("the mock's web page", () => {
     // The state panel equals what the admin API returns.
     const state = await exported(tenant);
     assert.ok(state["masstack.credential#username"][`${ORG}/${username}`], "the username is claimed");
-    for (const kind of Object.keys(state).filter((k) => !k.startsWith("_"))) {
+    const shownKinds = await board.locator("#state-kinds details").evaluateAll((nodes) => nodes.map((n) => n.dataset.kind));
+    assert.deepEqual(shownKinds, Object.keys(state).filter((k) => !ownKind(k)).sort(), "one table per kind of vendor data, none of the mock's own");
+    for (const kind of shownKinds) {
       assert.deepEqual((await stateIds(board, kind)).sort(), Object.keys(state[kind]).sort(), kind);
     }
-    const body = await board.locator(`#state-kinds details[data-kind="masstack.credential"] li[data-id="${id}"] .entity-body`).textContent();
+    const row = board.locator(`#state-kinds details[data-kind="masstack.credential"] tr[data-id="${id}"]`);
+    await row.getByRole("button", { name: `Edit masstack.credential ${id}` }).click();
+    const body = await board.locator("#state-kinds tr.editing textarea").inputValue();
     assert.deepEqual(JSON.parse(body), state["masstack.credential"][id]);
+    await board.locator("#state-kinds tr.editing").getByRole("button", { name: "Cancel" }).click();
 
     // The journal entry expands, from the keyboard, to headers, bodies and a curl line that works pasted.
     const entry = board.locator("#journal-list .entry", { hasText: CREDENTIALS_PATH }).filter({ hasText: "201" });
@@ -167,7 +186,7 @@ describe("the mock's web page", () => {
     const listPath = CREDENTIALS_PATH;
     assert.equal((await call("GET", listPath, tenant, { headers: MASSTACK_AUTH })).status, 200);
 
-    await board.getByRole("combobox", { name: "Operation" }).selectOption("masstack_list_credentials");
+    await board.getByRole("combobox", { name: "Operation", exact: true }).selectOption("masstack_list_credentials");
     await board.getByRole("checkbox", { name: "only the selected tenant" }).check();
     await board.getByRole("spinbutton", { name: "Status" }).fill("503");
     await board.getByRole("spinbutton", { name: "Latency (ms)" }).fill("400");
@@ -288,9 +307,7 @@ describe("the mock's web page", () => {
       await guarded.stop();
     }
     // The admin calls refused before the token was given are the expected ones; nothing else is allowed.
-    const expected = /Failed to load resource: the server responded with a status of 401/;
-    const rest = watched.violations.filter((v) => !expected.test(v));
-    watched.violations.splice(0, watched.violations.length, ...rest);
+    allowConsoleErrors(/Failed to load resource: the server responded with a status of 401/);
   });
 
   test("on Redis, two replicas' dashboards show one shared state, and a reset on one is seen on the other", async (t) => {
@@ -470,9 +487,7 @@ describe("the mock's web page", () => {
     }, code);
     assert.equal(status, 403);
     // The refused fetch() is the one expected console line; nothing else is allowed.
-    const expected = /Failed to load resource: the server responded with a status of 403/;
-    const rest = watched.violations.filter((v) => !expected.test(v));
-    watched.violations.splice(0, watched.violations.length, ...rest);
+    allowConsoleErrors(/Failed to load resource: the server responded with a status of 403/);
   });
 
   test("every control has a role and an accessible name", async () => {
@@ -492,5 +507,236 @@ describe("the mock's web page", () => {
         .map((node) => node.outerHTML.slice(0, 120)),
     );
     assert.deepEqual(unnamed, []);
+  });
+  test("the response switch forces a named example on the next call, shows it in the journal, and switches back", async () => {
+    const context = await newContext();
+    const tenant = tenantName("switch");
+    const bulk = "/customers/1231122232/prepaid/cards/bulk/8d2b3a8c-3c54-4a0e-9a53-6bb3f7e0c001";
+    const paysafe = { Authorization: "Bearer demo-paysafe-token" };
+    assert.equal((await call("GET", bulk, tenant, { headers: paysafe })).status, 200);
+    const board = await dashboard(context, tenant);
+    await board.getByRole("combobox", { name: "Operation to switch" }).selectOption("paysafe_get_bulk_order");
+    const control = board.locator('#switch-control .mock-switch[data-operation="paysafe_get_bulk_order"]');
+    await control.getByRole("combobox", { name: "Answer" }).selectOption({ label: "404 · example ENTITY_NOT_FOUND" });
+    await control.getByRole("button", { name: "Switch", exact: true }).click();
+    await control.getByRole("status").filter({ hasText: "answers 404 example ENTITY_NOT_FOUND" }).waitFor();
+    await board.locator('#switch-list li[data-operation="paysafe_get_bulk_order"]').waitFor();
+
+    const forced = await call("GET", bulk, tenant, { headers: paysafe });
+    assert.equal(forced.status, 404);
+    assert.equal(forced.body.error.code, "DW-ENTITY-NOT-FOUND");
+    assert.equal((await call("GET", bulk, tenantName("other"), { headers: paysafe })).status, 200, "only this tenant");
+    await board.getByRole("searchbox", { name: "Tenant" }).fill(tenant);
+    const row = board.locator("#journal-list .entry", { hasText: "paysafe_get_bulk_order" }).filter({ hasText: "404" });
+    await row.locator(".error-summary", { hasText: "forced by the response switch: example ENTITY_NOT_FOUND" }).waitFor();
+    await board.screenshot({ path: screenshotPath("response-switch"), fullPage: false });
+
+    await board.locator("#switch-list").getByRole("button", { name: "Switch back paysafe_get_bulk_order" }).click();
+    await board.locator("#switch-empty").waitFor({ state: "visible" });
+    assert.equal((await call("GET", bulk, tenant, { headers: paysafe })).status, 200);
+    assert.deepEqual((await call("GET", `/__mock/switches?tenant=${tenant}`, tenant)).body.switches, []);
+  });
+
+  test("the explorer switches an operation's answer, and try-it gets it", async () => {
+    const context = await newContext();
+    const tenant = tenantName("explorer-switch");
+    await dashboard(context, tenant);
+    const explorer = await context.newPage();
+    await explorer.goto(mock.url + "/__mock/ui/explorer.html");
+    const op = explorer.locator(".opblock", { has: explorer.locator(".opblock-summary-operation-id", { hasText: /^masstack_list_credentials$/ }) });
+    await op.locator(".opblock-summary-control").click();
+    const control = op.locator(".mock-switch");
+    await control.getByRole("combobox", { name: "Answer" }).selectOption({ label: "503 · example SERVICE_UNAVAILABLE" });
+    await control.getByRole("spinbutton", { name: "Delay (ms)" }).fill("300");
+    await control.getByRole("button", { name: "Switch", exact: true }).click();
+    await control.getByRole("status").filter({ hasText: "503 example SERVICE_UNAVAILABLE, 300 ms late" }).waitFor();
+    assert.deepEqual((await call("GET", `/__mock/switches?tenant=${tenant}`, tenant)).body.switches, [
+      { operation: "masstack_list_credentials", status: 503, example: "SERVICE_UNAVAILABLE", delayMs: 300 },
+    ]);
+    await op.getByRole("button", { name: "Try it out" }).click();
+    await op.locator('tr[data-param-name="org_id"] input').fill(ORG);
+    await op.locator('tr[data-param-name="customer_id"] input').fill(CUSTOMER);
+    const answered = explorer.waitForResponse((r) => r.url().endsWith(CREDENTIALS_PATH) && r.request().method() === "GET");
+    await op.getByRole("button", { name: "Execute" }).click();
+    const response = await answered;
+    assert.equal(response.status(), 503);
+    await op.locator(".live-responses-table .response-col_status", { hasText: "503" }).waitFor();
+    await control.getByRole("button", { name: "Switch back" }).click();
+    await control.getByRole("status").filter({ hasText: "Not switched" }).waitFor();
+    assert.equal((await call("GET", CREDENTIALS_PATH, tenant, { headers: MASSTACK_AUTH })).status, 200);
+    // The 503 try-it got is the one expected console line.
+    allowConsoleErrors(/Failed to load resource: the server responded with a status of 503/);
+  });
+
+  test("state tables: search, edit through the guarded store (a taken username is refused), export and import", async () => {
+    const context = await newContext();
+    const tenant = tenantName("edit");
+    const created = await call("POST", CREDENTIALS_PATH, tenant, { headers: MASSTACK_AUTH, body: { username: `edit-${tenant}@example.com` } });
+    assert.equal(created.status, 201);
+    const id = created.body.id;
+    const board = await dashboard(context, tenant);
+    const kind = board.locator('#state-kinds details[data-kind="masstack.credential"]');
+    await kind.locator(".count", { hasText: "(2)" }).waitFor();
+    await board.getByRole("searchbox", { name: "Search state" }).fill(`edit-${tenant}`);
+    assert.equal(await kind.locator("tbody tr").count(), 1, "the search keeps the matching row");
+    assert.ok(await kind.evaluate((d) => d.open), "a kind with matches opens");
+
+    const editRow = async () => {
+      await kind.getByRole("button", { name: `Edit masstack.credential ${id}` }).click();
+      return board.locator("#state-kinds tr.editing");
+    };
+    const state = await exported(tenant);
+    const taken = Object.values(state["masstack.credential"]).find((c) => c.username !== `edit-${tenant}@example.com`).username;
+    let editor = await editRow();
+    await editor.locator("textarea").fill(JSON.stringify({ ...state["masstack.credential"][id], username: taken }));
+    await editor.getByRole("button", { name: "Save" }).click();
+    await editor.getByRole("status").filter({ hasText: `already holds the unique username` }).waitFor();
+    assert.equal((await exported(tenant))["masstack.credential"][id].username, `edit-${tenant}@example.com`, "nothing changed");
+    await editor.locator("textarea").fill(JSON.stringify({ ...state["masstack.credential"][id], username: `renamed-${tenant}@example.com` }));
+    await editor.getByRole("button", { name: "Save" }).click();
+    await board.locator("#state-note", { hasText: `Saved masstack.credential ${id}.` }).waitFor();
+    const after = await exported(tenant);
+    assert.equal(after["masstack.credential"][id].username, `renamed-${tenant}@example.com`);
+    assert.ok(after["masstack.credential#username"][`${ORG}/renamed-${tenant}@example.com`], "the unique key moved");
+    assert.equal(after["masstack.credential#username"][`${ORG}/edit-${tenant}@example.com`], undefined, "the old key is free");
+    await board.getByRole("searchbox", { name: "Search state" }).fill("");
+
+    const [download] = await Promise.all([board.waitForEvent("download"), board.getByRole("button", { name: "Export" }).click()]);
+    const file = nodePath.join(mkdtempSync(nodePath.join(tmpdir(), "concord-ui-")), "state.json");
+    await download.saveAs(file);
+    const saved = JSON.parse(readFileSync(file, "utf8"));
+    assert.deepEqual(saved.state, after);
+
+    // Into another tenant, through Import… (asked first).
+    const other = tenantName("imported");
+    await board.getByRole("combobox", { name: "Tenant" }).first().fill(other);
+    await board.getByRole("combobox", { name: "Tenant" }).first().dispatchEvent("change");
+    await board.locator("#state-tenant", { hasText: other }).waitFor();
+    await board.getByRole("button", { name: "Import…" }).click();
+    const [chooser] = await Promise.all([board.waitForEvent("filechooser"), board.getByRole("group", { name: "Replace this tenant's state with a file?" }).getByRole("button", { name: "Yes" }).click()]);
+    await chooser.setFiles(file);
+    await board.locator("#state-note", { hasText: `into tenant ${other}` }).waitFor();
+    assert.deepEqual(await exported(other), after);
+    // The refused save is the one expected console line.
+    allowConsoleErrors(/Failed to load resource: the server responded with a status of 409/);
+  });
+
+  test("the journal search finds a vendor code, and shows the CORS headers a page got and its preflight", async () => {
+    const context = await newContext();
+    const tenant = tenantName("cors");
+    const origin = "http://localhost:5173";
+    await call("OPTIONS", CREDENTIALS_PATH, tenant, { headers: { Origin: origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,x-auth-roles" } });
+    await call("GET", CREDENTIALS_PATH, tenant, { headers: { ...MASSTACK_AUTH, Origin: origin } });
+    await call("GET", `/v4/orgs/${ORG}/customers/00000000-0000-4000-8000-000000000000/credentials`, tenant, { headers: MASSTACK_AUTH });
+    const board = await dashboard(context, tenant);
+    await board.getByRole("searchbox", { name: "Tenant" }).fill(tenant);
+    const entries = board.locator("#journal-list .entry");
+    await entries.nth(2).waitFor();
+    const preflight = entries.filter({ hasText: "(CORS preflight)" });
+    assert.equal(await preflight.count(), 1);
+    await preflight.locator(".summary").click();
+    await preflight.locator(".cors-line", { hasText: `Preflight from ${origin} for POST: allowed` }).waitFor();
+    await preflight.locator(".summary").click();
+    const get = entries.filter({ hasText: "masstack_list_credentials" }).filter({ hasText: "200" });
+    await get.locator(".summary").click();
+    await get.locator(".cors-line", { hasText: `(Access-Control-Allow-Origin: ${origin})` }).waitFor();
+    await get.locator(".summary").click();
+
+    const notFound = entries.filter({ hasText: "404" });
+    const code = (await notFound.locator(".error-summary").textContent()).split(":")[0];
+    await board.getByRole("searchbox", { name: "Search requests" }).fill(code);
+    assert.equal(await entries.count(), 1, `only the ${code} answer`);
+    await board.getByRole("searchbox", { name: "Search requests" }).fill(origin);
+    assert.equal(await entries.count(), 2, "headers are searched too");
+  });
+
+  test("the first visit shows a quick start whose sample call works pasted; Hide is remembered", async () => {
+    const context = await newContext();
+    const tenant = tenantName("start");
+    const board = await dashboard(context, tenant);
+    const start = board.locator("#quickstart");
+    await start.waitFor();
+    assert.equal(await board.locator("#quickstart-base").textContent(), mock.url);
+    const vendors = await start.locator("#quickstart-vendors > li").evaluateAll((nodes) => nodes.map((n) => n.dataset.vendor));
+    assert.deepEqual([...vendors].sort(), ["ES Loyalty", "Magicline", "MasStack", "Paysafe"]);
+    for (const vendor of ["Paysafe", "MasStack", "Magicline"]) {
+      const curl = await start.locator(`li[data-vendor="${vendor}"] .curl-line`).textContent();
+      const code = execFileSync("sh", ["-c", `${curl} -o /dev/null -w '%{http_code}'`], { encoding: "utf8" });
+      assert.equal(code, "200", `${vendor}: ${curl}`);
+      assert.match(curl, new RegExp(`X-Mock-Tenant: ${tenant}`));
+    }
+    await start.getByRole("button", { name: "Hide" }).click();
+    await board.reload();
+    await board.locator("#state-kinds details").first().waitFor();
+    assert.ok(await start.isHidden(), "hidden after a reload");
+    await board.getByRole("button", { name: "Quick start" }).click();
+    await start.waitFor();
+  });
+
+  test("axe-core finds no serious or critical violation on the dashboard (light and dark) and the explorer", async () => {
+    const context = await newContext();
+    const tenant = tenantName("axe");
+    await call("GET", CREDENTIALS_PATH, tenant, { headers: MASSTACK_AUTH });
+    await call("GET", CREDENTIALS_PATH, tenant, {});
+    const board = await dashboard(context, tenant);
+    await board.getByRole("searchbox", { name: "Tenant" }).fill(tenant);
+    await board.locator("#journal-list .entry").nth(1).waitFor();
+    await board.locator("#journal-list .entry .summary").first().click();
+    await board.locator('#state-kinds details[data-kind="masstack.credential"] summary').click();
+    await board.getByRole("combobox", { name: "Operation to switch" }).selectOption("paysafe_get_bulk_order");
+    await board.locator("#quickstart").waitFor();
+    for (const scheme of ["light", "dark"]) {
+      await board.emulateMedia({ colorScheme: scheme });
+      const background = await board.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+      assert.equal(background, scheme === "dark" ? "rgb(17, 22, 29)" : "rgb(246, 247, 249)", `${scheme}: follows the system setting`);
+      assert.deepEqual(await seriousViolations(board), [], `dashboard, ${scheme}`);
+      await board.screenshot({ path: screenshotPath(`dashboard-${scheme}`), fullPage: false });
+    }
+    const explorer = await context.newPage();
+    await explorer.goto(mock.url + "/__mock/ui/explorer.html");
+    const op = explorer.locator(".opblock", { has: explorer.locator(".opblock-summary-operation-id", { hasText: /^magicline_get_access_code$/ }) });
+    await op.locator(".opblock-summary-control").click();
+    await op.locator(".mock-switch").waitFor();
+    assert.equal(await explorer.locator("main").count(), 1, "one main landmark");
+    assert.deepEqual(await seriousViolations(explorer), [], "explorer");
+    await op.screenshot({ path: screenshotPath("explorer-deprecated") });
+  });
+
+  test("a deprecated operation in the explorer is readable and names the replacement the document gives", async () => {
+    const folder = mkdtempSync(nodePath.join(tmpdir(), "concord-deprecated-"));
+    const spec = nodePath.join(folder, "drinks.yaml");
+    writeFileSync(spec, `openapi: 3.0.3
+info: {title: Drinks, version: "1"}
+paths:
+  /drinks:
+    get:
+      operationId: listDrinks
+      tags: [Drinks]
+      deprecated: true
+      x-speakeasy-deprecation-replacement: listBeverages
+      x-speakeasy-deprecation-message: Drinks are beverages now
+      responses:
+        "200": {description: OK, content: {application/json: {schema: {type: array, items: {type: string}}}}}
+  /beverages:
+    get:
+      operationId: listBeverages
+      tags: [Drinks]
+      responses:
+        "200": {description: OK, content: {application/json: {schema: {type: array, items: {type: string}}}}}
+`);
+    const drinks = await startMock(["--spec", spec]);
+    try {
+      watched = await watchedContext(browser, drinks.url);
+      const explorer = await watched.context.newPage();
+      await explorer.goto(drinks.url + "/__mock/ui/explorer.html");
+      const op = explorer.locator(".opblock", { has: explorer.locator(".opblock-summary-operation-id", { hasText: /^listDrinks$/ }) });
+      await op.locator(".deprecation-note", { hasText: "Deprecated: use listBeverages (GET /beverages) instead. Drinks are beverages now" }).waitFor();
+      assert.equal(await op.evaluate((node) => getComputedStyle(node).opacity), "1", "not faded");
+      assert.deepEqual(await seriousViolations(explorer), [], "readable: no contrast violation");
+      await op.screenshot({ path: screenshotPath("explorer-replacement") });
+    } finally {
+      await watched.context.close();
+      await drinks.stop();
+    }
   });
 });

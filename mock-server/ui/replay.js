@@ -1,0 +1,55 @@
+// A journaled request as something to paste: a curl command or a fetch() call that sends what was sent.
+// A credential the request carried is shown as sent when it is one of the tenant's demo credentials (the
+// journal records those; they are public), else as a visible placeholder, never as another credential.
+
+// Headers a pasted request does not need (the client sets them, or they describe this browser).
+const SKIP = /^(host|content-length|connection|accept-encoding|accept-language|user-agent|origin|referer|cookie|sec-.*|priority|cache-control|pragma|dnt)$/i;
+const REDACTED = new Set(["authorization", "x-api-key"]);
+
+/** What a credential placeholder says: the value was not recorded, so the user fills it in. */
+export const NOT_RECORDED = "<not recorded: the credential you sent>";
+
+function shellQuote(text) {
+  return "'" + String(text).replace(/'/g, "'\\''") + "'";
+}
+
+/** The value of a redacted header as it was sent: the demo credential it carried, else the placeholder. */
+function sentCredential(name, entry, schemes) {
+  for (const { scheme, value } of entry.demoCredentials || []) {
+    const header = schemes[scheme] && Concord.headerFor(schemes[scheme], value);
+    if (header && header[0].toLowerCase() === name) return header[1];
+  }
+  return NOT_RECORDED;
+}
+
+/** The request as sent: URL, method, headers (secrets as sent or as a placeholder), body. */
+function replayable(entry, schemes) {
+  const url = location.origin + entry.path + (entry.query ? "?" + entry.query : "");
+  const headers = [];
+  for (const [name, value] of entry.requestHeaders) {
+    if (SKIP.test(name)) continue;
+    headers.push([name, REDACTED.has(name) ? sentCredential(name, entry, schemes) : value]);
+  }
+  let body = null;
+  if (entry.requestBody !== undefined && entry.requestBody !== null) {
+    body = typeof entry.requestBody === "string" ? entry.requestBody : JSON.stringify(entry.requestBody);
+  }
+  return { url, method: entry.method, headers, body };
+}
+
+/** A curl command, one option per line. */
+export function curlCommand(entry, schemes) {
+  const { url, method, headers, body } = replayable(entry, schemes);
+  const lines = [`curl -X ${method} ${shellQuote(url)}`];
+  for (const [name, value] of headers) lines.push(`-H ${shellQuote(`${name}: ${value}`)}`);
+  if (body !== null) lines.push(`--data-raw ${shellQuote(body)}`);
+  return lines.join(" \\\n  ");
+}
+
+/** The same request as frontend code: `fetch(url, { method, headers, body })`. */
+export function fetchCall(entry, schemes) {
+  const { url, method, headers, body } = replayable(entry, schemes);
+  const init = { method, headers: Object.fromEntries(headers) };
+  if (body !== null) init.body = body;
+  return `await fetch(${JSON.stringify(url)}, ${JSON.stringify(init, null, 2)});`;
+}
