@@ -51,11 +51,10 @@ pub fn app(state: Arc<AppState>) -> Router {
             crate::recording::record,
         ))
         .with_state(state.clone());
-    Router::new()
-        .nest("/__mock", crate::admin::routes(state.clone()))
-        .merge(crate::ui::routes(state.clone()))
-        .with_state(state)
-        .fallback_service(vendor_apis)
+    let router = Router::new().nest("/__mock", crate::admin::routes(state.clone()));
+    #[cfg(feature = "web")]
+    let router = router.merge(crate::ui::routes(state.clone()));
+    router.with_state(state).fallback_service(vendor_apis)
 }
 
 async fn openapi_yaml(

@@ -173,6 +173,7 @@ where
 
 /// Raises the soft limit of open files to the hard limit, so a crowd of idle clients does not lock everyone
 /// out at 1,024 descriptors. Best effort; the limit in force is logged.
+#[cfg(feature = "cli")]
 pub fn raise_open_files_limit() {
     match rlimit::increase_nofile_limit(u64::MAX) {
         Ok(limit) => tracing::debug!(limit, "open files limit"),

@@ -12,6 +12,10 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Features: `cli` (the default: the binary, with every backend and the web page), `sqlite`
+//! (`--state-file`), `redis` (`--redis-url`), `web` (the page under `/__mock/ui/`). With
+//! `default-features = false` it is the in-memory mock with its embedded contract and nothing else.
+//!
 //! A request flows through the pipeline in this order: route → auth → overrides (`Prefer`,
 //! fault rules) → validate → rules (the engine) → respond; every refusal is rendered in one place.
 
@@ -23,6 +27,8 @@ pub mod contract;
 mod engine;
 mod faults;
 pub mod fixtures;
+#[cfg(feature = "cli")]
+pub mod health_probe;
 mod journal;
 mod multipart_body;
 pub mod origin;
@@ -41,11 +47,13 @@ pub mod state;
 mod switch;
 mod template;
 mod tenant;
+#[cfg(feature = "web")]
 pub mod ui;
 mod validate;
 mod vendor;
 
 pub use app::app;
+#[cfg(feature = "cli")]
 pub use connections::raise_open_files_limit;
 pub use faults::FaultRule;
 pub use origin::AllowedHosts;
@@ -53,3 +61,11 @@ pub use server::{MockConfig, MockServer, StartError};
 pub use shared::AppState;
 pub use switch::Switch;
 pub use tenant::{DEFAULT_TENANT, TENANT_HEADER};
+
+/// The version of the embedded contract (its `info.version`, e.g. `2026.11.0`).
+pub fn contract_version() -> String {
+    contract::Contract::embedded().document["info"]["version"]
+        .as_str()
+        .unwrap_or("unknown")
+        .to_owned()
+}

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 // The request path allocates many small, short-lived values; mimalloc handles that far better than glibc's
 // allocator (measured: bench/run.sh, BENCHMARKS.md).
@@ -13,7 +13,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use concord_mock::{MockConfig, MockServer};
 
 /// A stateful mock of the Magicline, Paysafe, ES Loyalty and MasStack APIs.
-#[derive(Debug, Parser)]
+#[derive(Debug, clap::Parser)]
 #[command(version, about)]
 struct Cli {
     /// Address to listen on.
@@ -77,12 +77,22 @@ struct Cli {
     #[arg(long, env = "CONCORD_MOCK_ADMIN_TOKEN", value_name = "TOKEN")]
     admin_token: Option<String>,
     /// Listen on a non-loopback address without an admin token.
-    #[arg(long)]
+    #[arg(long, env = "CONCORD_MOCK_ALLOW_OPEN_ADMIN")]
     allow_open_admin: bool,
     /// A host name the admin API and the web page answer for, besides loopback names and the bound
-    /// address (repeatable; `*` for any). Requests naming another `Host` are refused (DNS rebinding).
-    #[arg(long = "allowed-host", value_name = "HOST")]
+    /// address (repeatable, or comma-separated in the variable; `*` for any). Requests naming another
+    /// `Host` are refused (DNS rebinding).
+    #[arg(
+        long = "allowed-host",
+        value_name = "HOST",
+        env = "CONCORD_MOCK_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
     allowed_hosts: Vec<String>,
+    /// Ask the mock listening on --port (this machine) for `/__mock/health`, with the admin token if one is
+    /// set, and exit 0 when it is healthy, 1 when not: a container's health check, where no curl exists.
+    #[arg(long)]
+    health_check: bool,
     /// Log filter (`info`, `debug`, `concord_mock=debug,tower_http=info`, …).
     #[arg(long, default_value = "info", env = "RUST_LOG")]
     log: String,
@@ -90,7 +100,23 @@ struct Cli {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    // `--version` names the contract it serves as well as the program.
+    let version: &'static str = Box::leak(
+        format!(
+            "{} (contract {})",
+            env!("CARGO_PKG_VERSION"),
+            concord_mock::contract_version()
+        )
+        .into_boxed_str(),
+    );
+    let matches = Cli::command().version(version).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    if cli.health_check {
+        return concord_mock::health_probe::probe(cli.port, cli.admin_token.as_deref()).await;
+    }
     // A self-check's requests are its report, not a log.
     let level = if cli.self_check { "warn" } else { &cli.log };
     tracing_subscriber::fmt()
@@ -113,7 +139,8 @@ async fn main() -> std::process::ExitCode {
     if !cli.host.is_loopback() && cli.admin_token.is_none() && !cli.allow_open_admin {
         eprintln!(
             "error: refusing to listen on {} without --admin-token: anyone on the network could reset or read \
-             the state. Pass --admin-token TOKEN, or --allow-open-admin if that is what you want.",
+             the state. Pass --admin-token TOKEN (or set CONCORD_MOCK_ADMIN_TOKEN), or --allow-open-admin \
+             (CONCORD_MOCK_ALLOW_OPEN_ADMIN=true) if that is what you want.",
             cli.host
         );
         return std::process::ExitCode::from(2);

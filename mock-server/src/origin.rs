@@ -97,6 +97,7 @@ fn unknown_host(allowed: &AllowedHosts, host: &str) -> Option<Response> {
 }
 
 /// The web page: only for hosts this server answers for.
+#[cfg(feature = "web")]
 pub(crate) async fn known_host(
     State(allowed): State<AllowedHosts>,
     request: Request,

@@ -1,6 +1,8 @@
 //! Nothing acknowledged is lost and nothing is split between memory and the state file: not when a fresh
 //! tenant gets several writes at once, not when clients disconnect mid-request, not when a client stops
 //! waiting for "reset all", not when writes race "reset all".
+// Needs the `sqlite` feature (a default); the light build runs the other tests.
+#![cfg(feature = "sqlite")]
 
 mod common;
 

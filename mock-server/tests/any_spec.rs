@@ -1,6 +1,8 @@
 //! `--spec FILE`: the mock serves a document it was not built with — a plain OpenAPI 3.0 document with no
 //! extensions — with validation, `Prefer`, the documented answers, its own `/openapi.json`, and a start-up
 //! error naming the file when the document is broken.
+// Needs the `cli` feature (the default); the light build runs the other tests.
+#![cfg(feature = "cli")]
 
 mod common;
 

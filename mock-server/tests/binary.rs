@@ -1,6 +1,8 @@
 //! The binary: every acknowledged write survives `kill -9` with `--state-file`; a full disk refuses writes
 //! cleanly and leaves no half-seeded tenant; it refuses to expose the admin API on the network without a
 //! token; secrets never reach its logs.
+// Needs the `cli` feature (the default); the light build runs the other tests.
+#![cfg(feature = "cli")]
 
 mod common;
 
@@ -207,4 +209,66 @@ async fn secrets_never_reach_the_logs() {
     for secret in ["demo-masstack-token", "demo-magicline-key", "admin-s3cret"] {
         assert!(!logs.contains(secret), "{secret} in the logs");
     }
+}
+
+#[test]
+fn version_names_the_contract() {
+    let out = Command::new(env!("CARGO_BIN_EXE_concord-mock"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text.trim(),
+        format!(
+            "concord-mock {} (contract {})",
+            env!("CARGO_PKG_VERSION"),
+            concord_mock::contract_version()
+        )
+    );
+    assert!(concord_mock::contract_version().starts_with("20"), "{text}");
+}
+
+/// `--health-check` (a container's HEALTHCHECK): 0 for a healthy mock, with the admin token it requires;
+/// 1 without the token, and 1 where nothing listens.
+#[test]
+fn the_health_check_asks_the_running_mock() {
+    let (mut child, url) =
+        spawn_listening(Command::new(env!("CARGO_BIN_EXE_concord-mock")).args([
+            "--port",
+            "0",
+            "--log",
+            "warn",
+            "--admin-token",
+            "hc-token",
+        ]));
+    let port = url.rsplit(':').next().unwrap().trim_end_matches('/');
+    let check = |token: Option<&str>, port: &str| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_concord-mock"));
+        command
+            .args(["--health-check", "--port", port])
+            .env_remove("CONCORD_MOCK_ADMIN_TOKEN")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(token) = token {
+            command.args(["--admin-token", token]);
+        }
+        let out = command.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (code, said) = check(Some("hc-token"), port);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.starts_with("healthy: HTTP/1.1 200"), "{said}");
+    let (code, said) = check(None, port);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("401"), "{said}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let (code, said) = check(Some("hc-token"), port);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("cannot connect"), "{said}");
 }

@@ -473,6 +473,7 @@ async fn the_admin_api_can_require_a_token() {
     );
 }
 
+#[cfg(feature = "sqlite")]
 #[tokio::test]
 async fn with_a_state_file_writes_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();

@@ -2,6 +2,8 @@
 //! over them round-robin, as a load balancer would. Every business rule must hold across replicas, and
 //! what one replica writes or resets, all see. Also: Redis going away answers 503 in the vendor's body
 //! within the timeout, and the mock recovers when Redis is back.
+// Needs the `cli` feature (the default); the light build runs the other tests.
+#![cfg(feature = "cli")]
 
 mod common;
 

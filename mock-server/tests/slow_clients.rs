@@ -1,6 +1,8 @@
 //! Slow and idle clients hold nothing for long: a half-sent request and an idle kept-alive connection are
 //! closed after the header timeout, a crowd of half-open connections (slowloris) does not keep a normal
 //! client from being served, and a server out of file descriptors recovers instead of stopping.
+// Needs the `cli` feature (the default); the light build runs the other tests.
+#![cfg(feature = "cli")]
 
 mod common;
 

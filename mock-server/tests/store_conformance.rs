@@ -7,8 +7,8 @@ mod common;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use common::redis_server::{RedisServer, unique_prefix};
-use concord_mock::state::{Commit, Fixtures, Guard, RedisConfig, Store, Txn};
+use common::redis_server::RedisServer;
+use concord_mock::state::{Commit, Fixtures, Guard, Store, Txn};
 use serde_json::json;
 
 fn fixtures() -> Fixtures {
@@ -38,6 +38,7 @@ async fn memory() -> Option<Backend> {
     })
 }
 
+#[cfg(feature = "sqlite")]
 async fn file() -> Option<Backend> {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::with_file(fixtures(), &dir.path().join("state.db")).unwrap();
@@ -50,10 +51,11 @@ async fn file() -> Option<Backend> {
 
 /// A redis-server per test, stopped with it (a server shared through a `static` would never be dropped,
 /// and would outlive the test process).
+#[cfg(feature = "redis")]
 async fn redis() -> Option<Backend> {
     let server = RedisServer::start()?;
-    let mut config = RedisConfig::new(server.url());
-    config.prefix = unique_prefix("conformance");
+    let mut config = concord_mock::state::RedisConfig::new(server.url());
+    config.prefix = common::redis_server::unique_prefix("conformance");
     let store = Store::redis(fixtures(), config).await.unwrap();
     Some(Backend {
         store: Arc::new(store),
@@ -409,6 +411,7 @@ macro_rules! conformance {
                 super::$check(backend.store.clone()).await;
             })*
         }
+        #[cfg(feature = "sqlite")]
         mod file {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $check() {
@@ -416,6 +419,7 @@ macro_rules! conformance {
                 super::$check(backend.store.clone()).await;
             })*
         }
+        #[cfg(feature = "redis")]
         mod redis {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $check() {

@@ -1,5 +1,7 @@
 //! A tenant name that is blank or too long is a clear 400 — in the vendor's body on the APIs — never
 //! silently the `default` tenant; the admin API's `?tenant=` follows the same rules.
+// Needs the `redis` feature (the default); the light build runs the other tests.
+#![cfg(feature = "redis")]
 
 mod common;
 

@@ -1,6 +1,8 @@
 //! The web page under `/__mock/ui/`: served from the binary (also from an empty folder), every answer
 //! with the strict Content-Security-Policy, the vendored Swagger UI unchanged (checksums recomputed), and
 //! the explorer's contract pointing "try it" at this origin only. Browser behaviour: tests/browser/.
+// Needs the `cli` feature (the default); the light build runs the other tests.
+#![cfg(feature = "cli")]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

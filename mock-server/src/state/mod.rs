@@ -5,8 +5,15 @@
 //! in Redis (`--redis-url`), where they hold across every replica sharing it. Every tenant starts from
 //! the fixtures. Vendor modules only build transactions; no storage code lives outside this module.
 
+#[cfg(feature = "sqlite")]
+mod durable;
+// Without SQLite there is no state file: a `Durable` that cannot exist keeps the local store's code one.
+#[cfg(not(feature = "sqlite"))]
+#[path = "no_durable.rs"]
 mod durable;
 mod local;
+mod redis_config;
+#[cfg(feature = "redis")]
 mod redis_store;
 mod tenant;
 
@@ -17,7 +24,9 @@ use serde_json::Value;
 
 pub use durable::Durable;
 pub use local::{DEFAULT_MAX_TENANTS, LocalStore};
-pub use redis_store::{RedisConfig, RedisStore};
+pub use redis_config::RedisConfig;
+#[cfg(feature = "redis")]
+pub use redis_store::RedisStore;
 pub use tenant::{Entity, Tenant};
 
 /// A condition a commit requires.
@@ -147,6 +156,7 @@ pub enum Store {
     /// In memory, optionally durable in a SQLite file.
     Local(LocalStore),
     /// In Redis, shared by every replica pointed at it (boxed: it is several times larger than `Local`).
+    #[cfg(feature = "redis")]
     Redis(Box<RedisStore>),
 }
 
@@ -162,13 +172,25 @@ impl Store {
     }
 
     /// A store in Redis (connects now, and reconnects by itself later).
+    #[cfg(feature = "redis")]
     pub async fn redis(fixtures: Fixtures, config: RedisConfig) -> Result<Store, StoreError> {
         RedisStore::connect(fixtures, config)
             .await
             .map(|store| Store::Redis(Box::new(store)))
     }
 
+    /// Without the `redis` feature there is no Redis backend: the error says how to get one.
+    #[cfg(not(feature = "redis"))]
+    pub async fn redis(_fixtures: Fixtures, config: RedisConfig) -> Result<Store, StoreError> {
+        Err(StoreError::new(format!(
+            "{} needs Redis support, which this build of concord-mock leaves out (enable its `redis` feature)",
+            config.url
+        )))
+    }
+
     /// Bounds the tenants a local store holds (Redis keeps its tenants in Redis's memory, bounded there).
+    // Irrefutable where the `redis` feature is left out.
+    #[allow(irrefutable_let_patterns)]
     pub fn set_max_tenants(&mut self, max: usize) {
         if let Store::Local(local) = self {
             local.set_max_tenants(max);
@@ -180,6 +202,8 @@ impl Store {
         match self {
             Store::Local(local) if local.is_durable() => "file",
             Store::Local(_) => "memory",
+            #[cfg(feature = "redis")]
+            #[cfg(feature = "redis")]
             Store::Redis(_) => "redis",
         }
     }
@@ -193,6 +217,7 @@ impl Store {
     ) -> Result<Option<Entity>, StoreError> {
         match self {
             Store::Local(s) => s.get(tenant, kind, id).await,
+            #[cfg(feature = "redis")]
             Store::Redis(s) => s.get(tenant, kind, id).await,
         }
     }
@@ -205,6 +230,7 @@ impl Store {
     ) -> Result<Vec<Option<Entity>>, StoreError> {
         match self {
             Store::Local(s) => s.get_many(tenant, wanted).await,
+            #[cfg(feature = "redis")]
             Store::Redis(s) => s.get_many(tenant, wanted).await,
         }
     }
@@ -227,6 +253,7 @@ impl Store {
     ) -> Result<Vec<(String, Entity)>, StoreError> {
         match self {
             Store::Local(s) => s.list_where(tenant, kind, keep).await,
+            #[cfg(feature = "redis")]
             Store::Redis(s) => s.list_where(tenant, kind, keep).await,
         }
     }
@@ -235,6 +262,7 @@ impl Store {
     pub async fn commit(&self, tenant: &str, txn: Txn) -> Result<Commit, StoreError> {
         match self {
             Store::Local(s) => s.commit(tenant, txn).await,
+            #[cfg(feature = "redis")]
             Store::Redis(s) => s.commit(tenant, txn).await,
         }
     }
@@ -251,6 +279,7 @@ impl Store {
         for name in names {
             match self {
                 Store::Local(s) => s.reset(&name).await?,
+                #[cfg(feature = "redis")]
                 Store::Redis(s) => s.reset(&name).await?,
             }
         }
@@ -261,6 +290,7 @@ impl Store {
     pub async fn forget(&self, tenant: &str) -> Result<bool, StoreError> {
         match self {
             Store::Local(s) => s.forget(tenant).await,
+            #[cfg(feature = "redis")]
             Store::Redis(s) => s.forget(tenant).await,
         }
     }
@@ -269,6 +299,7 @@ impl Store {
     pub async fn import(&self, tenant: &str, state: Fixtures) -> Result<(), StoreError> {
         match self {
             Store::Local(s) => s.import(tenant, state).await,
+            #[cfg(feature = "redis")]
             Store::Redis(s) => s.import(tenant, state).await,
         }
     }
@@ -277,6 +308,7 @@ impl Store {
     pub async fn export(&self, tenant: &str) -> Result<Fixtures, StoreError> {
         let mut state = match self {
             Store::Local(s) => s.export(tenant).await?,
+            #[cfg(feature = "redis")]
             Store::Redis(s) => s.export(tenant).await?,
         };
         state.retain(|_, entities| !entities.is_empty());
@@ -287,6 +319,7 @@ impl Store {
     pub async fn tenant_names(&self) -> Result<Vec<String>, StoreError> {
         match self {
             Store::Local(s) => Ok(s.tenant_names()),
+            #[cfg(feature = "redis")]
             Store::Redis(s) => s.tenant_names().await,
         }
     }

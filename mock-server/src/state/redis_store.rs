@@ -16,33 +16,11 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{RedisResult, Script, Value as Reply};
 
 use super::tenant::{Entity, Tenant};
-use super::{Commit, Fixtures, Guard, StoreError, Txn, Write};
+use super::{Commit, Fixtures, Guard, RedisConfig, StoreError, Txn, Write};
 
 /// Characters escaped in a tenant's name inside a key: braces would change the hash tag, `:` the key's
 /// structure.
 const KEY_UNSAFE: &AsciiSet = &CONTROLS.add(b'{').add(b'}').add(b':').add(b'%').add(b' ');
-
-/// How to reach Redis.
-#[derive(Debug, Clone)]
-pub struct RedisConfig {
-    /// `redis://host:port/db` (or `rediss://`).
-    pub url: String,
-    /// The first part of every key, so several mocks (or test runs) can share one Redis.
-    pub prefix: String,
-    /// The longest a call may take, connecting included, before the request answers 503.
-    pub timeout: Duration,
-}
-
-impl RedisConfig {
-    /// A config with the default prefix (`concord`) and timeout (2 s).
-    pub fn new(url: impl Into<String>) -> RedisConfig {
-        RedisConfig {
-            url: url.into(),
-            prefix: "concord".to_owned(),
-            timeout: Duration::from_secs(2),
-        }
-    }
-}
 
 struct Scripts {
     seed: Script,

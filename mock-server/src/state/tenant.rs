@@ -86,6 +86,7 @@ impl Tenant {
     }
 
     /// Every entity, for writing the whole tenant out.
+    #[cfg(feature = "sqlite")]
     pub(crate) fn entities(&self) -> impl Iterator<Item = (&String, &String, &Entity)> {
         self.kinds
             .iter()
