@@ -174,6 +174,16 @@ const Concord = (() => {
     return described;
   }
 
+  /** Operations grouped by vendor, in the order they come: Map vendor → operations. */
+  function byVendor(ops) {
+    const groups = new Map();
+    for (const op of ops) {
+      if (!groups.has(op.vendor)) groups.set(op.vendor, []);
+      groups.get(op.vendor).push(op);
+    }
+    return groups;
+  }
+
   /** Copies text; falls back to selecting it when the clipboard is not available. */
   async function copy(text, label) {
     try {
@@ -184,5 +194,5 @@ const Concord = (() => {
     }
   }
 
-  return { el, tenant, setTenant, status, note, confirming, admin, setToken, NeedsToken, spec, operations, documented, credentials, headerFor, copy };
+  return { el, tenant, setTenant, status, note, confirming, admin, setToken, NeedsToken, spec, operations, documented, byVendor, credentials, headerFor, copy };
 })();

@@ -54,11 +54,7 @@ export async function showQuickStart({ tenant, force = false }) {
   const box = $("quickstart");
   if (!force && localStorage.getItem(HIDDEN_KEY)) return;
   const [doc, ops, creds] = await Promise.all([Concord.spec(), Concord.documented(), Concord.credentials(tenant())]);
-  const byVendor = new Map();
-  for (const op of ops) {
-    if (!byVendor.has(op.vendor)) byVendor.set(op.vendor, []);
-    byVendor.get(op.vendor).push(op);
-  }
+  const byVendor = Concord.byVendor(ops);
   const vendors = [...byVendor].map(([vendor, list]) => {
     const sample = sampleOf(doc, new Set(list.map((o) => o.id)));
     const curl = sample && curlFor(sample[0], sample[1], creds, tenant());

@@ -54,11 +54,7 @@ export function createSwitchPanel({ tenant, fail }) {
     try {
       const ops = await Concord.documented();
       operations = new Map(ops.map((op) => [op.id, op]));
-      const byVendor = new Map();
-      for (const op of ops) {
-        if (!byVendor.has(op.vendor)) byVendor.set(op.vendor, []);
-        byVendor.get(op.vendor).push(op);
-      }
+      const byVendor = Concord.byVendor(ops);
       $("switch-operation").append(
         ...[...byVendor].map(([vendor, list]) =>
           el("optgroup", { label: vendor }, list.map((op) => el("option", { value: op.id }, `${op.id} — ${op.method} ${op.path}`))),
