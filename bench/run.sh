@@ -23,17 +23,7 @@ wait_http() { for _ in $(seq 3000); do curl -s -o /dev/null "$1" && return 0; sl
 # wrk → "req/s p50 p90 p99 max" (latencies in ms)
 bench() {
   local url=$1; shift
-  wrk -t2 -c"$conns" -d"$duration" --latency "$@" "$url" | python3 -c '
-import re, sys
-text = sys.stdin.read()
-def ms(v):
-    n, unit = re.match(r"([\d.]+)(us|ms|s)", v).groups()
-    return float(n) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-pct = {p: ms(v) for p, v in re.findall(r"^\s+(50|90|99)%\s+(\S+)", text, re.M)}
-mx = ms(re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", text).group(1))
-print("%.0f %.2f %.2f %.2f %.2f" % (rps, pct["50"], pct["90"], pct["99"], mx))
-'
+  wrk -t2 -c"$conns" -d"$duration" --latency "$@" "$url" | python3 bench/wrk-summary.py
 }
 
 # Its own tenant, so the mix's state does not change what it reads.

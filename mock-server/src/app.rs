@@ -13,13 +13,16 @@ use crate::shared::AppState;
 
 /// Headers a browser may read from answers (CORS `Access-Control-Expose-Headers`), besides those the
 /// vendors declare.
-const EXPOSED: [&str; 6] = [
+const EXPOSED: [&str; 8] = [
     "retry-after",
     "deprecation",
     "allow",
     "location",
     "content-length",
     crate::refusal::MOCK_ERROR_HEADER,
+    // The validating proxy's findings.
+    crate::refusal::VIOLATIONS_HEADER,
+    crate::refusal::VIOLATION_COUNT_HEADER,
 ];
 
 /// The whole application; tests can drive it with `tower::ServiceExt::oneshot` without a socket.
@@ -48,7 +51,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         // Outside CORS: the journal sees the headers the client receives, and the preflights.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::recording::record,
+            crate::journaling::record,
         ))
         .with_state(state.clone());
     let router = Router::new().nest("/__mock", crate::admin::routes(state.clone()));

@@ -183,7 +183,29 @@ fn presented<'a>(
 ) -> Presented<'a> {
     let setting = setting.unwrap_or_default();
     let failure = setting["failureStatus"].as_u64().unwrap_or(401) as u16;
-    let headers = sent.headers;
+    let candidates = match credential(index, name, sent.headers, sent.query) {
+        None => Vec::new(),
+        Some(value) if setting["match"] == "list-contains" => value
+            .split(',')
+            .map(|item| item.trim().to_owned())
+            .collect(),
+        Some(value) => vec![value],
+    };
+    Presented {
+        name,
+        candidates,
+        failure,
+    }
+}
+
+/// The credential a request presents for the scheme `name` (a Basic one decoded to `user:password`), if
+/// it presents a well-formed, non-empty one.
+pub(crate) fn credential(
+    contract: &Contract,
+    name: &str,
+    headers: &HeaderMap,
+    query: Option<&str>,
+) -> Option<String> {
     let authorization = |wanted: &str| {
         headers
             .get(axum::http::header::AUTHORIZATION)
@@ -192,12 +214,12 @@ fn presented<'a>(
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case(wanted))
             .map(|(_, value)| value.trim().to_owned())
     };
-    let value = match index.schemes.get(name) {
+    let value = match contract.schemes.get(name) {
         Some(Scheme::HeaderKey(header)) => headers
             .get(header.as_str())
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
-        Some(Scheme::QueryKey(key)) => sent.query.and_then(|q| {
+        Some(Scheme::QueryKey(key)) => query.and_then(|q| {
             form_urlencoded::parse(q.as_bytes())
                 .find(|(k, _)| k == key.as_str())
                 .map(|(_, v)| v.into_owned())
@@ -214,18 +236,32 @@ fn presented<'a>(
         }),
         None => None,
     };
-    let candidates = match value.filter(|v| !v.is_empty()) {
-        None => Vec::new(),
-        Some(value) if setting["match"] == "list-contains" => value
-            .split(',')
-            .map(|item| item.trim().to_owned())
-            .collect(),
-        Some(value) => vec![value],
-    };
-    Presented {
-        name,
-        candidates,
-        failure,
+    value.filter(|v| !v.is_empty())
+}
+
+/// Where a credential goes in a request, as the scheme says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Placement {
+    /// A header and its whole value (`Authorization: Bearer …` included).
+    Header(String, String),
+    /// A query parameter.
+    Query(String, String),
+    /// A cookie's name and value.
+    Cookie(String, String),
+}
+
+/// How `value` is sent for a scheme of this kind (a Basic one's `user:password` base64-encoded).
+pub(crate) fn placement(scheme: &Scheme, value: &str) -> Placement {
+    match scheme {
+        Scheme::HeaderKey(name) => Placement::Header(name.clone(), value.to_owned()),
+        Scheme::QueryKey(name) => Placement::Query(name.clone(), value.to_owned()),
+        Scheme::CookieKey(name) => Placement::Cookie(name.clone(), value.to_owned()),
+        Scheme::Bearer => Placement::Header("authorization".into(), format!("Bearer {value}")),
+        Scheme::Basic => {
+            use base64::Engine as _;
+            let encoded = base64::engine::general_purpose::STANDARD.encode(value);
+            Placement::Header("authorization".into(), format!("Basic {encoded}"))
+        }
     }
 }
 

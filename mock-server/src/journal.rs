@@ -1,7 +1,8 @@
 //! The request journal: the last requests with their answers, newest last, bounded by count AND bytes so
 //! memory stays flat however long the server runs and however large the bodies. Every stored body, long
 //! header value and query string is cut to a limit with a visible marker. Secrets are redacted before
-//! anything is stored.
+//! anything is stored: the credential headers every scheme uses, and the headers and query parameters the
+//! contract's `apiKey` schemes name ([`Secrets`]).
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -9,8 +10,70 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// Headers whose values are never stored.
-const SECRET_HEADERS: [&str; 3] = ["authorization", "x-api-key", "cookie"];
+/// Headers whose values are never stored, whatever the contract says.
+const SECRET_HEADERS: [&str; 4] = [
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+];
+/// Where a contract's requests carry credentials, besides [`SECRET_HEADERS`]: the headers and query
+/// parameters its `apiKey` schemes name.
+#[derive(Debug, Clone, Default)]
+pub struct Secrets {
+    headers: Vec<String>,
+    query: Vec<String>,
+}
+
+impl Secrets {
+    /// Secrets in these headers and query parameters (names of headers in any case).
+    pub fn new(headers: Vec<String>, query: Vec<String>) -> Secrets {
+        Secrets {
+            headers: headers
+                .into_iter()
+                .map(|h| h.to_ascii_lowercase())
+                .collect(),
+            query,
+        }
+    }
+
+    fn header(&self, name: &str) -> bool {
+        SECRET_HEADERS.contains(&name) || self.headers.iter().any(|h| h == name)
+    }
+
+    /// A query string with the values of secret parameters replaced by `***` (the string as it is when
+    /// it names none).
+    pub fn query<'q>(&self, query: &'q str) -> std::borrow::Cow<'q, str> {
+        let secret = |key: &str| self.query.iter().any(|q| q == key);
+        if !form_urlencoded::parse(query.as_bytes()).any(|(k, _)| secret(&k)) {
+            return query.into();
+        }
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+            out.append_pair(&k, if secret(&k) { "***" } else { &v });
+        }
+        out.finish().into()
+    }
+}
+
+/// What the journal notes of a request the proxy forwarded to the vendor.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpstreamNote {
+    /// Where it went (credentials in the query redacted).
+    pub url: String,
+    /// The vendor's status; none when there was no answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// How long the vendor took, in milliseconds.
+    pub latency_ms: f64,
+    /// How the exchange differs from the contract.
+    pub violations: Vec<crate::problem::Drift>,
+    /// Why there was no answer to pass on (refused, too slow, broken off, too large).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
 /// How much of a body is kept.
 const BODY_LIMIT: usize = 16 * 1024;
 /// How much of a header value is kept.
@@ -136,6 +199,8 @@ pub(crate) struct Notes {
     pub(crate) demo_credentials: Vec<DemoCredential>,
     /// What forced its answer, if anything did.
     pub(crate) forced: Option<Forced>,
+    /// The vendor's part, when the proxy forwarded it.
+    pub(crate) upstream: Option<UpstreamNote>,
 }
 
 /// One journaled request.
@@ -170,6 +235,9 @@ pub struct Entry {
     /// What forced the answer (a `Prefer` header, the response switch, a fault rule), if anything did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forced: Option<Forced>,
+    /// The vendor's part, when the validating proxy forwarded the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upstream: Option<UpstreamNote>,
     /// Response headers, as the client received them (CORS headers included).
     pub response_headers: Vec<(String, String)>,
     /// Request body (JSON when it parses, else text; cut).
@@ -183,11 +251,11 @@ pub struct Entry {
 
 impl Entry {
     /// Headers as stored, secrets redacted (request and response headers alike).
-    pub fn headers(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
+    pub fn headers(headers: &axum::http::HeaderMap, secrets: &Secrets) -> Vec<(String, String)> {
         headers
             .iter()
             .map(|(name, value)| {
-                let shown = if SECRET_HEADERS.contains(&name.as_str()) {
+                let shown = if secrets.header(name.as_str()) {
                     "***".to_owned()
                 } else {
                     cut(&String::from_utf8_lossy(value.as_bytes()), HEADER_LIMIT)
@@ -197,9 +265,9 @@ impl Entry {
             .collect()
     }
 
-    /// A query string as stored.
-    pub fn query(query: Option<&str>) -> Option<String> {
-        query.map(|q| cut(q, QUERY_LIMIT))
+    /// A query string as stored, secrets redacted.
+    pub fn query(query: Option<&str>, secrets: &Secrets) -> Option<String> {
+        query.map(|q| cut(&secrets.query(q), QUERY_LIMIT))
     }
 
     /// The bytes two bodies of these lengths take in the journal.
@@ -236,6 +304,8 @@ pub struct Filter {
     pub method: Option<String>,
     /// Only this status.
     pub status: Option<u16>,
+    /// Only entries the proxy forwarded whose exchange drifted from the contract (`true`), or did not.
+    pub drifted: Option<bool>,
     /// Only entries with an id above this (for polling).
     pub after: Option<u64>,
     /// At most this many, newest first (default 100).
@@ -320,6 +390,13 @@ impl Journal {
                     .is_none_or(|m| e.method.eq_ignore_ascii_case(m))
             })
             .filter(|e| filter.status.is_none_or(|s| e.status == s))
+            .filter(|e| {
+                filter.drifted.is_none_or(|wanted| {
+                    e.upstream
+                        .as_ref()
+                        .is_some_and(|u| u.violations.is_empty() != wanted)
+                })
+            })
             .filter(|e| filter.after.is_none_or(|a| e.id > a))
             .take(filter.limit.unwrap_or(100))
             .cloned()
@@ -352,6 +429,7 @@ mod tests {
         Entry {
             demo_credentials: Vec::new(),
             forced: None,
+            upstream: None,
             id: 0,
             at: String::new(),
             tenant: "t".into(),
@@ -395,9 +473,17 @@ mod tests {
         headers.insert("authorization", "Bearer secret-token".parse().unwrap());
         headers.insert("x-api-key", "secret-key".parse().unwrap());
         headers.insert("accept", "application/json".parse().unwrap());
-        let stored = format!("{:?}", Entry::headers(&headers));
+        headers.insert("x-store-key", "secret-store-key".parse().unwrap());
+        let secrets = Secrets::new(
+            vec!["X-Store-Key".into(), "x-api-key".into()],
+            vec!["api_key".into()],
+        );
+        let stored = format!("{:?}", Entry::headers(&headers, &secrets));
         assert!(!stored.contains("secret-"), "{stored}");
         assert!(stored.contains("application/json"));
+        let query = Entry::query(Some("a=1&api_key=secret-q&b=x%20y"), &secrets).unwrap();
+        assert_eq!(query, "a=1&api_key=***&b=x+y");
+        assert_eq!(Entry::query(Some("a=1"), &secrets).unwrap(), "a=1");
     }
 
     #[test]
@@ -409,7 +495,7 @@ mod tests {
             let mut e = entry("/p");
             e.request_body = Body::of(&bytes::Bytes::from(big.clone()));
             e.response_body = Body::of(&bytes::Bytes::from(sent.clone()));
-            e.query = Entry::query(Some(&big));
+            e.query = Entry::query(Some(&big), &Secrets::default());
             e.body_bytes = Entry::body_bytes(big.len(), sent.len());
             journal.record(e);
         }

@@ -30,12 +30,12 @@ pub mod fixtures;
 #[cfg(feature = "cli")]
 pub mod health_probe;
 mod journal;
+mod journaling;
 mod multipart_body;
 pub mod origin;
 mod pipeline;
 mod prefer;
 pub mod problem;
-mod recording;
 mod refusal;
 mod reply;
 mod request_body;
@@ -49,8 +49,12 @@ mod template;
 mod tenant;
 #[cfg(feature = "web")]
 pub mod ui;
+#[cfg(feature = "upstream")]
+pub mod upstream;
 mod validate;
 mod vendor;
+#[cfg(feature = "upstream")]
+pub mod verify_upstream;
 
 pub use app::app;
 #[cfg(feature = "cli")]

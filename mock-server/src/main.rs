@@ -23,7 +23,7 @@ struct Cli {
     #[arg(long, default_value_t = 4010, env = "CONCORD_MOCK_PORT")]
     port: u16,
     /// Fixtures to start every tenant from, instead of the embedded demo data.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     seed: Option<PathBuf>,
     /// Serve this OpenAPI 3.0 document (YAML or JSON) instead of the embedded one. Operations without
     /// declared rules get rules inferred from their REST paths (create, read, list, update, delete) or
@@ -31,7 +31,7 @@ struct Cli {
     /// `--seed` adds to it (credentials, for instance).
     /// Repeat it to serve several documents on one origin (each its own API; a path two of them define is
     /// an error; component names they share get the document's title as a prefix).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     spec: Vec<PathBuf>,
     /// Print the rules inferred for the document's operations (as `x-concord-rules` to paste and refine)
     /// and the demo data taken from its examples, then exit.
@@ -93,9 +93,53 @@ struct Cli {
     /// set, and exit 0 when it is healthy, 1 when not: a container's health check, where no curl exists.
     #[arg(long)]
     health_check: bool,
+    /// Forward an API's requests to its real (sandbox) server, checking every exchange against the
+    /// contract: `API=URL` (`magicline=https://sandbox.example.com`; a bare URL when one API is served),
+    /// repeatable; also `CONCORD_MOCK_UPSTREAM_<ID>=URL`. Sandbox credentials that replace the client's
+    /// (demo) ones: `CONCORD_MOCK_UPSTREAM_<ID>_<SCHEME OR HEADER>`.
+    #[arg(long, value_name = "API=URL")]
+    upstream: Vec<String>,
+    /// How long an upstream may take to answer, body included, in seconds (longer: 504).
+    #[arg(long, value_name = "SECS", default_value_t = 30, global = true)]
+    upstream_timeout: u64,
+    /// Answer an exchange with the upstream that drifted from the contract with a 502 listing the
+    /// violations, instead of passing the vendor's answer on.
+    #[arg(long)]
+    upstream_strict: bool,
+    /// Record the upstreams' answers into every tenant's state from the start (`POST /__mock/recording`
+    /// stops and starts it per tenant).
+    #[arg(long)]
+    record: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Log filter (`info`, `debug`, `concord_mock=debug,tower_http=info`, …).
     #[arg(long, default_value = "info", env = "RUST_LOG")]
     log: String,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Send each documented example request of the API's safe operations (GET, HEAD) to URL with the
+    /// credentials from the environment, print how the answers differ from the contract, and exit 1 on
+    /// drift, 2 when the upstream does not answer.
+    VerifyUpstream {
+        /// `API=URL`, or a bare URL when one API is served.
+        #[arg(value_name = "API=URL")]
+        upstream: String,
+        /// Send the operations that change state too (for sandboxes).
+        #[arg(long = "unsafe")]
+        include_unsafe: bool,
+        /// How to print the report.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ReportFormat {
+    Text,
+    Json,
+    Junit,
 }
 
 #[tokio::main]
@@ -118,7 +162,11 @@ async fn main() -> std::process::ExitCode {
         return concord_mock::health_probe::probe(cli.port, cli.admin_token.as_deref()).await;
     }
     // A self-check's requests are its report, not a log.
-    let level = if cli.self_check { "warn" } else { &cli.log };
+    let level = if cli.self_check || cli.command.is_some() {
+        "warn"
+    } else {
+        &cli.log
+    };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -188,6 +236,34 @@ async fn main() -> std::process::ExitCode {
         (None, Some(seed)) => seed,
         (None, None) => concord_mock::fixtures::demo(),
     };
+    let contract_or_embedded = contract
+        .clone()
+        .unwrap_or_else(concord_mock::contract::Contract::embedded);
+    let env = |name: &str| std::env::var(name).ok();
+    if let Some(Command::VerifyUpstream {
+        upstream,
+        include_unsafe,
+        format,
+    }) = &cli.command
+    {
+        return verify_upstream(
+            contract_or_embedded,
+            fixtures,
+            upstream,
+            *include_unsafe,
+            *format,
+            cli.upstream_timeout,
+        )
+        .await;
+    }
+    let upstreams =
+        match concord_mock::upstream::configure(&contract_or_embedded, &cli.upstream, &env) {
+            Ok(upstreams) => upstreams,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return std::process::ExitCode::from(2);
+            }
+        };
     if cli.self_check {
         let contract = contract
             .clone()
@@ -224,6 +300,13 @@ async fn main() -> std::process::ExitCode {
         admin_token: cli.admin_token,
         allowed_hosts: cli.allowed_hosts,
         header_timeout: std::time::Duration::from_secs(cli.header_timeout.max(1)),
+        upstream: concord_mock::upstream::UpstreamConfig {
+            upstreams: upstreams.clone(),
+            timeout: std::time::Duration::from_secs(cli.upstream_timeout.max(1)),
+            strict: cli.upstream_strict,
+            record: cli.record,
+            ..concord_mock::upstream::UpstreamConfig::default()
+        },
         ..MockConfig::default()
     };
     let server = match MockServer::start(config).await {
@@ -255,11 +338,60 @@ async fn main() -> std::process::ExitCode {
         "  spec: {0}/openapi.yaml   admin: {0}/__mock/health",
         server.url()
     );
+    for upstream in &upstreams {
+        let _ = writeln!(
+            out,
+            "  {} → {} (validating proxy; drift: {}/__mock/drift)",
+            upstream.api,
+            upstream.url,
+            server.url()
+        );
+    }
     let _ = out.flush();
     shutdown_signal().await;
     tracing::info!("shutting down");
     server.shutdown().await;
     std::process::ExitCode::SUCCESS
+}
+
+/// `verify-upstream`: the report on stdout, the exit status for CI.
+async fn verify_upstream(
+    contract: std::sync::Arc<concord_mock::contract::Contract>,
+    fixtures: concord_mock::state::Fixtures,
+    given: &str,
+    include_unsafe: bool,
+    format: ReportFormat,
+    timeout_secs: u64,
+) -> std::process::ExitCode {
+    let env = |name: &str| std::env::var(name).ok();
+    let upstream = match concord_mock::upstream::Upstream::parse(given, &contract) {
+        Ok(upstream) => upstream.with_env_credentials(&contract, &env),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let verify = concord_mock::verify_upstream::Verify {
+        contract,
+        fixtures,
+        upstream,
+        include_unsafe,
+        timeout: std::time::Duration::from_secs(timeout_secs.max(1)),
+    };
+    let verification = match verify.run().await {
+        Ok(verification) => verification,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let format = match format {
+        ReportFormat::Text => concord_mock::verify_upstream::Format::Text,
+        ReportFormat::Json => concord_mock::verify_upstream::Format::Json,
+        ReportFormat::Junit => concord_mock::verify_upstream::Format::Junit,
+    };
+    print!("{}", verification.render(format));
+    std::process::ExitCode::from(verification.exit_code())
 }
 
 async fn shutdown_signal() {

@@ -7,6 +7,28 @@ use std::convert::Infallible;
 
 use bytes::Bytes;
 
+/// The parts of a request's body when it is a multipart body the operation takes (read before validation,
+/// which is synchronous); none for any other body.
+pub(crate) async fn of_request(
+    op: &crate::contract::Operation,
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+) -> Option<Result<Vec<(String, String)>, String>> {
+    use crate::contract::BodyMedia;
+    let takes = op
+        .body
+        .as_ref()
+        .is_some_and(|b| b.media.contains(&BodyMedia::Multipart));
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)?
+        .to_str()
+        .ok()?;
+    if !takes || BodyMedia::of(content_type) != Some(BodyMedia::Multipart) {
+        return None;
+    }
+    Some(parts(Bytes::copy_from_slice(body), content_type).await)
+}
+
 /// The parts of a multipart body, in order; the error says why it cannot be read.
 pub(crate) async fn parts(
     body: Bytes,

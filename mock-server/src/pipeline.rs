@@ -13,7 +13,7 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use crate::auth::{Auth, authenticate};
-use crate::contract::{BodyMedia, Operation, RouteMatch};
+use crate::contract::{Operation, RouteMatch};
 use crate::journal::{Entry, Forced, ForcedBy, Notes};
 use crate::prefer::Prefer;
 use crate::problem::Problem;
@@ -81,17 +81,20 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
         method = %parts.method, path = %path, status = reply.status.as_u16(),
         operation = operation.as_deref().unwrap_or("-"), tenant = %tenant, latency_ms, "request"
     );
-    let response_body = reply
-        .body
-        .as_ref()
-        .map(|b| bytes::Bytes::from(serde_json::to_vec(b).unwrap_or_default()));
+    let response_body = match &reply.passed {
+        Some(passed) => Some(passed.clone()).filter(|b| !b.is_empty()),
+        None => reply
+            .body
+            .as_ref()
+            .map(|b| bytes::Bytes::from(serde_json::to_vec(b).unwrap_or_default())),
+    };
     let status = reply.status.as_u16();
     let journaled_body = response_body.as_ref().and_then(crate::journal::Body::of);
     let body_bytes = Entry::body_bytes(
         body.as_ref().map_or(0, |b| b.len()),
         response_body.as_ref().map_or(0, bytes::Bytes::len),
     );
-    // The entry travels with the response to crate::recording, which journals it with the headers the
+    // The entry travels with the response to crate::journaling, which journals it with the headers the
     // client receives (CORS included).
     let mut response = into_response(reply, response_body);
     let entry = Entry {
@@ -99,14 +102,15 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
         at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         tenant,
         method: parts.method.to_string(),
-        query: Entry::query(query.as_deref()),
+        query: Entry::query(query.as_deref(), &app.secrets),
         path,
         operation,
         status,
         latency_ms,
-        request_headers: Entry::headers(&parts.headers),
+        request_headers: Entry::headers(&parts.headers, &app.secrets),
         demo_credentials: notes.demo_credentials,
         forced: notes.forced,
+        upstream: notes.upstream,
         response_headers: Vec::new(),
         request_body: body.as_ref().ok().and_then(crate::journal::Body::of),
         response_body: journaled_body,
@@ -114,7 +118,7 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
     };
     response
         .extensions_mut()
-        .insert(crate::recording::Unrecorded(Box::new(entry)));
+        .insert(crate::journaling::Unrecorded(Box::new(entry)));
     response
 }
 
@@ -129,6 +133,8 @@ struct Incoming<'a> {
 
 fn into_response(reply: Reply, body: Option<bytes::Bytes>) -> Response {
     let mut response = match body {
+        // Passed on as the vendor sent it, with its own Content-Type.
+        Some(bytes) if reply.passed.is_some() => Response::new(Body::from(bytes)),
         Some(bytes) => {
             let mut r = Response::new(Body::from(bytes));
             r.headers_mut().insert(
@@ -151,7 +157,7 @@ fn into_response(reply: Reply, body: Option<bytes::Bytes>) -> Response {
 async fn answer(
     app: &AppState,
     incoming: &Incoming<'_>,
-    body: &[u8],
+    body: &bytes::Bytes,
     notes: &mut Notes,
 ) -> (Option<String>, Reply) {
     let (op, path_params) = match app.contract.route(incoming.method, incoming.path) {
@@ -170,6 +176,11 @@ async fn answer(
             return (None, reply);
         }
     };
+    #[cfg(feature = "upstream")]
+    if let Some(reply) = proxied(app, op, &path_params, incoming, body, notes).await {
+        // The vendor's answer goes back as it came (with the violations found).
+        return (Some(op.id.clone()), reply);
+    }
     let vendor = app.contract.vendor_of(op);
     let reply = match stages(app, op, incoming, &path_params, body, notes).await {
         Ok(reply) => reply,
@@ -201,46 +212,9 @@ async fn stages(
     body: &[u8],
     notes: &mut Notes,
 ) -> Result<Reply, Refusal> {
-    let sent = crate::auth::Sent {
-        headers: incoming.headers,
-        query: incoming.query,
-        open: &app.open_schemes,
-    };
-    let principal = match authenticate(
-        &app.contract,
-        op,
-        sent,
-        &app.store,
-        incoming.tenant,
-        &mut notes.demo_credentials,
-    )
-    .await
-    {
-        Ok(Auth::Accepted(principal)) => principal,
-        Ok(Auth::Refused { status, scheme }) => {
-            let declared = app.contract.scheme_refusals.get(&(op.id.clone(), scheme));
-            return Err(match declared {
-                Some(decl) => crate::engine::refusal(op, decl, &Map::new()),
-                None => Refusal::documented(
-                    status,
-                    None,
-                    Problem::new(if status == 401 {
-                        "Unauthorized"
-                    } else {
-                        "Forbidden"
-                    }),
-                ),
-            });
-        }
-        Err(e) => return Err(Refusal::store_unavailable(&e)),
-    };
+    let principal = authenticated(app, op, incoming, notes).await?;
     overrides(app, op, incoming, &mut notes.forced).await?;
-    let parts = match multipart_type(op, incoming.headers) {
-        Some(content_type) => Some(
-            crate::multipart_body::parts(bytes::Bytes::copy_from_slice(body), content_type).await,
-        ),
-        None => None,
-    };
+    let parts = crate::multipart_body::of_request(op, incoming.headers, body).await;
     let valid = match validate(
         op,
         path_params,
@@ -295,16 +269,94 @@ async fn stages(
     .await
 }
 
-/// The request's Content-Type when it is a multipart body the operation takes (its parts are read before
-/// validation, which is synchronous).
-fn multipart_type<'h>(op: &Operation, headers: &'h HeaderMap) -> Option<&'h str> {
-    let takes = op
-        .body
-        .as_ref()
-        .is_some_and(|b| b.media.contains(&BodyMedia::Multipart));
-    let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
-    let multipart = BodyMedia::of(content_type) == Some(BodyMedia::Multipart);
-    (takes && multipart).then_some(content_type)
+/// The principal of the request's credentials, or the answer that refuses them.
+async fn authenticated(
+    app: &AppState,
+    op: &Operation,
+    incoming: &Incoming<'_>,
+    notes: &mut Notes,
+) -> Result<Option<Value>, Refusal> {
+    let sent = crate::auth::Sent {
+        headers: incoming.headers,
+        query: incoming.query,
+        open: &app.open_schemes,
+    };
+    let outcome = authenticate(
+        &app.contract,
+        op,
+        sent,
+        &app.store,
+        incoming.tenant,
+        &mut notes.demo_credentials,
+    )
+    .await;
+    match outcome {
+        Ok(Auth::Accepted(principal)) => Ok(principal),
+        Ok(Auth::Refused { status, scheme }) => {
+            let declared = app.contract.scheme_refusals.get(&(op.id.clone(), scheme));
+            Err(match declared {
+                Some(decl) => crate::engine::refusal(op, decl, &Map::new()),
+                None => Refusal::documented(
+                    status,
+                    None,
+                    Problem::new(if status == 401 {
+                        "Unauthorized"
+                    } else {
+                        "Forbidden"
+                    }),
+                ),
+            })
+        }
+        Err(e) => Err(Refusal::store_unavailable(&e)),
+    }
+}
+
+/// The vendor's answer through the validating proxy, when the operation's API has an upstream and the
+/// tenant did not switch the operation to the mock. A configured sandbox credential is sent only for a
+/// request whose own (demo) credential the mock accepts.
+#[cfg(feature = "upstream")]
+async fn proxied(
+    app: &AppState,
+    op: &Operation,
+    path_params: &[(String, String)],
+    incoming: &Incoming<'_>,
+    body: &bytes::Bytes,
+    notes: &mut Notes,
+) -> Option<Reply> {
+    let proxy = app.upstream.as_ref()?;
+    let target = proxy.target(op.vendor)?;
+    let by_default = proxy.records_by_default();
+    let render = |refusal: Refusal| refusal.render(&app.contract, Some(op), incoming.path);
+    let settings =
+        match crate::upstream::mode::read(&app.store, incoming.tenant, &op.id, by_default).await {
+            Ok(settings) => settings,
+            Err(e) => return Some(render(Refusal::store_unavailable(&e))),
+        };
+    if settings.mode == crate::upstream::mode::Mode::Mock {
+        return None;
+    }
+    if crate::upstream::injects(target, op)
+        && let Err(refusal) = authenticated(app, op, incoming, notes).await
+    {
+        return Some(render(refusal));
+    }
+    let exchange = crate::upstream::Exchange {
+        contract: &app.contract,
+        store: &app.store,
+        op,
+        path_params,
+        method: incoming.method,
+        path: incoming.path,
+        query: incoming.query,
+        headers: incoming.headers,
+        body,
+        tenant: incoming.tenant,
+        recording: settings.recording,
+        secrets: &app.secrets,
+    };
+    let (reply, note) = crate::upstream::forward_if_vendor(proxy, target, exchange).await;
+    notes.upstream = Some(note);
+    Some(reply)
 }
 
 /// 400, unless the operation documents none: then a path parameter of the wrong type names no resource (its

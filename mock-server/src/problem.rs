@@ -53,3 +53,18 @@ pub struct Violation {
     /// A readable message.
     pub message: String,
 }
+
+/// One way an exchange differs from the contract.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct Drift {
+    /// `request.parameter`, `request.body`, `request.security`, `response.status`, `response.header` or
+    /// `response.body`.
+    #[serde(rename = "where")]
+    pub place: String,
+    /// Where in that part (`/credentials/0/username`; `/x-rate-limit` for a header; empty for the whole).
+    pub pointer: String,
+    /// The JSON Schema keyword, or `status`, `contentType`, `undocumented`, `credential`.
+    pub keyword: String,
+    /// What is wrong.
+    pub message: String,
+}

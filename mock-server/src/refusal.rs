@@ -34,6 +34,10 @@ pub(crate) struct Refusal {
 
 /// Set on answers the mock produced because of its own trouble (not a vendor rule), saying why.
 pub(crate) const MOCK_ERROR_HEADER: &str = "x-mock-error";
+/// On answers through the validating proxy: how the exchange differs from the contract (a JSON array).
+pub(crate) const VIOLATIONS_HEADER: &str = "x-concord-violations";
+/// On answers through the validating proxy: how many violations (the list header may be cut to fit).
+pub(crate) const VIOLATION_COUNT_HEADER: &str = "x-concord-violation-count";
 
 impl Refusal {
     /// The documented answer for `status` (a named example, or the first documented one).

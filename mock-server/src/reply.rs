@@ -13,6 +13,9 @@ pub(crate) struct Reply {
     pub(crate) body: Option<Value>,
     /// Headers beside the body's content type.
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    /// Bytes passed on as they came, instead of `body` (a vendor's answer through the proxy, whose own
+    /// `Content-Type` is among `headers`).
+    pub(crate) passed: Option<bytes::Bytes>,
 }
 
 impl Reply {
@@ -22,6 +25,7 @@ impl Reply {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             body: Some(body),
             headers: Vec::new(),
+            passed: None,
         }
     }
 
@@ -31,6 +35,7 @@ impl Reply {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             body: None,
             headers: Vec::new(),
+            passed: None,
         }
     }
 

@@ -11,6 +11,7 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
+use crate::auth::Placement;
 use crate::contract::{Contract, Operation, Scheme};
 use crate::shared::AppState;
 use crate::state::{Fixtures, Store};
@@ -43,17 +44,7 @@ pub struct Report {
 
 /// Asks for every documented answer of `contract`, with `fixtures` as the demo data.
 pub async fn every_documented_answer(contract: Arc<Contract>, fixtures: Fixtures) -> Report {
-    let fixtures = contract.prepare_fixtures(fixtures);
-    let credentials = Credentials::of(&fixtures);
-    let mut state = AppState::new(
-        Store::in_memory(fixtures.clone()),
-        16,
-        1 << 20,
-        1 << 20,
-        None,
-    );
-    state.open_schemes = crate::auth::open_schemes(&contract, &fixtures);
-    state.contract = contract.clone();
+    let (state, credentials) = in_process(&contract, fixtures);
     let app = crate::app::app(Arc::new(state));
     let mut report = Report::default();
     for op in &contract.operations {
@@ -125,11 +116,24 @@ pub async fn every_documented_answer(contract: Arc<Contract>, fixtures: Fixtures
     report
 }
 
+/// An in-memory mock of `contract` over `fixtures` for in-process requests, with the demo data's credentials
+/// to send.
+pub(crate) fn in_process(contract: &Arc<Contract>, fixtures: Fixtures) -> (AppState, Credentials) {
+    let fixtures = contract.prepare_fixtures(fixtures);
+    let credentials = Credentials::of(&fixtures);
+    let open_schemes = crate::auth::open_schemes(contract, &fixtures);
+    let mut state = AppState::new(Store::in_memory(fixtures), 16, 1 << 20, 1 << 20, None);
+    state.open_schemes = open_schemes;
+    state.secrets = contract.secrets();
+    state.contract = contract.clone();
+    (state, credentials)
+}
+
 /// The demo data's credentials by scheme (`auth.credential` ids are `<scheme>:<credential>`).
-struct Credentials(Vec<(String, String)>);
+pub(crate) struct Credentials(Vec<(String, String)>);
 
 impl Credentials {
-    fn of(fixtures: &Fixtures) -> Credentials {
+    pub(crate) fn of(fixtures: &Fixtures) -> Credentials {
         let ids = fixtures.get("auth.credential").into_iter().flatten();
         Credentials(
             ids.filter_map(|(id, _)| id.split_once(':'))
@@ -171,46 +175,60 @@ fn request(
         })
         .collect::<Vec<_>>()
         .join("/");
+    let (query, mut headers) = with_credentials(contract, op, credentials);
+    headers.push(("prefer".into(), format!("code={status}")));
+    headers.push((crate::TENANT_HEADER.into(), "self-check".into()));
+    assemble(&op.method, path, &query, headers, Body::empty())
+}
+
+/// The query pairs (encoded) and headers that carry the first security requirement's demo credentials.
+pub(crate) fn with_credentials(
+    contract: &Contract,
+    op: &Operation,
+    credentials: &Credentials,
+) -> (Vec<String>, Vec<(String, String)>) {
     let mut query: Vec<String> = Vec::new();
-    let mut headers: Vec<(String, String)> = vec![
-        ("prefer".into(), format!("code={status}")),
-        (crate::TENANT_HEADER.into(), "self-check".into()),
-    ];
+    let mut headers: Vec<(String, String)> = Vec::new();
     let mut cookies: Vec<String> = Vec::new();
     for scheme in op.security.first().into_iter().flatten() {
         let Some(kind) = contract.schemes.get(scheme) else {
             continue;
         };
         let value = credentials.of_scheme(scheme, kind);
-        match kind {
-            Scheme::HeaderKey(name) => headers.push((name.clone(), value)),
-            Scheme::QueryKey(name) => {
+        match crate::auth::placement(kind, &value) {
+            Placement::Header(name, value) => headers.push((name, value)),
+            Placement::Query(name, value) => {
                 let encoded: String = form_urlencoded::Serializer::new(String::new())
-                    .append_pair(name, &value)
+                    .append_pair(&name, &value)
                     .finish();
                 query.push(encoded);
             }
-            Scheme::CookieKey(name) => cookies.push(format!("{name}={value}")),
-            Scheme::Bearer => headers.push(("authorization".into(), format!("Bearer {value}"))),
-            Scheme::Basic => {
-                use base64::Engine as _;
-                let encoded = base64::engine::general_purpose::STANDARD.encode(value);
-                headers.push(("authorization".into(), format!("Basic {encoded}")));
-            }
+            Placement::Cookie(name, value) => cookies.push(format!("{name}={value}")),
         }
     }
     if !cookies.is_empty() {
         headers.push(("cookie".into(), cookies.join("; ")));
     }
+    (query, headers)
+}
+
+/// An in-process request (headers that are not valid are left out).
+pub(crate) fn assemble(
+    method: &axum::http::Method,
+    path: String,
+    query: &[String],
+    headers: Vec<(String, String)>,
+    body: Body,
+) -> Request<Body> {
     let uri = if query.is_empty() {
         path
     } else {
         format!("{path}?{}", query.join("&"))
     };
     let mut request = Request::builder()
-        .method(op.method.clone())
+        .method(method.clone())
         .uri(uri)
-        .body(Body::empty())
+        .body(body)
         .unwrap_or_default();
     for (name, value) in headers {
         if let (Ok(name), Ok(value)) = (

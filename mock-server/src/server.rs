@@ -44,6 +44,9 @@ pub struct MockConfig {
     /// Host names the admin API and the web page answer for besides loopback names and the bound address
     /// (`*`: any; for a mock behind a proxy or on a shared host).
     pub allowed_hosts: Vec<String>,
+    /// The validating proxy: APIs forwarded to their real servers, checked against the contract.
+    #[cfg(feature = "upstream")]
+    pub upstream: crate::upstream::UpstreamConfig,
 }
 
 impl Default for MockConfig {
@@ -63,6 +66,8 @@ impl Default for MockConfig {
             shutdown_grace: std::time::Duration::from_secs(5),
             header_timeout: std::time::Duration::from_secs(10),
             max_tenants: crate::state::DEFAULT_MAX_TENANTS,
+            #[cfg(feature = "upstream")]
+            upstream: crate::upstream::UpstreamConfig::default(),
         }
     }
 }
@@ -82,6 +87,9 @@ pub enum StartError {
     /// The state file could not be opened, or Redis not reached.
     #[error(transparent)]
     State(#[from] crate::state::StoreError),
+    /// The upstream HTTP client could not be built.
+    #[error("{0}")]
+    Upstream(String),
 }
 
 /// A running mock server; dropping it shuts it down.
@@ -114,6 +122,12 @@ impl MockServer {
             config.admin_token,
         );
         state.body_timeout = config.body_timeout;
+        #[cfg(feature = "upstream")]
+        {
+            state.upstream = crate::upstream::Proxy::build(&contract, &config.upstream)
+                .map_err(StartError::Upstream)?;
+        }
+        state.secrets = contract.secrets();
         state.contract = contract;
         state.open_schemes = open_schemes;
         let listener = tokio::net::TcpListener::bind(config.addr)

@@ -30,6 +30,11 @@ pub struct AppState {
     pub allowed_hosts: crate::origin::AllowedHosts,
     /// Security schemes the demo data holds no credential for: any well-formed credential passes.
     pub open_schemes: std::collections::BTreeSet<String>,
+    /// Where the contract's requests carry credentials (the journal redacts them).
+    pub(crate) secrets: crate::journal::Secrets,
+    /// The validating proxy, when an API has an upstream.
+    #[cfg(feature = "upstream")]
+    pub(crate) upstream: Option<crate::upstream::Proxy>,
 }
 
 impl AppState {
@@ -41,8 +46,12 @@ impl AppState {
         body_limit: usize,
         admin_token: Option<String>,
     ) -> AppState {
+        let contract = Contract::embedded();
         AppState {
-            contract: Contract::embedded(),
+            secrets: contract.secrets(),
+            contract,
+            #[cfg(feature = "upstream")]
+            upstream: None,
             store,
             faults: Faults::default(),
             journal: Journal::new(journal_capacity, journal_bytes),

@@ -18,6 +18,9 @@ const ERROR_ROOTS: [&str; 6] = ["status", "message", "code", "details", "fields"
 pub(crate) struct Vendor {
     /// The tag's name.
     pub(crate) name: String,
+    /// The API's id in kebab case (`es-loyalty`): the tag's `x-concord-id`, else its `x-concord-api` (set
+    /// per document when several are merged), else the document's title. `--upstream API=URL` names it.
+    pub(crate) api: String,
     error: ErrorStyle,
     invalid: InvalidStyle,
     headers: Vec<(HeaderName, Template)>,
@@ -69,6 +72,7 @@ impl Vendor {
     pub(crate) fn generic(name: &str) -> Vendor {
         Vendor {
             name: name.to_owned(),
+            api: String::new(),
             error: ErrorStyle {
                 defaults: Vec::new(),
                 statuses: BTreeMap::new(),
@@ -90,6 +94,11 @@ impl Vendor {
     pub(crate) fn compile(tag: &Value) -> Result<Vendor, String> {
         let name = tag["name"].as_str().unwrap_or_default();
         let mut vendor = Vendor::generic(name);
+        vendor.api = ["x-concord-id", "x-concord-api"]
+            .iter()
+            .find_map(|key| tag[*key].as_str())
+            .map(kebab)
+            .unwrap_or_default();
         let Some(declared) = tag.get("x-concord-mock") else {
             return Ok(vendor);
         };
@@ -261,6 +270,16 @@ impl Vendor {
     pub(crate) fn header_names(&self) -> impl Iterator<Item = &HeaderName> {
         self.headers.iter().map(|(name, _)| name)
     }
+}
+
+/// `text` in kebab case (`ES Loyalty` and `es_loyalty` → `es-loyalty`): how an API is named on the
+/// command line and, upper-cased with `_`, in environment variables.
+pub(crate) fn kebab(text: &str) -> String {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// The values an error template reads: a handful, so a list beats a hashed map.

@@ -3,6 +3,7 @@
 // text (Concord.el), never as HTML.
 import { createFaults } from "./faults.js";
 import { createJournal } from "./journal.js";
+import { createProxyPanel } from "./proxy.js";
 import { showQuickStart, wireQuickStart } from "./quickstart.js";
 import { createStateView } from "./state-view.js";
 import { createSwitchPanel } from "./switch-panel.js";
@@ -29,6 +30,7 @@ function fail(error) {
 const stateView = createStateView({ tenant, fail, changed: () => loadState() });
 const switches = createSwitchPanel({ tenant, fail });
 const faults = createFaults({ tenant, fail });
+const proxy = createProxyPanel({ tenant, fail });
 const journal = createJournal({
   schemes: () => creds.schemes,
   fail,
@@ -39,6 +41,7 @@ const journal = createJournal({
       status("");
     }
     faults.polled(arrived);
+    proxy.polled(arrived);
     // A write to the selected tenant changes its state: show it now, not on the next manual refresh.
     if (arrived.some((r) => r.tenant === tenant() && r.method !== "GET" && r.method !== "OPTIONS")) loadState();
   },
@@ -129,6 +132,7 @@ function selectTenant() {
   for (const node of document.querySelectorAll(".selected-tenant")) node.textContent = tenant();
   loadState();
   switches.load();
+  proxy.load();
   if (!$("quickstart").hidden) showQuickStart({ tenant }).catch(fail);
 }
 
@@ -137,6 +141,7 @@ function loadAll() {
   loadTenants();
   loadState();
   faults.load();
+  proxy.load();
   showQuickStart({ tenant }).catch(fail);
 }
 

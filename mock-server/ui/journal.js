@@ -101,6 +101,25 @@ function headerTable(caption, headers) {
   );
 }
 
+/** One line on a request the proxy forwarded: the vendor's status and how many violations. */
+function upstreamSummary(entry) {
+  const up = entry.upstream;
+  if (!up) return "";
+  if (up.error) return `vendor: no answer (${up.error})`;
+  const n = up.violations.length;
+  return `vendor ${up.status}: ${n === 0 ? "as the contract says" : `${n} violation${n === 1 ? "" : "s"} of the contract`}`;
+}
+
+/** Where the request went and each way the exchange differs from the contract. */
+function upstreamDetails(up) {
+  return el("div", { class: "upstream-line" },
+    el("p", {}, `Forwarded to ${up.url} (${up.latencyMs.toFixed(1)} ms).`),
+    up.violations.length
+      ? el("ul", { class: "violations" }, up.violations.map((v) => el("li", {}, `${v.where} ${v.pointer || "(whole)"} — ${v.keyword}: ${v.message}`)))
+      : null,
+  );
+}
+
 /**
  * The journal. `schemes()` gives the security schemes (for replaying demo credentials), `onPolled(arrived)`
  * is told of each answered poll (with the requests that arrived), `fail(error)` of a failed one.
@@ -130,7 +149,7 @@ export function createJournal({ schemes, onPolled, fail }) {
   function searchable(entry) {
     if (entry.searchText === undefined) {
       entry.searchText = [
-        entry.method, entry.path, entry.query, entry.operation, entry.status, entry.tenant, errorSummary(entry), forcedSummary(entry),
+        entry.method, entry.path, entry.query, entry.operation, entry.status, entry.tenant, errorSummary(entry), forcedSummary(entry), upstreamSummary(entry),
         JSON.stringify(entry.requestHeaders), JSON.stringify(entry.responseHeaders), pretty(entry.requestBody), pretty(entry.responseBody),
       ].join("\n").toLowerCase();
     }
@@ -145,6 +164,7 @@ export function createJournal({ schemes, onPolled, fail }) {
       "div",
       { class: "details", id: `entry-${entry.id}-details` },
       forced ? el("p", { class: "forced-line" }, `This answer was ${forced}.`) : null,
+      entry.upstream ? upstreamDetails(entry.upstream) : null,
       cors ? el("p", { class: "cors-line" }, cors) : null,
       el("div", { class: "curl" },
         el("code", { class: "curl-line" }, curl),
@@ -187,7 +207,7 @@ export function createJournal({ schemes, onPolled, fail }) {
       el("span", { class: "latency" }, `${entry.latencyMs.toFixed(1)} ms`),
       el("span", { class: "tenant" }, entry.tenant),
     );
-    const lines = [forcedSummary(entry), errorSummary(entry)].filter(Boolean).join(" — ");
+    const lines = [upstreamSummary(entry), forcedSummary(entry), errorSummary(entry)].filter(Boolean).join(" — ");
     if (lines) toggle.append(el("span", { class: entry.forced ? "error-summary forced" : "error-summary", title: lines }, lines));
     toggle.addEventListener("click", () => {
       const open = toggle.getAttribute("aria-expanded") === "true";

@@ -4,7 +4,8 @@
 
 // Headers a pasted request does not need (the client sets them, or they describe this browser).
 const SKIP = /^(host|content-length|connection|accept-encoding|accept-language|user-agent|origin|referer|cookie|sec-.*|priority|cache-control|pragma|dnt)$/i;
-const REDACTED = new Set(["authorization", "x-api-key"]);
+// What the journal stores instead of a credential (it redacts the contract's credential headers).
+const REDACTED = "***";
 
 /** What a credential placeholder says: the value was not recorded, so the user fills it in. */
 export const NOT_RECORDED = "<not recorded: the credential you sent>";
@@ -28,7 +29,7 @@ function replayable(entry, schemes) {
   const headers = [];
   for (const [name, value] of entry.requestHeaders) {
     if (SKIP.test(name)) continue;
-    headers.push([name, REDACTED.has(name) ? sentCredential(name, entry, schemes) : value]);
+    headers.push([name, value === REDACTED ? sentCredential(name, entry, schemes) : value]);
   }
   let body = null;
   if (entry.requestBody !== undefined && entry.requestBody !== null) {

@@ -740,3 +740,54 @@ paths:
     }
   });
 });
+
+describe("the validating proxy on the page", () => {
+  test("a drifted vendor answer shows in the Drift view and the journal, links to its requests, and the operation can be switched to the mock", async () => {
+    // A vendor that has drifted from the contract: a renamed field, a wrong type, a header the contract does not name.
+    const http = await import("node:http");
+    const vendor = http.createServer((request, response) => {
+      response.writeHead(200, { "content-type": "application/json", "x-ratelimit-remaining": "99" });
+      response.end(JSON.stringify([{ id: "028076fa-c264-42bb-9983-8872a576be28", user_name: "ana", enabled: "yes" }]));
+    });
+    await new Promise((resolve) => vendor.listen(0, "127.0.0.1", resolve));
+    const proxied = await startMock(["--upstream", `masstack=http://127.0.0.1:${vendor.address().port}`]);
+    try {
+      watched = await watchedContext(browser, proxied.url);
+      const tenant = tenantName("drift");
+      const page = await dashboard(watched.context, tenant, proxied.url);
+      await page.locator("#proxy").waitFor({ state: "visible" });
+      await page.locator('#proxy-modes li[data-operation="masstack_list_credentials"]').waitFor();
+
+      const sent = await fetch(proxied.url + CREDENTIALS_PATH, { headers: { "X-Mock-Tenant": tenant, ...MASSTACK_AUTH } });
+      assert.equal(sent.status, 200);
+      assert.equal(sent.headers.get("x-concord-violation-count"), "3");
+      await sent.text();
+
+      const row = page.locator('#drift-list li.drifted[data-operation="masstack_list_credentials"][data-status="200"]');
+      await row.waitFor({ timeout: 10_000 });
+      for (const pointer of ["/0/username", "/0/enabled", "/x-ratelimit-remaining"]) {
+        await row.locator(".violations li", { hasText: pointer }).waitFor();
+      }
+      const entry = page.locator("#journal-list .entry", { hasText: "masstack_list_credentials" });
+      await entry.locator(".error-summary", { hasText: "vendor 200: 3 violations of the contract" }).waitFor();
+      await page.locator("#proxy").screenshot({ path: screenshotPath("drift") });
+
+      await row.getByRole("button", { name: "Show requests" }).click();
+      assert.equal(await page.locator("#filter-text").inputValue(), "masstack_list_credentials");
+      await entry.first().waitFor();
+      await entry.first().locator(".summary").click();
+      await entry.first().locator(".upstream-line", { hasText: "Forwarded to http://127.0.0.1:" }).waitFor();
+
+      // Switched to the mock for this tenant, the same call is the mock's (no proxy headers).
+      await page.getByRole("combobox", { name: "Who answers masstack_list_credentials" }).selectOption("mock");
+      await page.locator("#proxy-note", { hasText: "answered by the mock" }).waitFor();
+      const mocked = await fetch(proxied.url + CREDENTIALS_PATH, { headers: { "X-Mock-Tenant": tenant, ...MASSTACK_AUTH } });
+      assert.equal(mocked.status, 200);
+      assert.equal(mocked.headers.get("x-concord-violation-count"), null);
+      assert.equal((await mocked.json())[0].username, "ana.garcia@masmovil.com");
+    } finally {
+      await proxied.stop();
+      vendor.close();
+    }
+  });
+});

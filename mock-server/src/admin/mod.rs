@@ -7,6 +7,8 @@ mod journal;
 mod operations;
 mod state;
 mod switches;
+#[cfg(feature = "upstream")]
+mod upstream;
 
 use std::sync::Arc;
 
@@ -27,7 +29,7 @@ type Shared = State<Arc<AppState>>;
 
 /// The admin routes (nested under `/__mock`).
 pub(crate) fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
-    Router::new()
+    let router = Router::new()
         .route("/health", get(health))
         .route("/operations", get(operations::list))
         .route("/reset", post(state::reset))
@@ -48,7 +50,19 @@ pub(crate) fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
             "/faults",
             get(faults::list).post(faults::add).delete(faults::clear),
         )
-        .route("/faults/{id}", delete(faults::remove))
+        .route("/faults/{id}", delete(faults::remove));
+    #[cfg(feature = "upstream")]
+    let router = router
+        .route("/upstream", get(upstream::list))
+        .route("/upstream/{operation}", put(upstream::set))
+        .route("/drift", get(upstream::drift).delete(upstream::clear_drift))
+        .route(
+            "/recording",
+            get(upstream::recording)
+                .post(upstream::set_recording)
+                .delete(upstream::forget_recording),
+        );
+    router
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             require_token,
@@ -79,6 +93,19 @@ async fn require_token(State(state): Shared, request: Request, next: Next) -> Re
 
 pub(super) fn problem(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({"error": message.into()}))).into_response()
+}
+
+/// The operation named in an admin path, or the 404 that says there is none.
+pub(super) fn operation<'s>(
+    state: &'s AppState,
+    id: &str,
+) -> Result<&'s crate::contract::Operation, Box<Response>> {
+    state.contract.operation(id).ok_or_else(|| {
+        Box::new(problem(
+            StatusCode::NOT_FOUND,
+            format!("no operation {id} in the contract"),
+        ))
+    })
 }
 
 pub(super) fn store_problem(e: StoreError) -> Response {

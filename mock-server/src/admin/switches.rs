@@ -29,11 +29,9 @@ pub(super) async fn set(
     NamedTenant(which): NamedTenant,
     body: axum::body::Bytes,
 ) -> Response {
-    let Some(op) = state.contract.operation(&operation) else {
-        return problem(
-            StatusCode::NOT_FOUND,
-            format!("no operation {operation} in the contract"),
-        );
+    let op = match super::operation(&state, &operation) {
+        Ok(op) => op,
+        Err(unknown) => return *unknown,
     };
     let mut switch: Switch = match serde_json::from_slice(&body) {
         Ok(switch) => switch,

@@ -29,11 +29,17 @@ pub(super) fn compile(document: Value) -> Result<Contract, ContractError> {
     let schemas = Schemas::new(&document).map_err(|e| error("components", e))?;
     // Vendor 0 answers for operations and paths no tag claims.
     let mut vendors = vec![Vendor::generic("")];
+    // A tag that names no API belongs to the document's (its title's) API.
+    let title_api = crate::vendor::kebab(document["info"]["title"].as_str().unwrap_or("api"));
+    vendors[0].api = title_api.clone();
     let mut resources: BTreeMap<String, Resource> = BTreeMap::new();
     for tag in document["tags"].as_array().into_iter().flatten() {
         let name = tag["name"].as_str().unwrap_or_default();
         let here = format!("tag {name:?}");
-        let vendor = Vendor::compile(tag).map_err(|e| error(&here, e))?;
+        let mut vendor = Vendor::compile(tag).map_err(|e| error(&here, e))?;
+        if vendor.api.is_empty() {
+            vendor.api = title_api.clone();
+        }
         for (kind, declared) in tag
             .pointer("/x-concord-mock/resources")
             .and_then(Value::as_object)

@@ -92,6 +92,12 @@ pub(super) fn merge(mut loaded: Vec<Loaded>) -> Result<Value, String> {
         if untagged {
             tags.push(json!({"name": default_tag}));
         }
+        // Each document is one API (`--upstream <its title in kebab case>=URL`), whatever its tags.
+        for tag in &mut tags {
+            if tag.get("x-concord-id").is_none() {
+                tag["x-concord-api"] = json!(crate::vendor::kebab(&title));
+            }
+        }
         if let Some(all) = merged["tags"].as_array_mut() {
             all.extend(tags);
         }

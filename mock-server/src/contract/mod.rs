@@ -309,6 +309,21 @@ impl Contract {
         serde_yaml_ng::to_string(&explained).unwrap_or_default()
     }
 
+    /// Where this contract's requests carry credentials (the headers and query parameters of its `apiKey`
+    /// schemes), for the journal's redaction.
+    pub(crate) fn secrets(&self) -> crate::journal::Secrets {
+        let mut headers = Vec::new();
+        let mut query = Vec::new();
+        for scheme in self.schemes.values() {
+            match scheme {
+                Scheme::HeaderKey(name) => headers.push(name.clone()),
+                Scheme::QueryKey(name) => query.push(name.clone()),
+                Scheme::CookieKey(_) | Scheme::Bearer | Scheme::Basic => {}
+            }
+        }
+        crate::journal::Secrets::new(headers, query)
+    }
+
     /// The operation with this id.
     pub fn operation(&self, id: &str) -> Option<&Operation> {
         self.operations.iter().find(|o| o.id == id)

@@ -145,6 +145,10 @@ pub(crate) fn inexact_integers(
 
 /// Validates `value`, naming each violation's field and keyword.
 pub(crate) fn violations(validator: &Validator, value: &Value) -> Vec<Violation> {
+    // The common case, a valid value, without building the error iterator.
+    if validator.is_valid(value) {
+        return Vec::new();
+    }
     validator
         .iter_errors(value)
         .map(|error| {

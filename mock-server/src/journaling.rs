@@ -26,10 +26,10 @@ pub(crate) async fn record(
     next: Next,
 ) -> Response {
     let started = Instant::now();
-    let preflight = preflight_of(&request);
+    let preflight = preflight_of(&request, &app.secrets);
     let mut response = next.run(request).await;
     if let Some(Unrecorded(mut entry)) = response.extensions_mut().remove::<Unrecorded>() {
-        entry.response_headers = Entry::headers(response.headers());
+        entry.response_headers = Entry::headers(response.headers(), &app.secrets);
         app.journal.record(*entry);
     } else if let Some(mut entry) = preflight {
         let asked = entry
@@ -44,14 +44,14 @@ pub(crate) async fn record(
         }
         entry.status = response.status().as_u16();
         entry.latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-        entry.response_headers = Entry::headers(response.headers());
+        entry.response_headers = Entry::headers(response.headers(), &app.secrets);
         app.journal.record(entry);
     }
     response
 }
 
 /// A CORS preflight's entry, begun before CORS answers it.
-fn preflight_of(request: &Request) -> Option<Entry> {
+fn preflight_of(request: &Request, secrets: &crate::journal::Secrets) -> Option<Entry> {
     let headers = request.headers();
     if request.method() != Method::OPTIONS
         || !headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
@@ -64,13 +64,14 @@ fn preflight_of(request: &Request) -> Option<Entry> {
         tenant: crate::tenant::of_request(headers).unwrap_or_else(|_| "(invalid)".to_owned()),
         method: Method::OPTIONS.to_string(),
         path: request.uri().path().to_owned(),
-        query: Entry::query(request.uri().query()),
+        query: Entry::query(request.uri().query(), secrets),
         operation: None,
         status: 0,
         latency_ms: 0.0,
-        request_headers: Entry::headers(headers),
+        request_headers: Entry::headers(headers, secrets),
         demo_credentials: Vec::new(),
         forced: None,
+        upstream: None,
         response_headers: Vec::new(),
         request_body: None,
         response_body: None,
