@@ -193,22 +193,24 @@ async fn main() -> std::process::ExitCode {
         );
         return std::process::ExitCode::from(2);
     }
-    let contract = if cli.spec.is_empty() {
-        None
-    } else {
+    // The document served: one given with `--spec`, or the embedded one. A mistake in either is the
+    // message and status 2, never a panic.
+    let custom = !cli.spec.is_empty();
+    let loaded = if custom {
         let paths: Vec<&std::path::Path> = cli.spec.iter().map(PathBuf::as_path).collect();
-        match concord_mock::contract::Contract::load_all(&paths) {
-            Ok(contract) => Some(std::sync::Arc::new(contract)),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return std::process::ExitCode::from(2);
-            }
+        concord_mock::contract::Contract::load_all(&paths).map(std::sync::Arc::new)
+    } else {
+        concord_mock::contract::Contract::try_embedded()
+            .map_err(|e| format!("the embedded document (spec/openapi.yaml): {e}"))
+    };
+    let contract = match loaded {
+        Ok(contract) => contract,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::from(2);
         }
     };
     if cli.explain {
-        let contract = contract
-            .clone()
-            .unwrap_or_else(concord_mock::contract::Contract::embedded);
         print!("{}", contract.explain());
         return std::process::ExitCode::SUCCESS;
     }
@@ -224,21 +226,18 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    let fixtures = match (&contract, seed) {
+    let fixtures = match (custom, seed) {
         // Another document brings its examples; `--seed` adds to them (its entities win).
-        (Some(contract), seed) => {
+        (true, seed) => {
             let mut fixtures = contract.seed();
             for (kind, entities) in seed.unwrap_or_default() {
                 fixtures.entry(kind).or_default().extend(entities);
             }
             fixtures
         }
-        (None, Some(seed)) => seed,
-        (None, None) => concord_mock::fixtures::demo(),
+        (false, Some(seed)) => seed,
+        (false, None) => concord_mock::fixtures::demo(),
     };
-    let contract_or_embedded = contract
-        .clone()
-        .unwrap_or_else(concord_mock::contract::Contract::embedded);
     let env = |name: &str| std::env::var(name).ok();
     if let Some(Command::VerifyUpstream {
         upstream,
@@ -247,7 +246,7 @@ async fn main() -> std::process::ExitCode {
     }) = &cli.command
     {
         return verify_upstream(
-            contract_or_embedded,
+            contract,
             fixtures,
             upstream,
             *include_unsafe,
@@ -256,18 +255,14 @@ async fn main() -> std::process::ExitCode {
         )
         .await;
     }
-    let upstreams =
-        match concord_mock::upstream::configure(&contract_or_embedded, &cli.upstream, &env) {
-            Ok(upstreams) => upstreams,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return std::process::ExitCode::from(2);
-            }
-        };
+    let upstreams = match concord_mock::upstream::configure(&contract, &cli.upstream, &env) {
+        Ok(upstreams) => upstreams,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
     if cli.self_check {
-        let contract = contract
-            .clone()
-            .unwrap_or_else(concord_mock::contract::Contract::embedded);
         let report =
             concord_mock::self_check::every_documented_answer(contract, fixtures.clone()).await;
         for finding in &report.findings {
@@ -286,7 +281,7 @@ async fn main() -> std::process::ExitCode {
     }
     let config = MockConfig {
         addr: SocketAddr::new(cli.host, cli.port),
-        contract,
+        contract: Some(contract),
         fixtures,
         state_file: cli.state_file,
         redis: cli.redis_url.map(|url| concord_mock::state::RedisConfig {

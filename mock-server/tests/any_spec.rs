@@ -600,3 +600,46 @@ fn the_binary_self_checks_a_document_and_fails_on_a_finding() {
         "{stdout}"
     );
 }
+
+#[tokio::test]
+async fn nullable_fields_take_null_in_requests_and_documented_answers() {
+    // The petstore with `tag` nullable in the request body and in Pet, and a documented pet without one.
+    let text = std::fs::read_to_string(PLAIN)
+        .unwrap()
+        .replace("tag: {type: string}", "tag: {type: string, nullable: true}")
+        .replace(
+            "example: {id: 1, name: Rex}",
+            "example: {id: 1, name: Rex, tag: null}",
+        );
+    assert_eq!(text.matches("nullable: true").count(), 3);
+    let document: Value = serde_yaml_ng::from_str(&text).unwrap();
+    let contract = Arc::new(Contract::compile(document).unwrap());
+    let report =
+        concord_mock::self_check::every_documented_answer(contract.clone(), contract.seed()).await;
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+
+    let server = MockServer::start(MockConfig {
+        fixtures: contract.seed(),
+        contract: Some(contract),
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let http = reqwest::Client::new();
+    let create = |body: Value| {
+        http.post(format!("{}/pets", server.url()))
+            .json(&body)
+            .send()
+    };
+    let created = create(json!({"name": "Bella", "tag": null})).await.unwrap();
+    assert_eq!(created.status(), 201);
+    // Null is allowed, not any type: a number is still refused, and a non-nullable field refuses null.
+    assert_eq!(
+        create(json!({"name": "Bella", "tag": 5}))
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+    assert_eq!(create(json!({"name": null})).await.unwrap().status(), 400);
+}

@@ -14,6 +14,7 @@ mod facade;
 mod layout;
 mod lint;
 mod normalize;
+mod provenance;
 mod render;
 pub mod schema_walk;
 mod source;
@@ -30,6 +31,7 @@ pub use facade::generate_facade;
 pub use layout::{SpecDir, copy_tree};
 pub use lint::{Violation, lint, parse};
 pub use normalize::{OPERATION_VERBS, normalize};
+pub use provenance::{SourcePlace, operation_place, tag_place};
 pub use render::{
     Drift, check_fresh, first_difference, is_date_like, render, render_demo_data, to_yaml,
 };

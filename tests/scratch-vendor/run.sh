@@ -4,7 +4,8 @@
 # checks that the SDK compiles with the new vendor in its generated client and facade, that the new vendor is
 # callable through the facade against the mock built from the same document (tests/scratch-vendor/acme_stores.rs),
 # that this mock serves every documented answer of all five vendors (--self-check), and that the mock's
-# data-driven status tests pass. The checkout itself is not touched.
+# data-driven status tests pass, and that a mistake in a vendor's declarations stops `cargo regen` (file, line,
+# exit 2) and, hand-written into the document, the mock (message, exit 2, no panic). The checkout is not touched.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 scratch=$(mktemp -d)
@@ -52,3 +53,21 @@ echo "--- the mock serves every documented answer of the five vendors"
 cargo run --quiet -p concord-mock -- --self-check
 echo "--- the mock's data-driven status tests"
 cargo test --quiet -p concord-mock --test statuses
+echo "--- a mistake in a vendor's declarations: cargo regen names the vendor file and line, exits 2, writes nothing"
+cp spec/openapi.yaml "$scratch/document-before"
+sed -i "0,/body: '{medium}'/s//body: '{nosuch}'/" spec/vendors/magicline/openapi.yaml
+status=0
+cargo regen 2> "$scratch/regen.err" || status=$?
+cat "$scratch/regen.err"
+[ "$status" -eq 2 ] || { echo "cargo regen exited $status, not 2" >&2; exit 1; }
+grep -qE '^error: spec/vendors/magicline/openapi.yaml:[0-9]+ \(addAccessMedium\): x-concord-rules\[[0-9]+\]: .*unknown name `nosuch`' "$scratch/regen.err"
+cmp -s spec/openapi.yaml "$scratch/document-before" || { echo "cargo regen wrote the document" >&2; exit 1; }
+echo "--- the same mistake written into spec/openapi.yaml by hand: the mock says so and exits 2, no panic"
+sed -i "0,/body: '{medium}'/s//body: '{nosuch}'/" spec/openapi.yaml
+cargo build --quiet -p concord-mock --bin concord-mock
+status=0
+timeout 120 "$CARGO_TARGET_DIR/debug/concord-mock" --port 0 2> "$scratch/mock.err" || status=$?
+cat "$scratch/mock.err"
+[ "$status" -eq 2 ] || { echo "the mock exited $status, not 2" >&2; exit 1; }
+grep -q '^error: the embedded document (spec/openapi.yaml): magicline_add_access_medium .*unknown name `nosuch`' "$scratch/mock.err"
+if grep -q panicked "$scratch/mock.err"; then echo "the mock panicked" >&2; exit 1; fi

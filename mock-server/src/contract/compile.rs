@@ -12,7 +12,7 @@ use super::infer::{Inferred, infer, json_media};
 use super::schema::Schemas;
 use super::{
     BodyMedia, BodySpec, Contract, ContractError, Location, Operation, Param, ResponseSpec, Scheme,
-    router,
+    Subject, router,
 };
 use crate::rules::{OperationFacts, Program, REQUEST_ROOTS, RefusalDecl, Resource};
 use crate::template::Names;
@@ -22,6 +22,14 @@ fn error(location: impl Into<String>, message: impl Into<String>) -> ContractErr
     ContractError {
         location: location.into(),
         message: message.into(),
+        subject: Subject::Document,
+    }
+}
+
+fn error_at(subject: Subject, location: &str, message: impl Into<String>) -> ContractError {
+    ContractError {
+        subject,
+        ..error(location, message)
     }
 }
 
@@ -36,7 +44,8 @@ pub(super) fn compile(document: Value) -> Result<Contract, ContractError> {
     for tag in document["tags"].as_array().into_iter().flatten() {
         let name = tag["name"].as_str().unwrap_or_default();
         let here = format!("tag {name:?}");
-        let mut vendor = Vendor::compile(tag).map_err(|e| error(&here, e))?;
+        let at_tag = |e: String| error_at(Subject::Tag(name.to_owned()), &here, e);
+        let mut vendor = Vendor::compile(tag).map_err(at_tag)?;
         if vendor.api.is_empty() {
             vendor.api = title_api.clone();
         }
@@ -46,12 +55,9 @@ pub(super) fn compile(document: Value) -> Result<Contract, ContractError> {
             .into_iter()
             .flatten()
         {
-            let resource = Resource::compile(kind, declared).map_err(|e| error(&here, e))?;
+            let resource = Resource::compile(kind, declared).map_err(at_tag)?;
             if resources.insert(kind.clone(), resource).is_some() {
-                return Err(error(
-                    &here,
-                    format!("resource {kind} is declared by two tags"),
-                ));
+                return Err(at_tag(format!("resource {kind} is declared by two tags")));
             }
         }
         vendors.push(vendor);
@@ -153,8 +159,9 @@ fn prefixes(
     for (index, vendor) in vendors.iter().enumerate() {
         for prefix in &vendor.prefixes {
             if let Some(other) = declared.insert(prefix.clone(), index) {
-                return Err(error(
-                    format!("tag {:?}", vendor.name),
+                return Err(error_at(
+                    Subject::Tag(vendor.name.clone()),
+                    &format!("tag {:?}", vendor.name),
                     format!(
                         "x-concord-mock.prefixes: /{prefix} is also claimed by tag {:?}",
                         vendors[other].name
@@ -239,7 +246,7 @@ impl OperationCompiler<'_> {
     ) -> Result<Compiled, ContractError> {
         let id = op["operationId"].as_str().unwrap_or_default().to_owned();
         let here = format!("{id} ({method} {path})");
-        let fail = |message: String| error(&here, message);
+        let fail = |message: String| error_at(Subject::Operation(id.clone()), &here, message);
         let tag = op["tags"][0].as_str().unwrap_or_default();
         let vendor = self
             .vendors

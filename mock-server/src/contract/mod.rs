@@ -222,20 +222,41 @@ pub struct ContractError {
     pub location: String,
     /// What is wrong.
     pub message: String,
+    /// What the location names, for tools that point into the document's sources (`cargo regen`).
+    pub subject: Subject,
+}
+
+/// What a [`ContractError`] is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// The operation with this `operationId`.
+    Operation(String),
+    /// The tag of this name (its `x-concord-mock`, its resources).
+    Tag(String),
+    /// The document as a whole (`components`, a security scheme, an inferred resource).
+    Document,
 }
 
 impl Contract {
-    /// Compiles the embedded document.
+    /// The embedded document, compiled once.
+    ///
+    /// # Panics
+    ///
+    /// When the embedded document does not compile — which `cargo regen` refuses to write, so only a
+    /// hand-edited `spec/openapi.yaml` can cause it. The binary asks [`Contract::try_embedded`] instead.
     pub fn embedded() -> Arc<Contract> {
-        static CONTRACT: std::sync::OnceLock<Arc<Contract>> = std::sync::OnceLock::new();
+        Contract::try_embedded().unwrap_or_else(|e| panic!("the embedded document compiles: {e}"))
+    }
+
+    /// The embedded document, compiled once, or the first mistake in it.
+    pub fn try_embedded() -> Result<Arc<Contract>, ContractError> {
+        static CONTRACT: std::sync::OnceLock<Result<Arc<Contract>, ContractError>> =
+            std::sync::OnceLock::new();
         CONTRACT
             .get_or_init(|| {
                 let document: Value = serde_yaml_ng::from_str(concord_spec::OPENAPI_YAML)
                     .expect("the embedded document is valid YAML (checked by the spec's tests)");
-                Arc::new(
-                    Contract::compile(document)
-                        .unwrap_or_else(|e| panic!("the embedded document compiles: {e}")),
-                )
+                Contract::compile(document).map(Arc::new)
             })
             .clone()
     }

@@ -21,6 +21,7 @@ impl Schemas {
         let components = document.get("components").cloned().unwrap_or(json!({}));
         let mut shared = json!({"$schema": "http://json-schema.org/draft-04/schema#", "components": components.clone()});
         integer_formats_as_bounds(&mut shared);
+        nullable_as_null(&mut shared);
         let registry = jsonschema::Registry::new()
             .add(COMPONENTS_URI, shared)
             .and_then(|r| r.prepare())
@@ -62,6 +63,7 @@ impl Schemas {
     pub(crate) fn validator(&self, schema: &Value, what: &str) -> Result<Validator, String> {
         let mut schema = schema.clone();
         integer_formats_as_bounds(&mut schema);
+        nullable_as_null(&mut schema);
         absolute_refs(&mut schema);
         jsonschema::draft4::options()
             .with_registry(&self.registry)
@@ -202,6 +204,45 @@ fn integer_formats_as_bounds(schema: &mut Value) {
     }
 }
 
+/// OpenAPI 3.0's `nullable: true` (which JSON Schema draft 4 does not know) as JSON Schema: `null` joins the
+/// schema's `type` (and its `enum`), or, where the schema has no single type or composes others, the
+/// schema becomes "null, or what it was".
+fn nullable_as_null(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            // Values, not schemas: left as they are.
+            let values = ["enum", "example", "examples", "default", "const"];
+            map.iter_mut()
+                .filter(|(k, _)| !values.contains(&k.as_str()) && !k.starts_with("x-"))
+                .for_each(|(_, v)| nullable_as_null(v));
+            if map.get("nullable") != Some(&Value::Bool(true)) {
+                return;
+            }
+            map.remove("nullable");
+            let composed = ["allOf", "oneOf", "anyOf", "$ref", "not"]
+                .iter()
+                .any(|k| map.contains_key(*k));
+            match map.get_mut("type") {
+                Some(Value::String(t)) if !composed => {
+                    let t = std::mem::take(t);
+                    map.insert("type".into(), json!([t, "null"]));
+                    if let Some(Value::Array(values)) = map.get_mut("enum")
+                        && !values.contains(&Value::Null)
+                    {
+                        values.push(Value::Null);
+                    }
+                }
+                _ => {
+                    let rest = std::mem::take(map);
+                    map.insert("anyOf".into(), json!([{"type": "null"}, rest]));
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(nullable_as_null),
+        _ => {}
+    }
+}
+
 /// `/physicalCards/0/loyaltyId` → `physicalCards[0].loyaltyId`.
 fn pointer_to_field(pointer: &str) -> String {
     let mut out = String::new();
@@ -232,5 +273,50 @@ fn absolute_refs(schema: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(absolute_refs),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid(schema: Value, value: Value) -> bool {
+        let document = json!({"components": {"schemas": {
+            "Name": {"type": "string", "nullable": true},
+            "Plain": {"type": "string"},
+        }}});
+        let schemas = Schemas::new(&document).unwrap();
+        schemas.validator(&schema, "test").unwrap().is_valid(&value)
+    }
+
+    #[test]
+    fn nullable_allows_null_and_nothing_else() {
+        let string = json!({"type": "string", "nullable": true, "minLength": 2});
+        assert!(valid(string.clone(), json!(null)));
+        assert!(valid(string.clone(), json!("ab")));
+        assert!(!valid(string.clone(), json!("a")));
+        assert!(!valid(string, json!(3)));
+        assert!(!valid(json!({"type": "string"}), json!(null)));
+        let choice = json!({"type": "string", "enum": ["a"], "nullable": true});
+        assert!(valid(choice.clone(), json!(null)));
+        assert!(!valid(choice, json!("b")));
+        // Through a component, and around a reference (which draft 4 lets no sibling keyword change).
+        assert!(valid(
+            json!({"$ref": "#/components/schemas/Name"}),
+            json!(null)
+        ));
+        let around = json!({"allOf": [{"$ref": "#/components/schemas/Plain"}], "nullable": true});
+        assert!(valid(around.clone(), json!(null)));
+        assert!(valid(around.clone(), json!("x")));
+        assert!(!valid(around, json!(1)));
+        let object = json!({"type": "object", "properties": {
+            "nickname": {"type": "string", "nullable": true},
+            "nullable": {"type": "boolean"},
+        }});
+        assert!(valid(
+            object.clone(),
+            json!({"nickname": null, "nullable": true})
+        ));
+        assert!(!valid(object, json!({"nullable": null})));
     }
 }

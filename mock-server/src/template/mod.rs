@@ -551,22 +551,35 @@ pub(crate) fn loosely_equal(a: &Value, b: &Value) -> bool {
 
 fn compile_text(text: &str, names: &Names) -> Result<Template, String> {
     let mut pieces = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find('{') {
-        let end = rest[start..]
-            .find('}')
-            .map(|e| start + e)
-            .ok_or_else(|| format!("unclosed `{{` in {text:?}"))?;
-        if start > 0 {
-            pieces.push(Piece::Text(rest[..start].to_owned()));
+    let mut literal = String::new();
+    let mut at = 0;
+    while let Some(offset) = text[at..].find(['{', '}']) {
+        let brace = at + offset;
+        literal.push_str(&text[at..brace]);
+        let doubled = text[brace + 1..].starts_with(&text[brace..=brace]);
+        if doubled {
+            // `{{` and `}}` are a literal brace (URI templates, JSON in text).
+            literal.push_str(&text[brace..=brace]);
+            at = brace + 2;
+        } else if text[brace..].starts_with('}') {
+            // A lone `}` is text, as it always was.
+            literal.push('}');
+            at = brace + 1;
+        } else {
+            let end = closing_brace(text, brace + 1)
+                .ok_or_else(|| format!("unclosed `{{` in {text:?} (a literal brace is `{{{{`)"))?;
+            if !literal.is_empty() {
+                pieces.push(Piece::Text(std::mem::take(&mut literal)));
+            }
+            let expr = Expr::parse(&text[brace + 1..end], names)
+                .map_err(|e| format!("in {text:?}: {e}"))?;
+            pieces.push(Piece::Expr(expr));
+            at = end + 1;
         }
-        let expr =
-            Expr::parse(&rest[start + 1..end], names).map_err(|e| format!("in {text:?}: {e}"))?;
-        pieces.push(Piece::Expr(expr));
-        rest = &rest[end + 1..];
     }
-    if !rest.is_empty() {
-        pieces.push(Piece::Text(rest.to_owned()));
+    literal.push_str(&text[at..]);
+    if !literal.is_empty() {
+        pieces.push(Piece::Text(literal));
     }
     Ok(match pieces.as_slice() {
         [] => Template::Literal(Value::String(String::new())),
@@ -574,6 +587,20 @@ fn compile_text(text: &str, names: &Names) -> Result<Template, String> {
         [Piece::Expr(e)] => Template::Whole(e.clone()),
         _ => Template::Text(pieces),
     })
+}
+
+/// The `}` that closes a placeholder opened before `from`; braces inside a quoted literal (`'{none}'`)
+/// do not count.
+fn closing_brace(text: &str, from: usize) -> Option<usize> {
+    let mut quoted = false;
+    for (i, c) in text[from..].char_indices() {
+        match c {
+            '\'' => quoted = !quoted,
+            '}' if !quoted => return Some(from + i),
+            _ => {}
+        }
+    }
+    None
 }
 
 impl Expr {
@@ -944,6 +971,31 @@ mod tests {
     }
 
     #[test]
+    fn doubled_braces_are_literal_and_quoted_literals_may_hold_braces() {
+        let scope = json!({"path": {"repo": "concord", "n": 7}});
+        assert_eq!(
+            eval(
+                json!("https://api.example/repos/{path.repo}/labels{{/name}}"),
+                scope.clone()
+            ),
+            Some(json!("https://api.example/repos/concord/labels{/name}"))
+        );
+        assert_eq!(
+            eval(json!("{{{path.n}}}"), scope.clone()),
+            Some(json!("{7}"))
+        );
+        assert_eq!(eval(json!("{{}}"), scope.clone()), Some(json!("{}")));
+        assert_eq!(
+            eval(json!("{path.none|'{none}'}"), scope.clone()),
+            Some(json!("{none}"))
+        );
+        assert_eq!(
+            eval(json!("a {path.none|'} b {'} c"), scope),
+            Some(json!("a } b { c"))
+        );
+    }
+
+    #[test]
     fn operators_combine_values() {
         let scope = json!({"a": [1], "b": [2, 3], "flag": true});
         assert_eq!(
@@ -984,6 +1036,11 @@ mod tests {
         assert!(Template::compile(&json!("{path.id"), &names).is_err());
         assert!(Template::compile(&json!("{nope(path.id)}"), &names).is_err());
         assert!(Template::compile(&json!({"$bogus": 1}), &names).is_err());
+        assert!(
+            Template::compile(&json!("{path.id|'}"), &names)
+                .unwrap_err()
+                .contains("unclosed")
+        );
         assert!(Template::compile(&json!("{$digits}"), &names).is_err());
     }
 

@@ -1,5 +1,10 @@
 //! `cargo regen [--check]`: normalizes spec/vendors/*/openapi.yaml into spec/openapi.yaml, merges their
-//! demo.json into the mock's demo data, then generates the SDK's progenitor layer from the document. With `--check`, writes nothing and fails when a checked-in file is stale.
+//! demo.json into the mock's demo data, then generates the SDK's progenitor layer from the document. With
+//! `--check`, writes nothing and fails when a checked-in file is stale.
+//!
+//! Before anything is written, the mock compiles the document: a mistake in a vendor's declarations
+//! (`x-concord-rules`, `x-concord-mock`, …) stops here, at the vendor file's line, with exit status 2,
+//! instead of reaching a mock that could not start.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -18,15 +23,39 @@ fn main() -> ExitCode {
             }
             ExitCode::FAILURE
         }
-        Err(message) => {
+        Err(Failure::Declaration(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Other(message)) => {
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }
     }
 }
 
+/// Why nothing was written.
+enum Failure {
+    /// The mock cannot compile the document: a mistake in a vendor's declarations.
+    Declaration(String),
+    /// Anything else (a source the normalizer refuses, a lint, a file that cannot be written).
+    Other(String),
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure::Other(message)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Self {
+        Failure::Other(message.to_owned())
+    }
+}
+
 /// Returns the stale files (only with `check`).
-fn run(check: bool) -> Result<Vec<String>, String> {
+fn run(check: bool) -> Result<Vec<String>, Failure> {
     let dir = SpecDir::checked_out();
     let document = render(&dir).map_err(|e| e.to_string())?;
     let parsed =
@@ -34,7 +63,7 @@ fn run(check: bool) -> Result<Vec<String>, String> {
     let violations = lint(&parsed);
     if !violations.is_empty() {
         let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
-        return Err(format!("lint:\n  {}", list.join("\n  ")));
+        return Err(format!("lint:\n  {}", list.join("\n  ")).into());
     }
     let demo = render_demo_data(&dir).map_err(|e| e.to_string())?;
     let readme_path = dir.root().join("README.md");
@@ -42,6 +71,7 @@ fn run(check: bool) -> Result<Vec<String>, String> {
         .map_err(|e| format!("{}: {e}", readme_path.display()))?;
     let document_value: serde_json::Value =
         serde_yaml_ng::from_str(&document).map_err(|e| e.to_string())?;
+    concord_regen::compile_as_the_mock(&dir, &document_value).map_err(Failure::Declaration)?;
     let readme = readme_with_table(&readme, &document_value)
         .ok_or("spec/README.md lost the markers of its operations table")?;
     let sdk = codegen::generate(&document).map_err(|e| e.to_string())?;
