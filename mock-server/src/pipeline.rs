@@ -1,5 +1,5 @@
 //! The pipeline every vendor API request goes through, in the order the data flows:
-//! body → route → auth → overrides (`Prefer`, fault rules) → validate → rules → respond (the documented
+//! route → body → auth → overrides (`Prefer`, fault rules) → validate → rules → respond (the documented
 //! headers and the vendor's headers) → journal and log. Each stage either passes the request on or stops
 //! it with a [`Refusal`], which is rendered in one place.
 
@@ -34,28 +34,6 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
     };
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().map(str::to_owned);
-    let body = match crate::request_body::read(body, app.body_limit, app.body_timeout).await {
-        Ok(bytes) => Ok(bytes),
-        Err(BodyError::TooLarge) => Err(Refusal::problem(
-            413,
-            Problem::new(format!(
-                "The request body exceeds {} bytes.",
-                app.body_limit
-            )),
-        )),
-        // A body that breaks HTTP's framing (a malformed chunk) is the client's mistake, not a size.
-        Err(BodyError::Broken(e)) => Err(Refusal::problem(
-            400,
-            Problem::new(format!("The request body could not be read: {e}.")),
-        )),
-        Err(BodyError::Late) => Err(Refusal::problem(
-            408,
-            Problem::new(format!(
-                "The request body did not arrive within {:?}.",
-                app.body_timeout
-            )),
-        )),
-    };
     let incoming = Incoming {
         method: &parts.method,
         path: &path,
@@ -64,17 +42,17 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
         tenant: &tenant,
     };
     let mut notes = Notes::default();
-    let (operation, reply) = match (&body, bad_tenant) {
-        (_, Some(message)) => (
+    let (operation, reply, body) = match bad_tenant {
+        Some(message) => (
             None,
             Refusal::problem(
                 400,
                 Problem::new(message.clone()).field(crate::tenant::TENANT_HEADER, message),
             )
             .render(&app.contract, None, &path),
+            None,
         ),
-        (Ok(bytes), None) => answer(&app, &incoming, bytes, &mut notes).await,
-        (Err(refusal), None) => (None, refusal.render(&app.contract, None, &path)),
+        None => answer(&app, &incoming, body, &mut notes).await,
     };
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     tracing::info!(
@@ -91,7 +69,7 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
     let status = reply.status.as_u16();
     let journaled_body = response_body.as_ref().and_then(crate::journal::Body::of);
     let body_bytes = Entry::body_bytes(
-        body.as_ref().map_or(0, |b| b.len()),
+        body.as_ref().map_or(0, bytes::Bytes::len),
         response_body.as_ref().map_or(0, bytes::Bytes::len),
     );
     // The entry travels with the response to crate::journaling, which journals it with the headers the
@@ -112,7 +90,7 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
         forced: notes.forced,
         upstream: notes.upstream,
         response_headers: Vec::new(),
-        request_body: body.as_ref().ok().and_then(crate::journal::Body::of),
+        request_body: body.as_ref().and_then(crate::journal::Body::of),
         response_body: journaled_body,
         body_bytes,
     };
@@ -152,19 +130,34 @@ fn into_response(reply: Reply, body: Option<bytes::Bytes>) -> Response {
     response
 }
 
-/// Routes, runs the stages and decorates the answer; returns the operationId and the answer.
-/// The operation matched and its reply; what the journal should know of the request goes to `notes`.
+/// Routes, reads the body, runs the stages and decorates the answer; returns the operationId, the answer
+/// and the body as read. What the journal should know of the request goes to `notes`.
 async fn answer(
     app: &AppState,
     incoming: &Incoming<'_>,
-    body: &bytes::Bytes,
+    body: Body,
     notes: &mut Notes,
-) -> (Option<String>, Reply) {
-    let (op, path_params) = match app.contract.route(incoming.method, incoming.path) {
+) -> (Option<String>, Reply, Option<bytes::Bytes>) {
+    let routed = app.contract.route(incoming.method, incoming.path);
+    // Routed first, so that a body too large, too late or broken is the operation's own answer, in its
+    // vendor's body, journaled under it.
+    let op = match &routed {
+        RouteMatch::Found(op, _) => Some(*op),
+        _ => None,
+    };
+    let body = match read_body(app, body).await {
+        Ok(bytes) => bytes,
+        Err(refusal) => {
+            let reply = refusal.render(&app.contract, op, incoming.path);
+            return (op.map(|op| op.id.clone()), reply, None);
+        }
+    };
+    let (op, path_params) = match routed {
         RouteMatch::Found(op, params) => (op, params),
         RouteMatch::MethodNotAllowed(allowed) => {
             let allow: Vec<&str> = allowed.iter().map(Method::as_str).collect();
-            return (None, Reply::empty(405).header("allow", allow.join(", ")));
+            let reply = Reply::empty(405).header("allow", allow.join(", "));
+            return (None, reply, Some(body));
         }
         RouteMatch::NotFound => {
             let problem = Problem::new(format!(
@@ -173,24 +166,63 @@ async fn answer(
             ))
             .code("NOT_FOUND");
             let reply = Refusal::problem(404, problem).render(&app.contract, None, incoming.path);
-            return (None, reply);
+            return (None, reply, Some(body));
         }
     };
+    let (operation, reply) = run(app, op, &path_params, incoming, &body, notes).await;
+    (operation, reply, Some(body))
+}
+
+/// The request body, whole, within the size and time limits.
+async fn read_body(app: &AppState, body: Body) -> Result<bytes::Bytes, Refusal> {
+    match crate::request_body::read(body, app.body_limit, app.body_timeout).await {
+        Ok(bytes) => Ok(bytes),
+        Err(BodyError::TooLarge) => Err(Refusal::problem(
+            413,
+            Problem::new(format!(
+                "The request body exceeds {} bytes.",
+                app.body_limit
+            )),
+        )),
+        // A body that breaks HTTP's framing (a malformed chunk) is the client's mistake, not a size.
+        Err(BodyError::Broken(e)) => Err(Refusal::problem(
+            400,
+            Problem::new(format!("The request body could not be read: {e}.")),
+        )),
+        Err(BodyError::Late) => Err(Refusal::problem(
+            408,
+            Problem::new(format!(
+                "The request body did not arrive within {:?}.",
+                app.body_timeout
+            )),
+        )),
+    }
+}
+
+/// The stages for a routed request, and the answer decorated with the documented and vendor headers.
+async fn run(
+    app: &AppState,
+    op: &Operation,
+    path_params: &[(String, String)],
+    incoming: &Incoming<'_>,
+    body: &bytes::Bytes,
+    notes: &mut Notes,
+) -> (Option<String>, Reply) {
     #[cfg(feature = "upstream")]
-    if let Some(reply) = proxied(app, op, &path_params, incoming, body, notes).await {
+    if let Some(reply) = proxied(app, op, path_params, incoming, body, notes).await {
         // The vendor's answer goes back as it came (with the violations found).
         return (Some(op.id.clone()), reply);
     }
     let vendor = app.contract.vendor_of(op);
-    let reply = match stages(app, op, incoming, &path_params, body, notes).await {
+    let reply = match stages(app, op, incoming, path_params, body, notes).await {
         Ok(reply) => reply,
         Err(refusal) => refusal.render(&app.contract, Some(op), incoming.path),
     };
     let mut reply = documented_headers(op, reply);
     if vendor.header_names().next().is_some() {
         let raw_path: Map<String, Value> = path_params
-            .into_iter()
-            .map(|(k, v)| (k, Value::String(v)))
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
             .collect();
         let mut scope = Map::new();
         scope.insert("path".into(), Value::Object(raw_path));

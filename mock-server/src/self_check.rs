@@ -14,7 +14,7 @@ use tower::ServiceExt;
 use crate::auth::Placement;
 use crate::contract::{Contract, Operation, Scheme};
 use crate::shared::AppState;
-use crate::state::{Fixtures, Store};
+use crate::state::Fixtures;
 
 /// What one pair got wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +44,7 @@ pub struct Report {
 
 /// Asks for every documented answer of `contract`, with `fixtures` as the demo data.
 pub async fn every_documented_answer(contract: Arc<Contract>, fixtures: Fixtures) -> Report {
-    let (state, credentials) = in_process(&contract, fixtures);
+    let (state, credentials) = in_process(&contract, fixtures).await;
     let app = crate::app::app(Arc::new(state));
     let mut report = Report::default();
     for op in &contract.operations {
@@ -118,14 +118,21 @@ pub async fn every_documented_answer(contract: Arc<Contract>, fixtures: Fixtures
 
 /// An in-memory mock of `contract` over `fixtures` for in-process requests, with the demo data's credentials
 /// to send.
-pub(crate) fn in_process(contract: &Arc<Contract>, fixtures: Fixtures) -> (AppState, Credentials) {
-    let fixtures = contract.prepare_fixtures(fixtures);
-    let credentials = Credentials::of(&fixtures);
-    let open_schemes = crate::auth::open_schemes(contract, &fixtures);
-    let mut state = AppState::new(Store::in_memory(fixtures), 16, 1 << 20, 1 << 20, None);
-    state.open_schemes = open_schemes;
-    state.secrets = contract.secrets();
-    state.contract = contract.clone();
+pub(crate) async fn in_process(
+    contract: &Arc<Contract>,
+    fixtures: Fixtures,
+) -> (AppState, Credentials) {
+    let credentials = Credentials::of(&contract.prepare_fixtures(fixtures.clone()));
+    let config = crate::MockConfig {
+        contract: Some(contract.clone()),
+        fixtures,
+        journal_capacity: 16,
+        journal_bytes: 1 << 20,
+        ..crate::MockConfig::default()
+    };
+    let state = AppState::build(&config)
+        .await
+        .expect("an in-memory store with no upstream always builds");
     (state, credentials)
 }
 

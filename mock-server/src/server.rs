@@ -9,7 +9,7 @@ use tokio::sync::oneshot;
 
 use crate::app::app;
 use crate::shared::AppState;
-use crate::state::{Fixtures, RedisConfig, Store};
+use crate::state::{Fixtures, RedisConfig};
 
 /// How to run the mock.
 #[derive(Debug, Clone)]
@@ -92,6 +92,46 @@ pub enum StartError {
     Upstream(String),
 }
 
+impl AppState {
+    /// The one way to build the shared state from a configuration: the contract (the embedded one by
+    /// default), its demo data prepared, the store opened (memory, SQLite file or Redis), the journal, the
+    /// limits and the validating proxy. [`crate::MockServer::start`], `--self-check`, `verify-upstream`
+    /// and the fuzz target all build it here; the server then adds the address it bound.
+    pub async fn build(config: &MockConfig) -> Result<AppState, StartError> {
+        let contract = config
+            .contract
+            .clone()
+            .unwrap_or_else(crate::contract::Contract::embedded);
+        let fixtures = contract.prepare_fixtures(config.fixtures.clone());
+        let open_schemes = crate::auth::open_schemes(&contract, &fixtures);
+        let mut store = match (&config.redis, &config.state_file) {
+            (Some(redis), _) => crate::state::Store::redis(fixtures, redis.clone()).await?,
+            (None, Some(path)) => crate::state::Store::with_file(fixtures, path)?,
+            (None, None) => crate::state::Store::in_memory(fixtures),
+        };
+        store.set_max_tenants(config.max_tenants);
+        Ok(AppState {
+            secrets: contract.secrets(),
+            #[cfg(feature = "upstream")]
+            upstream: crate::upstream::Proxy::build(&contract, &config.upstream)
+                .map_err(StartError::Upstream)?,
+            contract,
+            store,
+            faults: crate::faults::Faults::default(),
+            journal: crate::journal::Journal::new(config.journal_capacity, config.journal_bytes),
+            body_limit: config.body_limit,
+            body_timeout: config.body_timeout,
+            admin_token: config.admin_token.clone(),
+            started: std::time::Instant::now(),
+            allowed_hosts: crate::origin::AllowedHosts {
+                bound: None,
+                extra: config.allowed_hosts.clone(),
+            },
+            open_schemes,
+        })
+    }
+}
+
 /// A running mock server; dropping it shuts it down.
 #[derive(Debug)]
 pub struct MockServer {
@@ -103,33 +143,7 @@ pub struct MockServer {
 impl MockServer {
     /// Binds and starts serving in the background.
     pub async fn start(config: MockConfig) -> Result<MockServer, StartError> {
-        let contract = config
-            .contract
-            .unwrap_or_else(crate::contract::Contract::embedded);
-        let fixtures = contract.prepare_fixtures(config.fixtures);
-        let open_schemes = crate::auth::open_schemes(&contract, &fixtures);
-        let mut store = match (config.redis, &config.state_file) {
-            (Some(redis), _) => Store::redis(fixtures, redis).await?,
-            (None, Some(path)) => Store::with_file(fixtures, path)?,
-            (None, None) => Store::in_memory(fixtures),
-        };
-        store.set_max_tenants(config.max_tenants);
-        let mut state = AppState::new(
-            store,
-            config.journal_capacity,
-            config.journal_bytes,
-            config.body_limit,
-            config.admin_token,
-        );
-        state.body_timeout = config.body_timeout;
-        #[cfg(feature = "upstream")]
-        {
-            state.upstream = crate::upstream::Proxy::build(&contract, &config.upstream)
-                .map_err(StartError::Upstream)?;
-        }
-        state.secrets = contract.secrets();
-        state.contract = contract;
-        state.open_schemes = open_schemes;
+        let mut state = AppState::build(&config).await?;
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .map_err(|source| StartError::Bind {
@@ -140,10 +154,7 @@ impl MockServer {
             addr: config.addr,
             source,
         })?;
-        state.allowed_hosts = crate::origin::AllowedHosts {
-            bound: Some(addr),
-            extra: config.allowed_hosts,
-        };
+        state.allowed_hosts.bound = Some(addr);
         let state = Arc::new(state);
         let (shutdown, stopped) = oneshot::channel::<()>();
         let limits = crate::connections::Limits {

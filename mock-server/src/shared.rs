@@ -36,31 +36,3 @@ pub struct AppState {
     #[cfg(feature = "upstream")]
     pub(crate) upstream: Option<crate::upstream::Proxy>,
 }
-
-impl AppState {
-    /// Shared state over a store, serving the embedded contract.
-    pub fn new(
-        store: Store,
-        journal_capacity: usize,
-        journal_bytes: usize,
-        body_limit: usize,
-        admin_token: Option<String>,
-    ) -> AppState {
-        let contract = Contract::embedded();
-        AppState {
-            secrets: contract.secrets(),
-            contract,
-            #[cfg(feature = "upstream")]
-            upstream: None,
-            store,
-            faults: Faults::default(),
-            journal: Journal::new(journal_capacity, journal_bytes),
-            body_limit,
-            body_timeout: std::time::Duration::from_secs(10),
-            admin_token,
-            started: Instant::now(),
-            allowed_hosts: crate::origin::AllowedHosts::default(),
-            open_schemes: std::collections::BTreeSet::new(),
-        }
-    }
-}

@@ -70,7 +70,8 @@ pub struct Verify {
 impl Verify {
     /// Sends the example requests and collects the findings.
     pub async fn run(self) -> Result<Verification, String> {
-        let (mut state, credentials) = crate::self_check::in_process(&self.contract, self.fixtures);
+        let (mut state, credentials) =
+            crate::self_check::in_process(&self.contract, self.fixtures).await;
         let config = UpstreamConfig {
             upstreams: vec![self.upstream.clone()],
             timeout: self.timeout,

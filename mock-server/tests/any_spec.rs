@@ -643,3 +643,52 @@ async fn nullable_fields_take_null_in_requests_and_documented_answers() {
     );
     assert_eq!(create(json!({"name": null})).await.unwrap().status(), 400);
 }
+
+#[tokio::test]
+async fn a_body_too_large_for_a_real_operation_is_its_documented_413_journaled_under_it() {
+    let text = std::fs::read_to_string(PLAIN).unwrap().replacen(
+        "        '201':\n",
+        "        '413':\n          description: Too large\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Error'}\n              example: {message: The pet is too large}\n        '201':\n",
+        1,
+    );
+    let document: Value = serde_yaml_ng::from_str(&text).unwrap();
+    let contract = Arc::new(Contract::compile(document).unwrap());
+    assert!(
+        contract
+            .operations
+            .iter()
+            .any(|op| op.id == "createPet" && op.responses.contains_key(&413))
+    );
+    let server = MockServer::start(MockConfig {
+        fixtures: contract.seed(),
+        contract: Some(contract),
+        body_limit: 1024,
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let http = reqwest::Client::new();
+    let answer = http
+        .post(format!("{}/pets", server.url()))
+        .header("content-type", "application/json")
+        .body(format!("{{\"name\": \"{}\"}}", "x".repeat(4096)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 413);
+    let body: Value = answer.json().await.unwrap();
+    // The document's error schema ({message}), saying why.
+    assert_eq!(
+        body.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["message"],
+        "{body}"
+    );
+    assert!(
+        body["message"].as_str().unwrap().contains("1024 bytes"),
+        "{body}"
+    );
+    let journal = json_of(http.get(format!("{}/__mock/requests", server.url()))).await;
+    let entry = &journal["requests"][0];
+    assert_eq!(entry["status"], 413, "{entry}");
+    assert_eq!(entry["operation"], "createPet", "{entry}");
+}

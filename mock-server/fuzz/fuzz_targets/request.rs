@@ -9,9 +9,7 @@ use std::sync::{Arc, OnceLock};
 use arbitrary::Arbitrary;
 use axum::body::Body;
 use axum::http::Request;
-use concord_mock::spec_index::SpecIndex;
-use concord_mock::state::Store;
-use concord_mock::{AppState, app, fixtures};
+use concord_mock::{AppState, MockConfig, app};
 use libfuzzer_sys::fuzz_target;
 use tower::ServiceExt;
 
@@ -38,7 +36,11 @@ const CREDENTIALS: [&str; 6] = [
 fn state() -> Arc<AppState> {
     static STATE: OnceLock<Arc<AppState>> = OnceLock::new();
     STATE
-        .get_or_init(|| Arc::new(AppState::new(Store::in_memory(fixtures::demo()), 64, 1024 * 1024, 64 * 1024, None)))
+        .get_or_init(|| {
+            // The mock as it starts by default (embedded contract, demo data, in memory), small bounds.
+            let config = MockConfig { journal_capacity: 64, body_limit: 64 * 1024, ..MockConfig::default() };
+            Arc::new(runtime().block_on(AppState::build(&config)).expect("the default mock builds"))
+        })
         .clone()
 }
 
@@ -48,8 +50,8 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 }
 
 fuzz_target!(|input: Input| {
-    let index = SpecIndex::embedded();
-    let operations = &index.operations;
+    let contract = state().contract.clone();
+    let operations = &contract.operations;
     let op = &operations[usize::from(input.operation) % operations.len()];
     let path = if input.operation % 2 == 0 {
         // The operation's template with each parameter replaced by a fuzzed (escaped) segment.
