@@ -20,8 +20,7 @@ impl Schemas {
     pub(crate) fn new(document: &Value) -> Result<Schemas, String> {
         let components = document.get("components").cloned().unwrap_or(json!({}));
         let mut shared = json!({"$schema": "http://json-schema.org/draft-04/schema#", "components": components.clone()});
-        integer_formats_as_bounds(&mut shared);
-        nullable_as_null(&mut shared);
+        openapi_as_json_schema(&mut shared);
         let registry = jsonschema::Registry::new()
             .add(COMPONENTS_URI, shared)
             .and_then(|r| r.prepare())
@@ -62,8 +61,7 @@ impl Schemas {
     /// A validator for `schema`; its `#/components/...` references resolve in the shared registry.
     pub(crate) fn validator(&self, schema: &Value, what: &str) -> Result<Validator, String> {
         let mut schema = schema.clone();
-        integer_formats_as_bounds(&mut schema);
-        nullable_as_null(&mut schema);
+        openapi_as_json_schema(&mut schema);
         absolute_refs(&mut schema);
         jsonschema::draft4::options()
             .with_registry(&self.registry)
@@ -178,6 +176,13 @@ pub(crate) fn violations(validator: &Validator, value: &Value) -> Vec<Violation>
             }
         })
         .collect()
+}
+
+/// What OpenAPI 3.0 says in a schema that JSON Schema draft 4 reads otherwise or not at all, said the JSON
+/// Schema way: the components and every validator's own schema go through this one place.
+fn openapi_as_json_schema(schema: &mut Value) {
+    integer_formats_as_bounds(schema);
+    nullable_as_null(schema);
 }
 
 /// JSON Schema checks `format` on strings only; OpenAPI's `int32`/`int64` on integers are ranges, so they
