@@ -269,8 +269,9 @@ async fn main() -> std::process::ExitCode {
             println!("{finding}");
         }
         println!(
-            "{} documented answers asked for, {} wrong",
+            "{} documented answers asked for and {} requests sent through inferred resources, {} wrong",
             report.pairs,
+            report.flow_requests,
             report.findings.len()
         );
         return if report.findings.is_empty() {

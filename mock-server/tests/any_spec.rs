@@ -186,9 +186,19 @@ const STORES: &str = concat!(
     "/tests/fixtures/plain-stores.yaml"
 );
 
+const LEDGER: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/plain-ledger.yaml"
+);
+
 /// The plain stores API, its demo data taken from its documented examples.
 async fn stores() -> (MockServer, Arc<Contract>) {
-    let contract = Arc::new(Contract::load(std::path::Path::new(STORES)).expect("compiles"));
+    serve(STORES).await
+}
+
+/// A plain document served, its demo data taken from its documented examples.
+async fn serve(path: &str) -> (MockServer, Arc<Contract>) {
+    let contract = Arc::new(Contract::load(std::path::Path::new(path)).expect("compiles"));
     let server = MockServer::start(MockConfig {
         contract: Some(contract.clone()),
         fixtures: contract.seed(),
@@ -549,12 +559,14 @@ fn several_documents_are_served_on_one_origin_and_a_shared_path_is_refused() {
 #[tokio::test]
 async fn the_self_check_asks_for_every_documented_answer_and_finds_an_example_that_breaks_its_schema()
  {
-    for path in [PLAIN, STORES] {
+    for path in [PLAIN, STORES, LEDGER] {
         let contract = Arc::new(Contract::load(std::path::Path::new(path)).unwrap());
         let report =
             concord_mock::self_check::every_documented_answer(contract.clone(), contract.seed())
                 .await;
         assert!(report.pairs > 5, "{path}");
+        // Each inferred resource is walked through: create, read, list, update, delete.
+        assert!(report.flow_requests >= 3, "{path}: {report:?}");
         assert!(report.findings.is_empty(), "{path}: {:?}", report.findings);
     }
     // A documented example whose id is text where the schema says integer.
@@ -595,8 +607,11 @@ fn the_binary_self_checks_a_document_and_fails_on_a_finding() {
     let output = run(&["--self-check", "--spec", broken.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&output.stdout);
+    // The broken example is demo data too, so the list of the walk through pets shows it again.
     assert!(
-        stdout.contains("getPet 200") && stdout.contains("1 wrong"),
+        stdout.contains("getPet 200")
+            && stdout.contains("listPets 200: walking through /pets")
+            && stdout.contains("2 wrong"),
         "{stdout}"
     );
 }
@@ -691,4 +706,133 @@ async fn a_body_too_large_for_a_real_operation_is_its_documented_413_journaled_u
     let entry = &journal["requests"][0];
     assert_eq!(entry["status"], 413, "{entry}");
     assert_eq!(entry["operation"], "createPet", "{entry}");
+}
+
+#[tokio::test]
+async fn inferred_answers_fill_what_their_schemas_require_and_the_state_does_not() {
+    let (server, contract) = serve(LEDGER).await;
+    let c = Client {
+        http: reqwest::Client::new(),
+        base: server.url(),
+        contract,
+    };
+    let bearer = |r: reqwest::RequestBuilder| r.bearer_auth("any-token");
+    // Every answer below is also checked against its schema by `Client::send`.
+    let (status, account) = c
+        .send(
+            "createAccount",
+            bearer(c.http.post(c.url("/v1/accounts"))).json(&json!({"name": "Savings"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{account}");
+    // A single-value enum, the schema's default, the property's example, a value of its type.
+    assert_eq!(account["object"], "account");
+    assert_eq!(account["currency"], "eur");
+    assert_eq!(account["status"], "open");
+    assert_eq!(account["livemode"], false);
+    let id = account["id"].as_str().unwrap().to_owned();
+    let (status, list) = c
+        .send("listAccounts", bearer(c.http.get(c.url("/v1/accounts"))))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(list["object"], "list", "{list}");
+    assert_eq!(list["url"], "/v1/accounts", "{list}");
+    assert_eq!(list["has_more"], false, "{list}");
+    assert_eq!(list["data"][0]["id"], id.as_str());
+    let entries = format!("/v1/accounts/{id}/entries");
+    let (status, entry) = c
+        .send(
+            "createEntry",
+            bearer(c.http.post(c.url(&entries))).json(&json!({"amount": 250})),
+        )
+        .await;
+    assert_eq!(status, 201, "{entry}");
+    assert_eq!(entry["object"], "ledger_entry");
+    let (_, page) = c
+        .send("listEntries", bearer(c.http.get(c.url(&entries))))
+        .await;
+    assert_eq!(page["object"], "list", "{page}");
+    let entry_path = format!("{entries}/{}", entry["id"].as_str().unwrap());
+    let (status, gone) = c
+        .send("deleteEntry", bearer(c.http.delete(c.url(&entry_path))))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(gone["deleted"], true, "{gone}");
+    let (status, gone) = c
+        .send(
+            "deleteAccount",
+            bearer(c.http.delete(c.url(&format!("/v1/accounts/{id}")))),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        (gone["deleted"].clone(), gone["id"].clone()),
+        (json!(true), json!(id))
+    );
+}
+
+/// Redaction follows the document's own security schemes, whatever their names: an API key in the query,
+/// in a header of any name, in a cookie, HTTP Basic and Bearer — none reaches the journal, the state
+/// export or the logs (demo credentials, which are public, are named separately for replay).
+#[tokio::test]
+async fn credentials_are_redacted_as_the_documents_security_schemes_place_them() {
+    let logs = tempfile::NamedTempFile::new().unwrap();
+    let (mut child, url) = common::process::spawn_listening(
+        Command::new(env!("CARGO_BIN_EXE_concord-mock"))
+            .args(["--port", "0", "--log", "debug", "--spec", STORES])
+            .stderr(Stdio::from(logs.reopen().unwrap())),
+    );
+    let client = reqwest::Client::new();
+    let tenant = "redaction";
+    let store = "st_1MvSieLkdIwHu7ixn6SIxGdF";
+    let sent = [
+        client.get(format!("{url}/v1/stores?limit=1&api_key=query-secret-41c7")),
+        client
+            .get(format!("{url}/v1/stores/{store}/members"))
+            .header("X-Api-Key", "header-secret-93ad"),
+        client
+            .get(format!("{url}/v1/stores/{store}/members"))
+            .header("cookie", "theme=dark; session=cookie-secret-5e21"),
+        client
+            .get(format!("{url}/v1/stores/{store}/members"))
+            .bearer_auth("bearer-secret-0b8f"),
+        client
+            .get(format!("{url}/v1/stores"))
+            .basic_auth("owner", Some("basic-secret-77e2")),
+    ];
+    for request in sent {
+        let answer = request
+            .header("x-mock-tenant", tenant)
+            .send()
+            .await
+            .unwrap();
+        assert!(answer.status().is_success(), "{}", answer.status());
+    }
+    let mut stored = String::new();
+    for path in [
+        "/__mock/requests?tenant=redaction",
+        "/__mock/state?tenant=redaction",
+    ] {
+        let answer = client.get(format!("{url}{path}")).send().await.unwrap();
+        assert_eq!(answer.status(), 200, "{path}");
+        stored.push_str(&answer.text().await.unwrap());
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let logged = std::fs::read_to_string(logs.path()).unwrap();
+    assert!(stored.contains("api_key=***"), "{stored}");
+    assert!(stored.contains("listMembers"), "{stored}");
+    for secret in [
+        "query-secret-41c7",
+        "header-secret-93ad",
+        "cookie-secret-5e21",
+        "bearer-secret-0b8f",
+        "basic-secret-77e2",
+        // `owner:basic-secret-77e2` in base64.
+        "b3duZXI6YmFzaWMtc2VjcmV0LTc3ZTI",
+    ] {
+        for (what, text) in [("the admin API", &stored), ("the logs", &logged)] {
+            assert!(!text.contains(secret), "{what} holds {secret}: {text}");
+        }
+    }
 }

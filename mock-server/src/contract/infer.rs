@@ -447,23 +447,29 @@ impl Writer<'_, '_> {
     }
 
     /// The answer to an operation that shows the entity: `respond` with the success status, the entity
-    /// (wrapped as documented) when the answer has a body.
+    /// (wrapped as documented) when the answer has a body. Whatever the answer's schema requires and the
+    /// entity or the wrapper's example lacks is filled in ([`filled`]), so the answer is valid.
     fn respond_entity(&self, op: &Value) -> Option<Value> {
         let (status, response) = success(self.schemas, op)?;
         let mut respond = json!({"respond": status});
         if let Some(media) = json_media(response).filter(|m| m.get("schema").is_some()) {
+            let components = self.components();
             let schema = &media["schema"];
-            let (wrapper, _) = unwrap(self.components(), schema);
+            let (wrapper, inner) = unwrap(components, schema);
+            let entity = filled(components, inner, None, json!("{entity}"));
             respond["body"] = match wrapper {
                 Some(key) => {
-                    let mut base = match media_example(self.schemas, media) {
-                        Some(Value::Object(map)) => map,
-                        _ => Map::new(),
-                    };
-                    base.insert(key, json!("{entity}"));
-                    literal_except(base, "{entity}")
+                    let example = media_example(self.schemas, media);
+                    let mut base = literals(requirements(components, schema, example.as_ref()));
+                    if let Some(Value::Object(map)) = example {
+                        for (name, value) in map {
+                            base.insert(name, json!({"$literal": value}));
+                        }
+                    }
+                    base.insert(key, entity);
+                    Value::Object(base)
                 }
-                None => json!("{entity}"),
+                None => entity,
             };
         }
         if resolve_in(self.components(), response)["headers"]
@@ -514,11 +520,8 @@ impl Writer<'_, '_> {
             {
                 json!("{$now}")
             } else {
-                let value = example
-                    .as_ref()
-                    .and_then(|e| e.get(&name).cloned())
-                    .unwrap_or_else(|| synthesize(components, schema, 0));
-                json!({"$literal": value})
+                let documented = example.as_ref().and_then(|e| e.get(&name));
+                json!({"$literal": requirement(components, schema, documented)})
             };
             defaults.insert(name, value);
         }
@@ -681,7 +684,7 @@ impl Writer<'_, '_> {
 }
 
 /// A list answer's body: the items where the schema keeps them, the counts where it has them, the rest
-/// from the documented example.
+/// from the documented example, and what the schema requires beyond that filled in ([`requirement`]).
 fn envelope(
     components: &Value,
     schema: &Value,
@@ -691,7 +694,9 @@ fn envelope(
 ) -> Value {
     let mut body = Map::new();
     let mut literal = Map::new();
+    let required = required(components, schema);
     for (name, child) in properties(components, schema) {
+        let declared = child;
         let child = resolve_in(components, child);
         let named = |list: &[&str]| list.iter().any(|n| *n == name);
         let value = if name == items_key && depth == 0 {
@@ -716,27 +721,65 @@ fn envelope(
                 1,
             )
         } else {
-            if let Some(value) = example.and_then(|e| e.get(&name)) {
+            let documented = example.and_then(|e| e.get(&name));
+            if required.contains(&name.as_str()) {
+                literal.insert(name.clone(), requirement(components, declared, documented));
+            } else if let Some(value) = documented {
                 literal.insert(name.clone(), value.clone());
             }
             continue;
         };
         body.insert(name, value);
     }
-    for (name, value) in literal {
-        body.insert(name, json!({"$literal": value}));
-    }
+    body.extend(literals(literal));
     Value::Object(body)
 }
 
-/// An object whose values are all taken literally except the one that is `keep`.
-fn literal_except(map: Map<String, Value>, keep: &str) -> Value {
-    Value::Object(
-        map.into_iter()
-            .map(|(k, v)| {
-                let v = if v == keep { v } else { json!({"$literal": v}) };
-                (k, v)
-            })
-            .collect(),
-    )
+/// The value a required property gets when neither the request nor the state gives one: its only
+/// allowed value (a single-value enum), the documented example's, the schema's `default`, its `example`,
+/// then a value of its type.
+fn requirement(components: &Value, schema: &Value, documented: Option<&Value>) -> Value {
+    let resolved = resolve_in(components, schema);
+    if let Some([only]) = resolved["enum"].as_array().map(Vec::as_slice) {
+        return only.clone();
+    }
+    documented
+        .or_else(|| resolved.get("default"))
+        .or_else(|| resolved.get("example"))
+        .cloned()
+        .unwrap_or_else(|| synthesize(components, schema, 0))
+}
+
+/// A value for each property `schema` requires ([`requirement`]), the documented example's where it has one.
+fn requirements(
+    components: &Value,
+    schema: &Value,
+    documented: Option<&Value>,
+) -> Map<String, Value> {
+    let required = required(components, schema);
+    properties(components, schema)
+        .into_iter()
+        .filter(|(name, _)| required.contains(&name.as_str()))
+        .map(|(name, child)| {
+            let value = requirement(components, child, documented.and_then(|d| d.get(&name)));
+            (name, value)
+        })
+        .collect()
+}
+
+/// `value` (a template) with what `schema` requires merged under it, so that whatever `value` lacks is
+/// filled in and whatever it has wins; `value` alone when the schema requires nothing.
+fn filled(components: &Value, schema: &Value, documented: Option<&Value>, value: Value) -> Value {
+    let fills = requirements(components, schema, documented);
+    if fills.is_empty() {
+        return value;
+    }
+    json!({"$merge": [Value::Object(literals(fills)), value]})
+}
+
+/// Values taken as they are (a string with braces is no template).
+fn literals(map: Map<String, Value>) -> Map<String, Value> {
+    map.into_iter()
+        .map(|(k, v)| (k, json!({"$literal": v})))
+        .collect()
 }

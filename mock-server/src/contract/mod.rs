@@ -439,6 +439,20 @@ impl BodySpec {
         form::from_pairs(parts, &self.schema, &self.components)
     }
 
+    /// A body built from the schema, every top-level property set (its example, default or first allowed
+    /// value, else a value of its type), for `--self-check`'s walk through inferred resources.
+    pub(crate) fn sample(&self) -> Value {
+        let mut sample = error_shape::synthesize(&self.components, &self.schema, 0);
+        if let Value::Object(object) = &mut sample {
+            for (name, child) in schema::properties(&self.components, &self.schema) {
+                object
+                    .entry(name)
+                    .or_insert_with(|| error_shape::synthesize(&self.components, child, 1));
+            }
+        }
+        sample
+    }
+
     /// Validates a parsed body.
     pub fn check(&self, body: &Value) -> Vec<Violation> {
         let mut found = schema::violations(&self.validator, body);

@@ -1,7 +1,11 @@
 //! `--self-check`: every (operation, status) pair the document documents is asked for (`Prefer: code=…`,
 //! with the demo data's credentials), in-process, and each answer is checked: the status, a body exactly
 //! where one is documented, and the body valid against its schema. It finds documented examples that break
-//! their own schemas and answers the mock cannot produce, for any document, before a client does.
+//! their own schemas and answers the mock cannot produce, for any document, before a client does. Then
+//! each resource whose behaviour was inferred from its paths is walked through ([`flows`]): the answers
+//! the mock builds from a request and its state, which no documented example shows.
+
+mod flows;
 
 use std::sync::Arc;
 
@@ -33,87 +37,109 @@ impl std::fmt::Display for Finding {
     }
 }
 
-/// The result: how many pairs were asked for, and what was wrong.
+/// The result: how many pairs were asked for, how many inferred resources were walked through, and what
+/// was wrong.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     /// (operation, status) pairs asked for.
     pub pairs: usize,
+    /// Requests sent while walking through inferred resources (create, read, list, update, delete).
+    pub flow_requests: usize,
     /// Everything that did not hold.
     pub findings: Vec<Finding>,
 }
 
-/// Asks for every documented answer of `contract`, with `fixtures` as the demo data.
+/// Asks for every documented answer of `contract`, with `fixtures` as the demo data, then walks through
+/// each inferred resource.
 pub async fn every_documented_answer(contract: Arc<Contract>, fixtures: Fixtures) -> Report {
     let (state, credentials) = in_process(&contract, fixtures).await;
-    let app = crate::app::app(Arc::new(state));
+    let state = Arc::new(state);
+    let app = crate::app::app(state.clone());
     let mut report = Report::default();
     for op in &contract.operations {
         for &status in op.responses.keys().chain(&op.omitted) {
             report.pairs += 1;
             let request = request(&contract, op, status, &credentials);
-            let response = match app.clone().oneshot(request).await {
-                Ok(response) => response,
-                Err(never) => match never {},
-            };
-            let got = response.status().as_u16();
-            let json = response
-                .headers()
-                .get(axum::http::header::CONTENT_TYPE)
-                .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-            let bytes = response
-                .into_body()
-                .collect()
-                .await
-                .map(|b| b.to_bytes())
-                .unwrap_or_default();
-            let finding = |problem: String| Finding {
-                operation: op.id.clone(),
-                status,
-                problem,
-            };
-            if got != status {
-                let text = String::from_utf8_lossy(&bytes);
-                report
-                    .findings
-                    .push(finding(format!("answered {got}: {text}")));
-                continue;
-            }
-            let body: Option<Value> = if bytes.is_empty() {
-                None
-            } else if json {
-                match serde_json::from_slice(&bytes) {
-                    Ok(body) => Some(body),
-                    Err(e) => {
-                        report.findings.push(finding(format!("not JSON: {e}")));
-                        continue;
-                    }
-                }
-            } else {
-                report
-                    .findings
-                    .push(finding("a body that is not application/json".into()));
-                continue;
-            };
-            let violations = match op.responses.get(&status) {
-                Some(documented) => documented.check(body.as_ref()),
-                None if body.is_some() => {
-                    vec![crate::problem::Violation {
-                        field: String::new(),
-                        keyword: "body".into(),
-                        message: "documented without a body, but one was sent".into(),
-                    }]
-                }
-                None => Vec::new(),
-            };
-            for v in violations {
-                let at = if v.field.is_empty() { "body" } else { &v.field };
-                report
-                    .findings
-                    .push(finding(format!("{at}: {}", v.message)));
-            }
+            let (_, problems, _) = answer(&app, op, request, |got| got == status).await;
+            report
+                .findings
+                .extend(problems.into_iter().map(|problem| Finding {
+                    operation: op.id.clone(),
+                    status,
+                    problem,
+                }));
         }
     }
+    flows::walk(&contract, &app, &state, &credentials, &mut report).await;
     report
+}
+
+/// Sends `request` in-process and says what is wrong with the answer to `op`: a status `expected` refuses,
+/// a body that is not JSON, or one that breaks the schema documented for its status. Returns the status
+/// and the body too.
+async fn answer(
+    app: &axum::Router,
+    op: &Operation,
+    request: Request<Body>,
+    expected: impl Fn(u16) -> bool,
+) -> (u16, Vec<String>, Option<Value>) {
+    let response = match app.clone().oneshot(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    };
+    let got = response.status().as_u16();
+    let json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    if !expected(got) {
+        let text = String::from_utf8_lossy(&bytes);
+        return (got, vec![format!("answered {got}: {text}")], None);
+    }
+    let body: Option<Value> = if bytes.is_empty() {
+        None
+    } else if json {
+        match serde_json::from_slice(&bytes) {
+            Ok(body) => Some(body),
+            Err(e) => return (got, vec![format!("not JSON: {e}")], None),
+        }
+    } else {
+        return (
+            got,
+            vec!["a body that is not application/json".into()],
+            None,
+        );
+    };
+    let violations = match op.responses.get(&got) {
+        Some(documented) => documented.check(body.as_ref()),
+        None if op.omitted.contains(&got) && body.is_some() => vec![crate::problem::Violation {
+            field: String::new(),
+            keyword: "body".into(),
+            message: "documented without a body, but one was sent".into(),
+        }],
+        None if op.omitted.contains(&got) => Vec::new(),
+        None => {
+            return (
+                got,
+                vec![format!("answered {got}, which is not documented")],
+                body,
+            );
+        }
+    };
+    let problems = violations
+        .into_iter()
+        .map(|v| {
+            let at = if v.field.is_empty() { "body" } else { &v.field };
+            format!("{at}: {}", v.message)
+        })
+        .collect();
+    (got, problems, body)
 }
 
 /// An in-memory mock of `contract` over `fixtures` for in-process requests, with the demo data's credentials
