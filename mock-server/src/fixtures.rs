@@ -1,4 +1,4 @@
-//! The demo data every tenant starts from: embedded, or replaced with `--seed FILE`.
+//! The demo data every tenant starts from: embedded, or replaced with `--demo-data FILE`.
 
 use std::path::Path;
 
@@ -9,12 +9,12 @@ use crate::state::Fixtures;
 /// The embedded demo data (`mock-server/fixtures/demo.json`).
 pub const DEMO: &str = include_str!("../fixtures/demo.json");
 
-/// Parses fixtures: `{kind: {id: entity}}`; top-level keys starting with `_` are comments.
+/// Parses demo data: `{kind: {id: entity}}`; top-level keys starting with `_` are comments.
 pub fn parse(text: &str) -> Result<Fixtures, String> {
     let value: Value =
-        serde_json::from_str(text).map_err(|e| format!("fixtures are not JSON: {e}"))?;
+        serde_json::from_str(text).map_err(|e| format!("the demo data is not JSON: {e}"))?;
     let Value::Object(kinds) = value else {
-        return Err("fixtures must be an object {kind: {id: entity}}".into());
+        return Err("the demo data must be an object {kind: {id: entity}}".into());
     };
     let mut fixtures = Fixtures::new();
     for (kind, entities) in kinds {
@@ -22,7 +22,9 @@ pub fn parse(text: &str) -> Result<Fixtures, String> {
             continue;
         }
         let Value::Object(entities) = entities else {
-            return Err(format!("fixtures.{kind} must be an object {{id: entity}}"));
+            return Err(format!(
+                "the demo data's {kind} must be an object {{id: entity}}"
+            ));
         };
         fixtures.insert(kind, entities.into_iter().collect());
     }

@@ -22,13 +22,20 @@ struct Cli {
     /// Port to listen on (0: any free port).
     #[arg(long, default_value_t = 4010, env = "CONCORD_MOCK_PORT")]
     port: u16,
-    /// Fixtures to start every tenant from, instead of the embedded demo data.
-    #[arg(long, value_name = "FILE", global = true)]
-    seed: Option<PathBuf>,
+    /// Demo data to start every tenant from (`{kind: {id: entity}}`), instead of the embedded demo data.
+    /// `--seed` is its former name.
+    #[arg(
+        long = "demo-data",
+        alias = "seed",
+        value_name = "FILE",
+        global = true,
+        env = "CONCORD_MOCK_DEMO_DATA"
+    )]
+    demo_data: Option<PathBuf>,
     /// Serve this OpenAPI 3.0 document (YAML or JSON) instead of the embedded one. Operations without
     /// declared rules get rules inferred from their REST paths (create, read, list, update, delete) or
     /// answer their documented success example; the demo data comes from the document's examples, and
-    /// `--seed` adds to it (credentials, for instance).
+    /// `--demo-data` adds to it (credentials, for instance).
     /// Repeat it to serve several documents on one origin (each its own API; a path two of them define is
     /// an error; component names they share get the document's title as a prefix).
     #[arg(long, value_name = "FILE", global = true)]
@@ -215,7 +222,7 @@ async fn main() -> std::process::ExitCode {
         return std::process::ExitCode::SUCCESS;
     }
     let seed = match cli
-        .seed
+        .demo_data
         .as_deref()
         .map(concord_mock::fixtures::load)
         .transpose()
@@ -227,7 +234,7 @@ async fn main() -> std::process::ExitCode {
         }
     };
     let fixtures = match (custom, seed) {
-        // Another document brings its examples; `--seed` adds to them (its entities win).
+        // Another document brings its examples; `--demo-data` adds to them (its entities win).
         (true, seed) => {
             let mut fixtures = contract.seed();
             for (kind, entities) in seed.unwrap_or_default() {

@@ -3,6 +3,8 @@
 //!
 //! - No vendor knowledge in `mock-server/src` outside comments: no tag (vendor) name, operationId, state
 //!   kind, documented example name or vendor error code of the embedded contract and demo data.
+//! - Nor in the SDK's hand-written files (`sdk/src` but `generated*.rs`, before their unit tests): no tag
+//!   name, credential or request-id header, or vendor error-body field.
 //! - The graph of `crate::<module>` references between top-level modules has no cycle.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -138,6 +140,127 @@ fn the_engine_names_no_vendor() {
     assert!(
         found.is_empty(),
         "vendor knowledge in the engine:\n{}",
+        found.join("\n")
+    );
+}
+
+/// Words that only vendor knowledge would put in the SDK's hand-written code: the tags' names and the
+/// header names the security schemes and `x-concord-request-id` name (in any case), and the vendors'
+/// camel-case error-body fields as written and as Rust fields (in their case: `statusCode` is a field,
+/// `StatusCode` a type of `http`).
+fn sdk_vendor_words() -> (BTreeSet<String>, BTreeSet<String>) {
+    let document: Value = serde_yaml_ng::from_str(concord_spec::OPENAPI_YAML).unwrap();
+    let (mut any_case, mut fields) = (BTreeSet::new(), BTreeSet::new());
+    let schemas = &document["components"]["schemas"];
+    for tag in document["tags"].as_array().unwrap() {
+        let name = tag["name"].as_str().unwrap();
+        any_case.insert(name.to_lowercase());
+        any_case.extend(
+            name.split(' ')
+                .filter(|p| p.len() >= 4)
+                .map(str::to_lowercase),
+        );
+        for place in tag["x-concord-request-id"].as_array().into_iter().flatten() {
+            any_case.insert(place["name"].as_str().unwrap().to_lowercase());
+        }
+        let error = tag["x-error-schema"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap();
+        let mut pending = vec![&schemas[error]];
+        while let Some(schema) = pending.pop() {
+            if let Some(target) = schema["$ref"].as_str() {
+                pending.push(&schemas[target.rsplit('/').next().unwrap()]);
+            }
+            pending.extend(schema.get("items"));
+            for (field, child) in schema["properties"].as_object().into_iter().flatten() {
+                if field.chars().any(|c| c.is_ascii_uppercase()) {
+                    fields.insert(field.clone());
+                    fields.insert(snake(field));
+                }
+                pending.push(child);
+            }
+        }
+    }
+    for scheme in document["components"]["securitySchemes"]
+        .as_object()
+        .unwrap()
+        .values()
+    {
+        if scheme["in"] == "header" {
+            any_case.insert(scheme["name"].as_str().unwrap().to_lowercase());
+        }
+    }
+    (any_case, fields)
+}
+
+/// `traceId` → `trace_id`, as typify names the field.
+fn snake(camel: &str) -> String {
+    let mut out = String::new();
+    for c in camel.chars() {
+        if c.is_ascii_uppercase() && !out.is_empty() {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// The SDK's hand-written files: everything in `sdk/src` but the generated layer.
+fn sdk_hand_written() -> Vec<PathBuf> {
+    let sdk = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk/src");
+    let mut files = Vec::new();
+    sources(&sdk, &mut files);
+    files.retain(|f| {
+        !f.file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("generated")
+    });
+    files
+}
+
+/// A file's code before its unit tests (`#[cfg(test)]` at the end), which may call the vendors by name.
+fn before_tests(text: &str) -> &str {
+    text.find("#[cfg(test)]").map_or(text, |at| &text[..at])
+}
+
+#[test]
+fn the_sdks_hand_written_code_names_no_vendor() {
+    let (any_case, fields) = sdk_vendor_words();
+    for expected in ["magicline", "x-auth-roles", "mck-msgid"] {
+        assert!(any_case.contains(expected), "{expected}: {any_case:?}");
+    }
+    for expected in ["traceId", "trace_id", "statusCode"] {
+        assert!(fields.contains(expected), "{expected}: {fields:?}");
+    }
+    let files = sdk_hand_written();
+    assert!(files.len() >= 10, "{files:?}");
+    let mut found = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let code = code(before_tests(&text));
+        for (n, line) in code.lines().enumerate() {
+            let lower = line.to_lowercase();
+            let hits = any_case
+                .iter()
+                .filter(|w| lower.contains(w.as_str()))
+                .chain(fields.iter().filter(|w| line.contains(w.as_str())));
+            for word in hits {
+                found.push(format!(
+                    "{}:{}: `{word}` in {}",
+                    file.file_name().unwrap().to_string_lossy(),
+                    n + 1,
+                    line.trim()
+                ));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "vendor knowledge in the SDK's hand-written code:\n{}",
         found.join("\n")
     );
 }

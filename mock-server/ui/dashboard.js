@@ -87,7 +87,7 @@ function loadState() {
 async function reset(all) {
   try {
     await admin("POST", "/reset", { query: all ? {} : { tenant: tenant() } });
-    Concord.note("state-note", all ? "Every tenant is back to the fixtures. No operation is switched any more." : `Tenant ${tenant()} is back to the fixtures. No operation is switched any more.`);
+    Concord.note("state-note", all ? "Every tenant is back to its demo data. No operation is switched any more." : `Tenant ${tenant()} is back to its demo data. No operation is switched any more.`);
     loadState();
     switches.load();
   } catch (e) {
@@ -150,7 +150,7 @@ for (const node of document.querySelectorAll(".selected-tenant")) node.textConte
 tenantInput.addEventListener("change", selectTenant);
 $("state-refresh").addEventListener("click", loadState);
 $("reset-tenant").addEventListener("click", () => reset(false));
-Concord.confirming($("reset-all"), "Reset every tenant to the fixtures?", () => reset(true));
+Concord.confirming($("reset-all"), "Reset every tenant to its demo data?", () => reset(true));
 wireQuickStart({ tenant, fail });
 $("token-form").addEventListener("submit", (e) => {
   e.preventDefault();

@@ -1,6 +1,6 @@
 // The request journal: polled every 500 ms, updated in place (new rows are added above, nothing shown is
 // rebuilt), paused while an entry is open or on request, searchable. Every value is inserted as text.
-import { NOT_RECORDED, curlCommand, fetchCall } from "./replay.js";
+import { curlCommand, fetchCall, needsCredential } from "./replay.js";
 
 const { el, admin } = Concord;
 const POLL_MS = 500;
@@ -173,7 +173,7 @@ export function createJournal({ schemes, onPolled, fail }) {
           el("button", { type: "button", class: "copy-fetch", onclick: () => Concord.copy(fetchCall(entry, schemes()), "fetch() call") }, "Copy as fetch()"),
         ),
       ),
-      curl.includes(NOT_RECORDED) ? el("p", { class: "muted" }, "Fill in the credential you sent: only the demo credentials are recorded.") : null,
+      needsCredential(curl) ? el("p", { class: "muted" }, "Fill in the credential you sent: only the demo credentials are recorded.") : null,
       el("div", { class: "columns" },
         el("div", {},
           headerTable("Request headers", entry.requestHeaders),

@@ -35,10 +35,10 @@ impl<S: Into<String>> From<S> for Secret {
     }
 }
 
-/// How an API's calls carry credentials, from the contract's security schemes (generated per API:
-/// `Api::auth`).
+/// How calls carry credentials, from the contract's security schemes (generated per API: `Api::auth`, and
+/// per operation where it documents other requirements: `OPERATION_AUTH`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-// Each variant is built by the generated `Api::auth` of a contract whose APIs use it (not all do).
+// Each variant is built by the generated code of a contract whose APIs use it (not all do).
 #[allow(dead_code)]
 pub(crate) enum Auth {
     /// An API key in this header.
@@ -51,8 +51,10 @@ pub(crate) enum Auth {
     BearerAndHeader(&'static str, &'static str),
     /// `Authorization: Basic` of `user:password`.
     Basic,
-    /// The contract names no scheme the SDK can send.
+    /// No credentials (an operation whose security lists an empty requirement).
     None,
+    /// Schemes the SDK cannot send (cookies, three schemes together, …).
+    Unsupported,
 }
 
 /// Why a call to `api` without credentials is not sent, naming where to set them; `None` when the API
@@ -62,7 +64,7 @@ pub(crate) fn missing_credentials(api: Api) -> Option<String> {
         Auth::HeaderKey(_) | Auth::QueryKey(_) => ("api_key(…)", "API_KEY"),
         Auth::Bearer | Auth::BearerAndHeader(..) => ("token(…)", "TOKEN"),
         Auth::Basic => ("basic(user, password)", "BASIC"),
-        Auth::None => return None,
+        Auth::None | Auth::Unsupported => return None,
     };
     let prefix = api.env_prefix();
     let id = prefix.trim_start_matches("CONCORD_").to_ascii_lowercase();
@@ -72,21 +74,29 @@ pub(crate) fn missing_credentials(api: Api) -> Option<String> {
     ))
 }
 
+/// How an operation's calls may carry credentials, where it documents requirements other than its API's.
+pub(crate) fn operation_auth(api: Api, operation: &str) -> Option<&'static [Auth]> {
+    crate::facade::OPERATION_AUTH
+        .iter()
+        .find(|(a, id, _)| *a == api && *id == operation)
+        .map(|(_, _, ways)| *ways)
+}
+
 /// How a call to one API authenticates.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Credentials {
-    /// An API key, sent where the API's contract says (Magicline: `X-API-KEY`; a query parameter for
-    /// APIs that take it there).
+    /// An API key, sent where each operation's contract says: a header or a query parameter.
     ApiKey(Secret),
-    /// `Authorization: Bearer <token>` (Paysafe, ES Loyalty).
+    /// `Authorization: Bearer <token>`.
     Bearer(Secret),
-    /// A bearer token plus the API's second header (MasStack: `x-auth-roles`, normally `API_KEY`).
-    BearerWithRoles {
+    /// A bearer token plus the second header the API's contract names with it (both schemes of one
+    /// security requirement), with this value.
+    BearerAndHeader {
         /// The token.
         token: Secret,
-        /// The value of the second header.
-        roles: String,
+        /// The value of the second header (the contract's `x-concord-sdk-value` unless set otherwise).
+        value: String,
     },
     /// HTTP Basic.
     Basic {
@@ -104,9 +114,9 @@ impl Credentials {
         let secret = secret.into();
         match api.auth() {
             Auth::HeaderKey(_) | Auth::QueryKey(_) => Credentials::ApiKey(secret),
-            Auth::BearerAndHeader(_, value) => Credentials::BearerWithRoles {
+            Auth::BearerAndHeader(_, value) => Credentials::BearerAndHeader {
                 token: secret,
-                roles: value.to_owned(),
+                value: value.to_owned(),
             },
             Auth::Basic => {
                 let (user, password) = secret
@@ -118,12 +128,35 @@ impl Credentials {
                     password: Secret::new(password),
                 }
             }
-            Auth::Bearer | Auth::None => Credentials::Bearer(secret),
+            Auth::Bearer | Auth::None | Auth::Unsupported => Credentials::Bearer(secret),
         }
     }
 
-    /// The headers to send to `api`; a value that is not a valid header is reported, not sent.
+    /// Whether these credentials can be sent the way `auth` says.
+    pub(crate) fn fits(&self, auth: Auth) -> bool {
+        matches!(
+            (self, auth),
+            (
+                Credentials::ApiKey(_),
+                Auth::HeaderKey(_) | Auth::QueryKey(_)
+            ) | (
+                Credentials::Bearer(_),
+                Auth::Bearer | Auth::BearerAndHeader(..)
+            ) | (
+                Credentials::BearerAndHeader { .. },
+                Auth::BearerAndHeader(..)
+            ) | (Credentials::Basic { .. }, Auth::Basic)
+        )
+    }
+
+    /// The headers to send to `api` as its contract's first requirement says; a value that is not a valid
+    /// header is reported, not sent.
     pub(crate) fn headers(&self, api: Api) -> Result<HeaderMap, String> {
+        self.headers_for(api, api.auth())
+    }
+
+    /// The headers to send to `api` the way `auth` says.
+    pub(crate) fn headers_for(&self, api: Api, auth: Auth) -> Result<HeaderMap, String> {
         let mut headers = HeaderMap::new();
         let sensitive = |value: String| {
             let mut value = HeaderValue::try_from(value)
@@ -135,11 +168,11 @@ impl Credentials {
             HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
                 .map_err(|_| format!("{name} is not a header name"))
         };
-        match (self, api.auth()) {
+        match (self, auth) {
             (Credentials::ApiKey(key), Auth::HeaderKey(name)) => {
                 headers.insert(named(name)?, sensitive(key.expose().to_owned())?);
             }
-            // Sent in the query (`Credentials::query`).
+            // Sent in the query (`Credentials::query_for`).
             (Credentials::ApiKey(_), Auth::QueryKey(_)) => {}
             (Credentials::ApiKey(_), _) => {
                 return Err(format!("{api} takes no API key; see Credentials::for_api"));
@@ -150,7 +183,7 @@ impl Credentials {
                     sensitive(format!("Bearer {}", token.expose()))?,
                 );
             }
-            (Credentials::BearerWithRoles { token, roles }, auth) => {
+            (Credentials::BearerAndHeader { token, value }, auth) => {
                 headers.insert(
                     AUTHORIZATION,
                     sensitive(format!("Bearer {}", token.expose()))?,
@@ -159,9 +192,9 @@ impl Credentials {
                     Auth::BearerAndHeader(name, _) => name,
                     _ => return Err(format!("{api} takes a bearer token only")),
                 };
-                let roles = HeaderValue::try_from(roles.as_str())
+                let value = HeaderValue::try_from(value.as_str())
                     .map_err(|_| format!("{name} is not a valid header"))?;
-                headers.insert(named(name)?, roles);
+                headers.insert(named(name)?, value);
             }
             (Credentials::Basic { user, password }, _) => {
                 use base64::Engine as _;
@@ -178,12 +211,56 @@ impl Credentials {
         self.query_for(api.auth())
     }
 
-    fn query_for(&self, auth: Auth) -> Option<(&'static str, Secret)> {
+    /// The query parameter to add when `auth` sends an API key there.
+    pub(crate) fn query_for(&self, auth: Auth) -> Option<(&'static str, Secret)> {
         match (self, auth) {
             (Credentials::ApiKey(key), Auth::QueryKey(name)) => Some((name, key.clone())),
             _ => None,
         }
     }
+}
+
+/// An API key for the query: (parameter, key).
+pub(crate) type QueryKey = (&'static str, Secret);
+
+/// A way of sending credentials, in words.
+fn described(auth: Auth) -> String {
+    match auth {
+        Auth::HeaderKey(name) => format!("an API key in the header {name}"),
+        Auth::QueryKey(name) => format!("an API key in the query parameter {name}"),
+        Auth::Bearer => "a bearer token".into(),
+        Auth::BearerAndHeader(name, _) => format!("a bearer token with the header {name}"),
+        Auth::Basic => "HTTP Basic".into(),
+        Auth::None => "none".into(),
+        Auth::Unsupported => "a scheme the SDK cannot send".into(),
+    }
+}
+
+/// How a call to an operation that documents its own requirements (`ways`, in the contract's order) sends
+/// `credentials`: headers and a query parameter for the first way they fit; nothing for an operation that
+/// may be called without; an error naming the ways when none fits.
+pub(crate) fn placed(
+    api: Api,
+    operation: &str,
+    credentials: Option<&Credentials>,
+    ways: &[Auth],
+) -> Result<(HeaderMap, Option<QueryKey>), String> {
+    if let Some(credentials) = credentials
+        && let Some(way) = ways.iter().copied().find(|w| credentials.fits(*w))
+    {
+        return Ok((
+            credentials.headers_for(api, way)?,
+            credentials.query_for(way),
+        ));
+    }
+    if ways.contains(&Auth::None) {
+        return Ok((HeaderMap::new(), None));
+    }
+    let documented: Vec<String> = ways.iter().map(|w| described(*w)).collect();
+    Err(format!(
+        "{api} {operation} takes credentials as {}, and none set for {api} fits; the request was not sent",
+        documented.join(" or ")
+    ))
 }
 
 #[cfg(test)]
@@ -199,9 +276,9 @@ mod tests {
         let masstack = Credentials::for_api(Api::Masstack, "t");
         assert_eq!(
             masstack,
-            Credentials::BearerWithRoles {
+            Credentials::BearerAndHeader {
                 token: Secret::new("t"),
-                roles: "API_KEY".into()
+                value: "API_KEY".into()
             }
         );
         let headers = masstack.headers(Api::Masstack).unwrap();
@@ -243,5 +320,59 @@ mod tests {
         assert_eq!(headers["authorization"], "Basic YWNtZTpzZWNyZXQ=");
         assert!(headers["authorization"].is_sensitive());
         assert!(!format!("{basic:?}").contains("secret"));
+    }
+
+    #[test]
+    fn an_operation_that_documents_its_own_security_gets_the_first_way_the_credentials_fit() {
+        let key = Credentials::ApiKey(Secret::new("k"));
+        // A header for one operation, the query for another: one key, placed as each documents.
+        let (headers, query) = placed(
+            Api::Paysafe,
+            "op",
+            Some(&key),
+            &[
+                Auth::Basic,
+                Auth::HeaderKey("X-Store-Key"),
+                Auth::QueryKey("api_key"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(headers["x-store-key"], "k");
+        assert_eq!(query, None);
+        let (headers, query) = placed(
+            Api::Paysafe,
+            "op",
+            Some(&key),
+            &[Auth::Bearer, Auth::QueryKey("api_key")],
+        )
+        .unwrap();
+        assert!(headers.is_empty());
+        assert_eq!(query, Some(("api_key", Secret::new("k"))));
+        // An operation that may be called without credentials sends none that do not fit.
+        let basic = Credentials::Basic {
+            user: "u".into(),
+            password: Secret::new("p"),
+        };
+        let (headers, query) = placed(
+            Api::Paysafe,
+            "op",
+            Some(&basic),
+            &[Auth::Bearer, Auth::None],
+        )
+        .unwrap();
+        assert!(headers.is_empty() && query.is_none());
+        assert!(placed(Api::Paysafe, "op", None, &[Auth::None]).is_ok());
+        // None fits: the error names the ways the operation documents.
+        let err = placed(
+            Api::Paysafe,
+            "paysafe_op",
+            Some(&key),
+            &[Auth::Basic, Auth::Bearer],
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("paysafe_op takes credentials as HTTP Basic or a bearer token"),
+            "{err}"
+        );
     }
 }

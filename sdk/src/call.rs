@@ -52,7 +52,7 @@ impl<'a> Call<'a> {
     }
 
     /// Time for each attempt of this call.
-    pub(crate) fn timeout(&mut self, timeout: Duration) {
+    pub(crate) fn attempt_timeout(&mut self, timeout: Duration) {
         self.overrides.push(Override::Timeout(timeout));
     }
 
@@ -84,8 +84,9 @@ impl<'a> Call<'a> {
     pub(crate) fn generated(&self) -> Result<generated::Client> {
         let shared = self.client.generated(self.api, self.operation)?;
         let mut context = shared.inner().clone();
-        if context.auth.is_none()
-            && context.query.is_none()
+        let own = crate::auth::operation_auth(self.api, self.operation);
+        if context.credentials.is_none()
+            && !own.is_some_and(|ways| ways.contains(&crate::auth::Auth::None))
             && let Some(missing) = crate::auth::missing_credentials(self.api)
         {
             return Err(Error::new(

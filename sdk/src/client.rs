@@ -16,7 +16,12 @@ use crate::hooks::{CallContext, CallOptions};
 use crate::retry::RetryPolicy;
 
 /// What one API is called with: its base URL, its credential headers, and a query-parameter credential.
-pub(crate) type ApiSetup = (String, Option<HeaderMap>, Option<(&'static str, Secret)>);
+pub(crate) type ApiSetup = (
+    String,
+    Option<HeaderMap>,
+    Option<(&'static str, Secret)>,
+    Option<crate::auth::Credentials>,
+);
 
 /// The SDK client. Cheap to clone (everything is shared); use one per application.
 ///
@@ -54,11 +59,12 @@ impl Client {
         };
         let apis = apis
             .into_iter()
-            .map(|(api, (url, auth, query))| {
+            .map(|(api, (url, auth, query, credentials))| {
                 let context = CallContext {
                     api,
                     auth: auth.map(Arc::new),
                     query,
+                    credentials,
                     options: options.clone(),
                     trace: None,
                 };
@@ -78,17 +84,27 @@ impl Client {
         self.apis.get(&api).map(|c| c.baseurl())
     }
 
-    /// A client whose calls use `timeout` per attempt (see [`with_deadline`](Self::with_deadline) for the
-    /// whole call); everything else is shared with `self`.
+    /// A client whose calls give each attempt `timeout`; everything else is shared with `self`. A call
+    /// retries a timed-out attempt, so three attempts of 2 s take over 6 s:
+    /// [`with_deadline`](Self::with_deadline) bounds the whole call, as most callers mean by a timeout.
     ///
     /// ```no_run
     /// # async fn run(client: concord_sdk::Client) -> concord_sdk::Result<()> {
     /// use std::time::Duration;
-    /// let code = client.with_timeout(Duration::from_secs(2)).magicline().get_access_code(1001).await?;
+    /// let client = client.with_attempt_timeout(Duration::from_secs(2)).with_deadline(Duration::from_secs(5));
+    /// let code = client.magicline().get_access_code(1001).await?;
     /// # Ok(()) }
     /// ```
-    pub fn with_timeout(&self, timeout: Duration) -> Client {
+    pub fn with_attempt_timeout(&self, timeout: Duration) -> Client {
         self.with_options(|options| options.timeout = timeout)
+    }
+
+    /// The former name of [`with_attempt_timeout`](Self::with_attempt_timeout).
+    #[deprecated(
+        note = "bounds each attempt, not the call: use with_attempt_timeout, or with_deadline for the whole call"
+    )]
+    pub fn with_timeout(&self, timeout: Duration) -> Client {
+        self.with_attempt_timeout(timeout)
     }
 
     /// A client whose calls end after `deadline` in all, retries and their waits included; everything else

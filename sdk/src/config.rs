@@ -33,7 +33,7 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 ///     .paysafe_token("demo-paysafe-token")
 ///     .es_loyalty_token("demo-loyalty-token")
 ///     .masstack_token("demo-masstack-token")
-///     .timeout(Duration::from_secs(5))
+///     .attempt_timeout(Duration::from_secs(5))
 ///     .retry_policy(RetryPolicy::default().max_retries(3))
 ///     .build()?;
 /// assert_eq!(client.base_url(Api::Paysafe), Some("http://localhost:4010"));
@@ -94,11 +94,11 @@ impl ClientBuilder {
     /// | `CONCORD_<API>_SERVER` | one of the API's servers by name (`production`, `sandbox`, `staging`), its variables from `CONCORD_<API>_<VARIABLE>` (`CONCORD_MAGICLINE_TENANT`) |
     /// | `CONCORD_<API>_API_KEY`, `…_TOKEN`, `…_BASIC` (`user:password`) | the API's credentials, as its security scheme sends them |
     /// | `CONCORD_<API>_<HEADER>` | the value of a second credential header (`CONCORD_MASSTACK_AUTH_ROLES` for `x-auth-roles`) |
-    /// | `CONCORD_TIMEOUT_MS` | per-attempt timeout |
+    /// | `CONCORD_ATTEMPT_TIMEOUT_MS` | time for each attempt of a call (retries get as much again) |
     /// | `CONCORD_DEADLINE_MS` | total time for a call, retries included |
     /// | `CONCORD_MAX_RETRIES` | retries after the first attempt |
     ///
-    /// A variable that cannot be read (`CONCORD_TIMEOUT_MS=soon`), a server name the API does not have, or a
+    /// A variable that cannot be read (`CONCORD_ATTEMPT_TIMEOUT_MS=soon`), a server name the API does not have, or a
     /// misspelt variable (`CONCORD_BASEURL`) makes [`build`](Self::build) fail, and so does an environment
     /// that chooses no server for any API.
     pub fn from_env() -> Self {
@@ -113,7 +113,7 @@ impl ClientBuilder {
     fn env_overrides(mut self, var: impl Fn(&str) -> Option<String>, present: &[String]) -> Self {
         let mut known = vec![
             "CONCORD_BASE_URL".to_owned(),
-            "CONCORD_TIMEOUT_MS".to_owned(),
+            "CONCORD_ATTEMPT_TIMEOUT_MS".to_owned(),
             "CONCORD_DEADLINE_MS".to_owned(),
             "CONCORD_MAX_RETRIES".to_owned(),
         ];
@@ -154,16 +154,10 @@ impl ClientBuilder {
             if let crate::auth::Auth::BearerAndHeader(header, _) = api.auth() {
                 let name = variable(header.trim_start_matches("x-").trim_start_matches("X-"));
                 known.push(name.clone());
-                if let (Some(value), Some(Credentials::BearerWithRoles { token, .. })) =
+                if let (Some(value), Some(Credentials::BearerAndHeader { token, .. })) =
                     (var(&name), self.credentials.get(&api).cloned())
                 {
-                    self = self.credentials(
-                        api,
-                        Credentials::BearerWithRoles {
-                            token,
-                            roles: value,
-                        },
-                    );
+                    self = self.credentials(api, Credentials::BearerAndHeader { token, value });
                 }
             }
         }
@@ -178,11 +172,11 @@ impl ClientBuilder {
             }
         }
         self.from_environment = true;
-        if let Some(ms) = var("CONCORD_TIMEOUT_MS") {
+        if let Some(ms) = var("CONCORD_ATTEMPT_TIMEOUT_MS") {
             match ms.parse() {
-                Ok(ms) => self = self.timeout(Duration::from_millis(ms)),
+                Ok(ms) => self = self.attempt_timeout(Duration::from_millis(ms)),
                 Err(_) => self.problems.push(format!(
-                    "CONCORD_TIMEOUT_MS={ms:?} is not a number of milliseconds"
+                    "CONCORD_ATTEMPT_TIMEOUT_MS={ms:?} is not a number of milliseconds"
                 )),
             }
         }
@@ -256,15 +250,24 @@ impl ClientBuilder {
         self
     }
 
-    /// Time for one attempt of a call (default 60 s); see [`deadline`](Self::deadline) for the whole call and
-    /// [`Client::with_timeout`] for one call.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
+    /// Time for each attempt of a call (default 60 s). A call retries a timed-out attempt, so it may take
+    /// `(1 + retries) × attempt_timeout` plus the waits: [`deadline`](Self::deadline) bounds the whole call.
+    /// [`Client::with_attempt_timeout`] sets it for the calls of one client.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
+    /// The former name of [`attempt_timeout`](Self::attempt_timeout).
+    #[deprecated(
+        note = "bounds each attempt, not the call: use attempt_timeout, or deadline for the whole call"
+    )]
+    pub fn timeout(self, timeout: Duration) -> Self {
+        self.attempt_timeout(timeout)
+    }
+
     /// Time for a whole call, retries and their waits included (default: none, so a call may take up to
-    /// `(1 + retries) × timeout` plus the waits). Each attempt's timeout is cut to what is left, and no retry
+    /// `(1 + retries) × attempt_timeout` plus the waits). Each attempt's timeout is cut to what is left, and no retry
     /// starts that could not finish in time; see [`Client::with_deadline`] and the requests'
     /// `with_deadline` for one call.
     pub fn deadline(mut self, deadline: Duration) -> Self {
@@ -330,14 +333,21 @@ impl ClientBuilder {
             let url = url.trim_end_matches('/').to_owned();
             check_url(api, &url)?;
             let credentials = self.credentials.get(&api);
-            let auth = credentials
-                .map(|c| {
-                    c.headers(api)
-                        .map_err(|e| ConfigError(format!("{api}: {e}")))
-                })
-                .transpose()?;
+            // Credentials that fit not the API's first requirement but an operation's own are kept for
+            // that operation's calls.
+            let fits_an_operation = |c: &Credentials| {
+                crate::facade::OPERATION_AUTH
+                    .iter()
+                    .any(|(a, _, ways)| *a == api && ways.iter().any(|w| c.fits(*w)))
+            };
+            let auth = match credentials.map(|c| (c, c.headers(api))) {
+                Some((_, Ok(headers))) => Some(headers),
+                Some((c, Err(_))) if fits_an_operation(c) => None,
+                Some((_, Err(e))) => return Err(ConfigError(format!("{api}: {e}"))),
+                None => None,
+            };
             let query = credentials.and_then(|c| c.query(api));
-            apis.insert(api, (url, auth, query));
+            apis.insert(api, (url, auth, query, credentials.cloned()));
         }
         if apis.is_empty() {
             return Err(ConfigError(if self.from_environment {
@@ -345,9 +355,11 @@ impl ClientBuilder {
                  or per API CONCORD_<API>_SERVER (production, sandbox, …) or CONCORD_<API>_BASE_URL"
                     .to_owned()
             } else {
-                "no server is chosen for any API: call base_url (e.g. the mock, http://localhost:4010), a \
-                 vendor's server setter (paysafe_sandbox(), magicline_production(tenant), …) or api_base_url"
-                    .to_owned()
+                format!(
+                    "no server is chosen for any API: call base_url (e.g. the mock, http://localhost:4010), \
+                     a vendor's server setter ({}, …) or api_base_url",
+                    server_setters().join(", ")
+                )
             }));
         }
         Ok(Client::assemble(
@@ -378,6 +390,28 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+/// The first server setter of each of the first two APIs, as a user calls them (`paysafe_sandbox()`,
+/// `magicline_production(tenant)`).
+fn server_setters() -> Vec<String> {
+    Api::ALL
+        .iter()
+        .filter_map(|api| {
+            let server = api.servers().first()?;
+            let id = api
+                .env_prefix()
+                .trim_start_matches("CONCORD_")
+                .to_ascii_lowercase();
+            let args: Vec<String> = server
+                .variables
+                .iter()
+                .map(|v| v.to_ascii_lowercase())
+                .collect();
+            Some(format!("{id}_{}({})", server.name, args.join(", ")))
+        })
+        .take(2)
+        .collect()
+}
 
 /// A base URL must be absolute http(s) with a host: `localhost:4010` or `htp://…` would otherwise pass as a
 /// URL and fail every call.
@@ -447,16 +481,16 @@ mod tests {
             ("CONCORD_MAGICLINE_API_KEY", "k"),
             ("CONCORD_MASSTACK_TOKEN", "t"),
             ("CONCORD_MASSTACK_AUTH_ROLES", "API_KEY,ADMIN"),
-            ("CONCORD_TIMEOUT_MS", "1500"),
+            ("CONCORD_ATTEMPT_TIMEOUT_MS", "1500"),
             ("CONCORD_MAX_RETRIES", "4"),
         ]);
         assert_eq!(builder.timeout, Some(Duration::from_millis(1500)));
         assert_eq!(builder.retry.as_ref().map(RetryPolicy::retries), Some(4));
         assert_eq!(
             builder.credentials[&Api::Masstack],
-            Credentials::BearerWithRoles {
+            Credentials::BearerAndHeader {
                 token: Secret::new("t"),
-                roles: "API_KEY,ADMIN".into()
+                value: "API_KEY,ADMIN".into()
             }
         );
         let client = builder.build().unwrap();
@@ -524,10 +558,13 @@ mod tests {
 
     #[test]
     fn unreadable_environment_fails_the_build() {
-        let err = from_map(&[("CONCORD_TIMEOUT_MS", "soon")])
+        let err = from_map(&[("CONCORD_ATTEMPT_TIMEOUT_MS", "soon")])
             .build()
             .unwrap_err();
-        assert!(err.to_string().contains("CONCORD_TIMEOUT_MS"), "{err}");
+        assert!(
+            err.to_string().contains("CONCORD_ATTEMPT_TIMEOUT_MS"),
+            "{err}"
+        );
     }
 
     #[test]

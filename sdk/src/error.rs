@@ -50,7 +50,7 @@ struct Inner {
     body: Option<String>,
     message: String,
     source: Option<Source>,
-    /// `GET api.paysafe.com`, once the request was sent.
+    /// `GET api.paysafe.com:443`, once the request was sent.
     target: Option<String>,
     attempts: u32,
     elapsed: Option<Duration>,
@@ -114,7 +114,8 @@ impl Error {
             self.inner.message = match trace.deadline_reached {
                 Some(deadline) => format!("the call's deadline of {deadline:?} was reached"),
                 None => format!(
-                    "an attempt took longer than its timeout of {:?}",
+                    "an attempt ran past its attempt timeout of {:?} (each attempt gets that long; \
+                     with_deadline bounds the whole call)",
                     trace.timeout
                 ),
             };
@@ -204,15 +205,14 @@ impl Error {
         self.inner.body.as_deref()
     }
 
-    /// The id to quote to the vendor's support: Magicline's `traceId` (body), ES Loyalty's `MCK-MSGID` or
-    /// `x-amzn-RequestId` (headers), otherwise an `x-request-id` header if the server sent one.
+    /// The id to quote to the vendor's support, where the contract says the API keeps it (its tag's
+    /// `x-concord-request-id`: a field of the error body, or response headers), otherwise an
+    /// `x-request-id` header if the server sent one.
     pub fn request_id(&self) -> Option<&str> {
-        if let Some(VendorError::Magicline(e)) = &self.inner.vendor
-            && let Some(trace) = e.trace_id.as_deref()
-        {
-            return Some(trace);
+        if let Some(id) = self.inner.vendor.as_ref().and_then(VendorError::request_id) {
+            return Some(id);
         }
-        request_id_header(self.inner.headers.as_ref()?)
+        request_id_header(self.inner.api, self.inner.headers.as_ref()?)
     }
 
     /// The server's `Retry-After`, when it sent one.
@@ -237,11 +237,12 @@ impl Error {
     }
 }
 
-/// The request id a server sent in a header: ES Loyalty's `MCK-MSGID` or `x-amzn-RequestId`, otherwise
+/// The request id a server sent in a header: one the contract names for `api`, best first, otherwise
 /// `x-request-id`.
-pub(crate) fn request_id_header(headers: &HeaderMap) -> Option<&str> {
-    ["mck-msgid", "x-amzn-requestid", "x-request-id"]
+pub(crate) fn request_id_header(api: Api, headers: &HeaderMap) -> Option<&str> {
+    api.request_id_headers()
         .iter()
+        .chain(&["x-request-id"])
         .find_map(|name| headers.get(*name)?.to_str().ok())
 }
 

@@ -638,9 +638,10 @@ pub mod requests {
         pub(crate) body: Result<types::EsLoyaltyAddCardsRequest, String>,
     }
     impl<'a> EsLoyaltyAddCards<'a> {
-        /// Time for each attempt of this call (instead of the client's).
-        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
-            self.concord_call.timeout(timeout);
+        /// Time for each attempt of this call (instead of the client's); retries get as much again, so
+        /// [`with_deadline`](Self::with_deadline) is what bounds the whole call.
+        pub fn with_attempt_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.concord_call.attempt_timeout(timeout);
             self
         }
         /// Time for this call in all, retries and their waits included.
@@ -707,9 +708,10 @@ pub mod requests {
             self.x_identifier_type = convert("x_identifier_type", value).map(Some);
             self
         }
-        /// Time for each attempt of this call (instead of the client's).
-        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
-            self.concord_call.timeout(timeout);
+        /// Time for each attempt of this call (instead of the client's); retries get as much again, so
+        /// [`with_deadline`](Self::with_deadline) is what bounds the whole call.
+        pub fn with_attempt_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.concord_call.attempt_timeout(timeout);
             self
         }
         /// Time for this call in all, retries and their waits included.
@@ -765,9 +767,10 @@ pub mod requests {
         pub(crate) customer_id: Result<i64, String>,
     }
     impl<'a> MagiclineGetAccessCode<'a> {
-        /// Time for each attempt of this call (instead of the client's).
-        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
-            self.concord_call.timeout(timeout);
+        /// Time for each attempt of this call (instead of the client's); retries get as much again, so
+        /// [`with_deadline`](Self::with_deadline) is what bounds the whole call.
+        pub fn with_attempt_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.concord_call.attempt_timeout(timeout);
             self
         }
         /// Time for this call in all, retries and their waits included.
@@ -820,9 +823,10 @@ pub mod requests {
         pub(crate) body: Result<types::MagiclineCustomerAccessMedium, String>,
     }
     impl<'a> MagiclineAddAccessMedium<'a> {
-        /// Time for each attempt of this call (instead of the client's).
-        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
-            self.concord_call.timeout(timeout);
+        /// Time for each attempt of this call (instead of the client's); retries get as much again, so
+        /// [`with_deadline`](Self::with_deadline) is what bounds the whole call.
+        pub fn with_attempt_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.concord_call.attempt_timeout(timeout);
             self
         }
         /// Time for this call in all, retries and their waits included.
@@ -877,9 +881,10 @@ pub mod requests {
         pub(crate) body: Result<types::MagiclineCustomerAccessMediumUpdate, String>,
     }
     impl<'a> MagiclineUpdateAccessMedium<'a> {
-        /// Time for each attempt of this call (instead of the client's).
-        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
-            self.concord_call.timeout(timeout);
+        /// Time for each attempt of this call (instead of the client's); retries get as much again, so
+        /// [`with_deadline`](Self::with_deadline) is what bounds the whole call.
+        pub fn with_attempt_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.concord_call.attempt_timeout(timeout);
             self
         }
         /// Time for this call in all, retries and their waits included.
@@ -934,9 +939,10 @@ pub mod requests {
         pub(crate) access_medium_id: Result<i64, String>,
     }
     impl<'a> MagiclineDeleteAccessMedium<'a> {
-        /// Time for each attempt of this call (instead of the client's).
-        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
-            self.concord_call.timeout(timeout);
+        /// Time for each attempt of this call (instead of the client's); retries get as much again, so
+        /// [`with_deadline`](Self::with_deadline) is what bounds the whole call.
+        pub fn with_attempt_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.concord_call.attempt_timeout(timeout);
             self
         }
         /// Time for this call in all, retries and their waits included.
@@ -989,9 +995,10 @@ pub mod requests {
         pub(crate) body: Result<types::MasstackCredential, String>,
     }
     impl<'a> MasstackCreateCredential<'a> {
-        /// Time for each attempt of this call (instead of the client's).
-        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
-            self.concord_call.timeout(timeout);
+        /// Time for each attempt of this call (instead of the client's); retries get as much again, so
+        /// [`with_deadline`](Self::with_deadline) is what bounds the whole call.
+        pub fn with_attempt_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.concord_call.attempt_timeout(timeout);
             self
         }
         /// Time for this call in all, retries and their waits included.
@@ -1046,9 +1053,10 @@ pub mod requests {
         pub(crate) customer_id: Result<::uuid::Uuid, String>,
     }
     impl<'a> MasstackListCredentials<'a> {
-        /// Time for each attempt of this call (instead of the client's).
-        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
-            self.concord_call.timeout(timeout);
+        /// Time for each attempt of this call (instead of the client's); retries get as much again, so
+        /// [`with_deadline`](Self::with_deadline) is what bounds the whole call.
+        pub fn with_attempt_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.concord_call.attempt_timeout(timeout);
             self
         }
         /// Time for this call in all, retries and their waits included.
@@ -1103,9 +1111,10 @@ pub mod requests {
         pub(crate) credential_id: Result<::uuid::Uuid, String>,
     }
     impl<'a> MasstackDeleteCredential<'a> {
-        /// Time for each attempt of this call (instead of the client's).
-        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
-            self.concord_call.timeout(timeout);
+        /// Time for each attempt of this call (instead of the client's); retries get as much again, so
+        /// [`with_deadline`](Self::with_deadline) is what bounds the whole call.
+        pub fn with_attempt_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.concord_call.attempt_timeout(timeout);
             self
         }
         /// Time for this call in all, retries and their waits included.
@@ -1158,9 +1167,10 @@ pub mod requests {
         pub(crate) body: Result<types::PaysafeBulkCardsRequest, String>,
     }
     impl<'a> PaysafeOrderBulkCards<'a> {
-        /// Time for each attempt of this call (instead of the client's).
-        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
-            self.concord_call.timeout(timeout);
+        /// Time for each attempt of this call (instead of the client's); retries get as much again, so
+        /// [`with_deadline`](Self::with_deadline) is what bounds the whole call.
+        pub fn with_attempt_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.concord_call.attempt_timeout(timeout);
             self
         }
         /// Time for this call in all, retries and their waits included.
@@ -1234,9 +1244,10 @@ pub mod requests {
             self.offset = convert("offset", value).map(Some);
             self
         }
-        /// Time for each attempt of this call (instead of the client's).
-        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
-            self.concord_call.timeout(timeout);
+        /// Time for each attempt of this call (instead of the client's); retries get as much again, so
+        /// [`with_deadline`](Self::with_deadline) is what bounds the whole call.
+        pub fn with_attempt_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.concord_call.attempt_timeout(timeout);
             self
         }
         /// Time for this call in all, retries and their waits included.
@@ -1327,9 +1338,10 @@ pub mod requests {
         pub(crate) body: Result<types::PaysafeAssignCardRequest, String>,
     }
     impl<'a> PaysafeAssignBulkCard<'a> {
-        /// Time for each attempt of this call (instead of the client's).
-        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
-            self.concord_call.timeout(timeout);
+        /// Time for each attempt of this call (instead of the client's); retries get as much again, so
+        /// [`with_deadline`](Self::with_deadline) is what bounds the whole call.
+        pub fn with_attempt_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.concord_call.attempt_timeout(timeout);
             self
         }
         /// Time for this call in all, retries and their waits included.

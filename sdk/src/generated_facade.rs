@@ -58,6 +58,17 @@ impl Api {
             Api::Paysafe => crate::auth::Auth::Bearer,
         }
     }
+
+    /// The response headers that carry the id to quote to the API's support, best first (its tag's
+    /// `x-concord-request-id`).
+    pub(crate) fn request_id_headers(self) -> &'static [&'static str] {
+        match self {
+            Api::EsLoyalty => &["mck-msgid", "x-amzn-requestid"],
+            Api::Magicline => &[],
+            Api::Masstack => &[],
+            Api::Paysafe => &[],
+        }
+    }
 }
 
 /// The error body a vendor sent, in that vendor's own shape (its tag's `x-error-schema`).
@@ -94,10 +105,25 @@ impl VendorError {
             VendorError::Paysafe(e) => paysafe_message(e),
         }
     }
+
+    /// The id to quote to the vendor's support, where its error body carries one (its tag's
+    /// `x-concord-request-id`).
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            VendorError::EsLoyalty(_) => None,
+            VendorError::Magicline(e) => magicline_request_id(e),
+            VendorError::Masstack(_) => None,
+            VendorError::Paysafe(_) => None,
+        }
+    }
 }
 
 fn magicline_code(e: &types::MagiclineErrorResponse) -> Option<&str> {
     Some(e.error_code.as_ref()?.as_str())
+}
+
+fn magicline_request_id(e: &types::MagiclineErrorResponse) -> Option<&str> {
+    Some(e.trace_id.as_ref()?.as_str())
 }
 
 fn masstack_code(e: &types::MasstackErrorResponse) -> Option<&str> {
@@ -115,6 +141,11 @@ fn paysafe_code(e: &types::PaysafeError) -> Option<&str> {
 fn paysafe_message(e: &types::PaysafeError) -> Option<&str> {
     Some(e.error.as_ref()?.message.as_ref()?.as_str())
 }
+
+/// The operations whose security requirements differ from their API's ([`Api::auth`]): how each one's
+/// calls may carry credentials, in the contract's order.
+pub(crate) const OPERATION_AUTH: &[(Api, &str, &[crate::auth::Auth])] = &[
+];
 
 impl crate::ClientBuilder {
     /// ES Loyalty's bearer token.

@@ -14,7 +14,7 @@ use crate::api::Api;
 use crate::generated;
 use crate::retry::{Decision, Outcome, RetryPolicy};
 
-/// Options that may differ per call ([`crate::Client::with_timeout`], [`crate::Client::with_retry_policy`],
+/// Options that may differ per call ([`crate::Client::with_attempt_timeout`], [`crate::Client::with_retry_policy`],
 /// and the request builders' `with_*`).
 #[derive(Clone, Debug)]
 pub(crate) struct CallOptions {
@@ -35,6 +35,9 @@ pub(crate) struct CallContext {
     pub(crate) auth: Option<Arc<HeaderMap>>,
     /// An API key the contract sends in the query: (parameter, key).
     pub(crate) query: Option<(&'static str, crate::auth::Secret)>,
+    /// The API's credentials, for operations that document other security requirements than their
+    /// API's (`auth` and `query` are how the API's own requirement sends them).
+    pub(crate) credentials: Option<crate::auth::Credentials>,
     pub(crate) options: CallOptions,
     /// Where this call notes what happened, for the caller to read afterwards; `None` on the client shared
     /// by all calls.
@@ -44,7 +47,7 @@ pub(crate) struct CallContext {
 /// What one call noted as it went.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Trace {
-    /// `GET api.paysafe.com`: the method and host the call went to.
+    /// `GET api.paysafe.com:443`: the method, host and port the call went to.
     pub(crate) target: Option<String>,
     pub(crate) attempts: u32,
     pub(crate) elapsed: Duration,
@@ -60,15 +63,33 @@ impl ClientHooks<CallContext> for generated::Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         let context = self.inner();
-        if let Some(auth) = &context.auth {
+        // An operation that documents its own security requirements gets the first way the credentials
+        // fit; the others the API's, worked out once when the client was built.
+        let own = match crate::auth::operation_auth(context.api, info.operation_id) {
+            Some(ways) => Some(
+                crate::auth::placed(
+                    context.api,
+                    info.operation_id,
+                    context.credentials.as_ref(),
+                    ways,
+                )
+                .map_err(progenitor_client::Error::InvalidRequest)?,
+            ),
+            None => None,
+        };
+        let (auth, query) = match &own {
+            Some((headers, query)) => (Some(headers), query.as_ref()),
+            None => (context.auth.as_deref(), context.query.as_ref()),
+        };
+        if let Some(auth) = auth {
             for (name, value) in auth.iter() {
                 request.headers_mut().insert(name.clone(), value.clone());
             }
         }
-        if let Some((name, key)) = &context.query {
+        if let Some((name, key)) = query {
             request
                 .url_mut()
                 .query_pairs_mut()
@@ -95,10 +116,13 @@ impl ClientHooks<CallContext> for generated::Client {
             attempts = tracing::field::Empty,
             status = tracing::field::Empty,
         );
+        // Host and port: the port is half of "where", and a refused connection is about the port.
+        let url = request.url();
         let target = format!(
-            "{} {}",
+            "{} {}:{}",
             request.method(),
-            request.url().host_str().unwrap_or_default()
+            url.host_str().unwrap_or_default(),
+            url.port_or_known_default().unwrap_or_default()
         );
         let started = Instant::now();
         let deadline = context.options.deadline;
@@ -231,6 +255,7 @@ mod tests {
             api: Api::Masstack,
             auth: None,
             query: Some(("api_key", Secret::new("k-1"))),
+            credentials: None,
             trace: None,
             options: CallOptions {
                 timeout: Duration::from_secs(5),

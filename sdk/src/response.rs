@@ -26,6 +26,7 @@ pub struct Response<T> {
     body: T,
     status: StatusCode,
     headers: HeaderMap,
+    api: Api,
 }
 
 impl<T> Response<T> {
@@ -39,10 +40,10 @@ impl<T> Response<T> {
         &self.headers
     }
 
-    /// The request id the server sent in a header, to quote to the vendor's support (see
-    /// [`Error::request_id`] for the headers read).
+    /// The request id the server sent in a header, to quote to the vendor's support: the headers the
+    /// contract names for the API (its tag's `x-concord-request-id`), else `x-request-id`.
     pub fn request_id(&self) -> Option<&str> {
-        crate::error::request_id_header(&self.headers)
+        crate::error::request_id_header(self.api, &self.headers)
     }
 
     /// The typed body.
@@ -82,6 +83,7 @@ pub(crate) async fn finish<T, E: Into<VendorError>>(
                 body: value.into_inner(),
                 status,
                 headers,
+                api,
             })
         }
         Err(error) => Err(convert(api, operation, error).await.with_trace(trace)),

@@ -196,7 +196,7 @@ async fn a_slow_answer_times_out_with_a_timeout_error() {
     let client = common::client_with(&server.uri(), RetryPolicy::never());
     let started = Instant::now();
     let err = common::call(
-        &client.with_timeout(Duration::from_millis(200)),
+        &client.with_attempt_timeout(Duration::from_millis(200)),
         "magicline_get_access_code",
     )
     .await
@@ -221,7 +221,7 @@ async fn timeouts_of_idempotent_calls_are_retried() {
         .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
         .mount(&server)
         .await;
-    let client = common::client(&server.uri()).with_timeout(Duration::from_millis(100));
+    let client = common::client(&server.uri()).with_attempt_timeout(Duration::from_millis(100));
     let err = common::call(&client, "magicline_get_access_code")
         .await
         .unwrap_err();
@@ -251,13 +251,16 @@ async fn a_refused_connection_is_a_transport_error() {
 }
 
 #[tokio::test]
-async fn a_refused_connection_names_the_host_the_cause_the_attempts_and_the_time() {
-    let client = common::client(&refused_url());
+async fn a_refused_connection_names_the_host_and_port_the_cause_the_attempts_and_the_time() {
+    let url = refused_url();
+    let client = common::client(&url);
     let err = common::call(&client, "masstack_list_credentials")
         .await
         .unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("GET 127.0.0.1"), "{text}");
+    // The port it tried: on one host, it is the port that tells which server was not there.
+    let host_and_port = url.trim_start_matches("http://");
+    assert!(text.contains(&format!("GET {host_and_port}:")), "{text}");
     assert!(text.to_lowercase().contains("refused"), "{text}");
     assert!(text.contains("3 attempts in"), "{text}");
     assert!(err.is_connect() && !err.is_timeout() && !err.is_status());
@@ -280,7 +283,7 @@ async fn a_deadline_bounds_a_call_with_retries_to_within_ten_percent() {
         .await;
     let deadline = Duration::from_millis(400);
     let client = common::client_with(&server.uri(), common::fast_retries().max_retries(10))
-        .with_timeout(Duration::from_secs(5))
+        .with_attempt_timeout(Duration::from_secs(5))
         .with_deadline(deadline);
     let started = Instant::now();
     let err = client
@@ -310,7 +313,7 @@ async fn per_attempt_timeouts_without_a_deadline_add_up_over_the_retries() {
     let err = common::client(&server.uri())
         .masstack()
         .list_credentials("telco", common::MASSTACK_CUSTOMER)
-        .with_timeout(Duration::from_millis(200))
+        .with_attempt_timeout(Duration::from_millis(200))
         .await
         .unwrap_err();
     assert!(started.elapsed() >= Duration::from_millis(600));
@@ -351,4 +354,45 @@ async fn a_request_sets_its_own_deadline_retries_and_headers() {
         "{err}"
     );
     assert_eq!(server.received_requests().await.unwrap().len(), before);
+}
+
+#[tokio::test]
+async fn the_attempt_timeout_bounds_each_attempt_and_says_so_and_the_deadline_bounds_the_call() {
+    // An answer that takes 2 s, as an integrator met it: a "timeout" of 300 ms that is per attempt lets
+    // three attempts and their back-off run; the error says which bound ran out and what bounds the call.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(2)))
+        .mount(&server)
+        .await;
+    let client = common::client(&server.uri());
+    let started = Instant::now();
+    let err = common::call(
+        &client.with_attempt_timeout(Duration::from_millis(300)),
+        "magicline_get_access_code",
+    )
+    .await
+    .unwrap_err();
+    assert!(started.elapsed() >= Duration::from_millis(900), "{err}");
+    assert_eq!(err.attempts(), 3, "{err}");
+    let text = err.to_string();
+    assert!(text.contains("attempt timeout of 300ms"), "{text}");
+    assert!(
+        text.contains("with_deadline bounds the whole call"),
+        "{text}"
+    );
+    // The deadline is the bound on the whole call: 300 ms it is.
+    let started = Instant::now();
+    let err = common::call(
+        &client.with_deadline(Duration::from_millis(300)),
+        "magicline_get_access_code",
+    )
+    .await
+    .unwrap_err();
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(270) && took <= Duration::from_millis(330),
+        "{took:?}: {err}"
+    );
+    assert!(err.to_string().contains("deadline of 300ms"), "{err}");
 }

@@ -23,6 +23,11 @@ struct Vendor {
     error_type: Option<String>,
     code: Option<String>,
     message: Option<String>,
+    /// The error body's request id (a chain like `code`), where the tag's `x-concord-request-id` names a
+    /// field of it.
+    request_id: Option<String>,
+    /// The response headers that carry the request id, best first (lower case).
+    request_id_headers: Vec<String>,
 }
 
 /// `sdk/src/generated_facade.rs` for the document.
@@ -91,8 +96,19 @@ pub fn generate_facade(doc: &Value) -> String {
         arms(&|v| format!("{:?}", v.env_prefix))
     ));
     out.push_str(&format!(
-        "    /// How calls carry credentials: the first security requirement of the API's operations.\n    pub(crate) fn auth(self) -> crate::auth::Auth {{\n        match self {{\n{}        }}\n    }}\n}}\n\n",
+        "    /// How calls carry credentials: the first security requirement of the API's operations.\n    pub(crate) fn auth(self) -> crate::auth::Auth {{\n        match self {{\n{}        }}\n    }}\n\n",
         arms(&|v| format!("crate::auth::Auth::{}", v.auth))
+    ));
+    out.push_str(&format!(
+        "    /// The response headers that carry the id to quote to the API's support, best first (its tag's\n    /// `x-concord-request-id`).\n    pub(crate) fn request_id_headers(self) -> &'static [&'static str] {{\n        match self {{\n{}        }}\n    }}\n}}\n\n",
+        arms(&|v| format!(
+            "&[{}]",
+            v.request_id_headers
+                .iter()
+                .map(|h| format!("{h:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
     ));
     out.push_str(
         "/// The error body a vendor sent, in that vendor's own shape (its tag's `x-error-schema`).\n\
@@ -143,10 +159,20 @@ pub fn generate_facade(doc: &Value) -> String {
         "The vendor's human-readable message.",
         &|v| v.message.clone(),
     ));
+    out.push('\n');
+    out.push_str(&accessor(
+        "request_id",
+        "The id to quote to the vendor's support, where its error body carries one (its tag's\n    /// `x-concord-request-id`).",
+        &|v| v.request_id.clone(),
+    ));
     out.push_str("}\n");
     for v in &vendors {
         let Some(ty) = &v.error_type else { continue };
-        for (name, chain) in [("code", &v.code), ("message", &v.message)] {
+        for (name, chain) in [
+            ("code", &v.code),
+            ("message", &v.message),
+            ("request_id", &v.request_id),
+        ] {
             if let Some(chain) = chain.as_ref().filter(|c| c.contains('?')) {
                 out.push_str(&format!(
                     "\nfn {}_{name}(e: &types::{ty}) -> Option<&str> {{\n    Some({chain})\n}}\n",
@@ -155,6 +181,7 @@ pub fn generate_facade(doc: &Value) -> String {
             }
         }
     }
+    out.push_str(&operation_auth(doc, &vendors));
     out.push_str(&credential_setters(&vendors));
     out.push_str(&server_setters(&vendors));
     for v in &vendors {
@@ -232,8 +259,22 @@ fn vendor(doc: &Value, tag: &Value) -> Vendor {
         .as_ref()
         .map(|ty| &components["schemas"][ty])
         .unwrap_or(&Value::Null);
+    let places = tag["x-concord-request-id"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let named = |place: &'static str| {
+        places
+            .iter()
+            .filter(move |p| p["in"] == place)
+            .filter_map(|p| p["name"].as_str())
+    };
+    let request_id_headers = named("header").map(str::to_ascii_lowercase).collect();
+    let request_id = named("body").find_map(|field| chain(components, schema, &[field]));
     Vendor {
         variant: id.to_upper_camel_case(),
+        request_id,
+        request_id_headers,
         env_prefix: format!("CONCORD_{}", id.to_shouty_snake_case()),
         servers: servers(doc, &name),
         auth: auth(doc, &name),
@@ -369,14 +410,36 @@ fn server_setters(vendors: &[Vendor]) -> String {
 
 /// How the first security requirement of the tag's first operation is sent, as an `Auth` variant.
 fn auth(doc: &Value, tag: &str) -> String {
-    let requirement = doc["paths"]
+    let first = doc["paths"]
         .as_object()
         .into_iter()
         .flatten()
         .flat_map(|(_, item)| item.as_object().into_iter().flatten())
         .find(|(_, op)| op["tags"][0] == tag)
-        .and_then(|(_, op)| op["security"][0].as_object().cloned())
+        .map(|(_, op)| alternatives(doc, op))
         .unwrap_or_default();
+    first
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| "None".to_owned())
+}
+
+/// How an operation's calls may carry credentials: each of its security requirements (its own, else the
+/// document's) as an `Auth` variant, in the contract's order; an empty requirement (no credentials) is
+/// `None`.
+fn alternatives(doc: &Value, op: &Value) -> Vec<String> {
+    let security = op.get("security").unwrap_or(&doc["security"]);
+    security
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .map(|requirement| requirement_auth(doc, requirement))
+        .collect()
+}
+
+/// How one security requirement (its schemes together) is sent, as an `Auth` variant.
+fn requirement_auth(doc: &Value, requirement: &serde_json::Map<String, Value>) -> String {
     let schemes: Vec<&Value> = requirement
         .keys()
         .map(|name| &doc["components"]["securitySchemes"][name])
@@ -396,9 +459,10 @@ fn auth(doc: &Value, tag: &str) -> String {
         (Some("http"), _, Some("bearer")) | (Some("oauth2") | Some("openIdConnect"), _, _) => {
             "Bearer".to_owned()
         }
-        _ => "None".to_owned(),
+        _ => "Unsupported".to_owned(),
     };
     match schemes.as_slice() {
+        [] => "None".to_owned(),
         [one] => kind(one),
         [a, b] => {
             let (bearer, header) = if kind(a) == "Bearer" { (a, b) } else { (b, a) };
@@ -408,11 +472,42 @@ fn auth(doc: &Value, tag: &str) -> String {
                     header["name"].as_str().unwrap_or_default(),
                     header["x-concord-sdk-value"].as_str().unwrap_or_default()
                 ),
-                _ => "None".to_owned(),
+                _ => "Unsupported".to_owned(),
             }
         }
-        _ => "None".to_owned(),
+        _ => "Unsupported".to_owned(),
     }
+}
+
+/// The operations whose security differs from their API's ([`auth`]): how each may carry credentials.
+fn operation_auth(doc: &Value, vendors: &[Vendor]) -> String {
+    let mut rows = String::new();
+    for (_, item) in doc["paths"].as_object().into_iter().flatten() {
+        for (_, op) in item.as_object().into_iter().flatten() {
+            let (Some(id), Some(tag)) = (op["operationId"].as_str(), op["tags"][0].as_str()) else {
+                continue;
+            };
+            let Some(vendor) = vendors.iter().find(|v| v.name == tag) else {
+                continue;
+            };
+            let ways = alternatives(doc, op);
+            if ways.is_empty() || ways == [vendor.auth.clone()] {
+                continue;
+            }
+            let ways: Vec<String> = ways
+                .iter()
+                .map(|w| format!("crate::auth::Auth::{w}"))
+                .collect();
+            rows.push_str(&format!(
+                "    (Api::{}, {id:?}, &[{}]),\n",
+                vendor.variant,
+                ways.join(", ")
+            ));
+        }
+    }
+    format!(
+        "\n/// The operations whose security requirements differ from their API's ([`Api::auth`]): how each one's\n/// calls may carry credentials, in the contract's order.\npub(crate) const OPERATION_AUTH: &[(Api, &str, &[crate::auth::Auth])] = &[\n{rows}];\n"
+    )
 }
 
 /// The Rust expression (inside an `Option`-returning closure over `e`) reaching the first string property

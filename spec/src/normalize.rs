@@ -209,6 +209,27 @@ impl<'a> SourceNormalizer<'a> {
             // The SDK names the API after it (`Api::EsLoyalty`, `CONCORD_ES_LOYALTY_*`).
             "x-concord-id": meta.id,
         });
+        for place in &meta.request_id {
+            let components = &self.doc["components"];
+            if place.place == crate::source::RequestIdIn::Body
+                && crate::schema_walk::find_property(
+                    components,
+                    &components["schemas"][&meta.error_schema],
+                    &[&place.name],
+                    "string",
+                )
+                .is_none()
+            {
+                return Err(self.fail(format!(
+                    "info.x-concord.requestId: the error schema {} has no text property {:?}",
+                    meta.error_schema, place.name
+                )));
+            }
+        }
+        if !meta.request_id.is_empty() {
+            tag["x-concord-request-id"] = serde_json::to_value(&meta.request_id)
+                .map_err(|e| self.fail(format!("info.x-concord.requestId: {e}")))?;
+        }
         // The mock's declared behaviour of this vendor (spec/README.md, "The mock's vocabulary").
         if let Some(mock) = self.doc.get("x-concord-mock") {
             tag["x-concord-mock"] = mock.clone();
@@ -278,6 +299,14 @@ impl<'a> SourceNormalizer<'a> {
         for (key, value) in op {
             match key.as_str() {
                 "operationId" | "tags" | "security" | "x-source" => {}
+                // The replacement of a deprecated operation, named as the vendor's document names it.
+                "x-speakeasy-deprecation-replacement" | "x-replaced-by" => {
+                    let raw = value.as_str().unwrap_or_default();
+                    let replacement = self.operation_ids.get(raw).ok_or_else(|| {
+                        self.fail(format!("{here}: {key} names unknown operationId {raw:?}"))
+                    })?;
+                    normalized.insert(key.clone(), replacement.clone().into());
+                }
                 "responses" => {
                     normalized.insert("responses".into(), responses.clone());
                     if !omitted.is_empty() {

@@ -24,6 +24,31 @@ pub struct SourceMeta {
     pub error_schema: String,
     /// Description of the tag.
     pub tag_description: String,
+    /// Where the API's answers carry the id to quote to its support, best first (the tag's
+    /// `x-concord-request-id`; the SDK's `Error::request_id` reads it).
+    #[serde(default)]
+    pub request_id: Vec<RequestIdPlace>,
+}
+
+/// Where a request id is: a response header, or a (string) field of the API's error body.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RequestIdPlace {
+    /// `header` or `body`.
+    #[serde(rename = "in")]
+    pub place: RequestIdIn,
+    /// The header's name, or the error body's property.
+    pub name: String,
+}
+
+/// Where a [`RequestIdPlace`] is.
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RequestIdIn {
+    /// A response header.
+    Header,
+    /// A property of the error body, found as the SDK finds an error's code and message.
+    Body,
 }
 
 /// A parsed source document.

@@ -211,11 +211,11 @@ describe("the mock's web page", () => {
     assert.ok(Array.isArray(restored.body), "the normal list");
   });
 
-  test("reset restores the selected tenant's fixtures and leaves other tenants alone", async () => {
+  test("reset restores the selected tenant's demo data and leaves other tenants alone", async () => {
     const context = await newContext();
     const tenant = tenantName("reset");
     const other = tenantName("keep");
-    const fixtures = await exported(tenantName("fresh"));
+    const demoData = await exported(tenantName("fresh"));
     for (const t of [tenant, other]) {
       const created = await call("POST", CREDENTIALS_PATH, t, { headers: MASSTACK_AUTH, body: { username: `reset-${t}@example.com` } });
       assert.equal(created.status, 201);
@@ -225,7 +225,7 @@ describe("the mock's web page", () => {
 
     await board.getByRole("button", { name: "Reset this tenant" }).click();
     await board.locator('#state-kinds details[data-kind="masstack.credential"] .count', { hasText: "(1)" }).waitFor({ timeout: 2000 });
-    assert.deepEqual(await exported(tenant), fixtures, "the tenant is back to the fixtures");
+    assert.deepEqual(await exported(tenant), demoData, "the tenant is back to its demo data");
     const kept = await exported(other);
     assert.equal(Object.keys(kept["masstack.credential"]).length, 2, "the other tenant keeps its credential");
     assert.ok(kept["masstack.credential#username"][`${ORG}/reset-${other}@example.com`]);
@@ -233,8 +233,8 @@ describe("the mock's web page", () => {
 
     await board.getByRole("button", { name: "Reset all tenants" }).click();
     await board.getByRole("button", { name: "Yes" }).click();
-    await board.getByRole("status").filter({ hasText: "Every tenant is back to the fixtures." }).waitFor();
-    assert.deepEqual(await exported(other), fixtures, "reset all reaches the other tenant too");
+    await board.getByRole("status").filter({ hasText: "Every tenant is back to its demo data." }).waitFor();
+    assert.deepEqual(await exported(other), demoData, "reset all reaches the other tenant too");
   });
 
   test("a journaled body with markup stays text, and unmatched requests are marked", async () => {
@@ -345,7 +345,7 @@ describe("the mock's web page", () => {
 
       // A reset from replica two's page is seen on replica one's.
       await pageTwo.getByRole("button", { name: "Reset this tenant" }).click();
-      await pageTwo.getByRole("status").filter({ hasText: `Tenant ${tenant} is back to the fixtures.` }).waitFor();
+      await pageTwo.getByRole("status").filter({ hasText: `Tenant ${tenant} is back to its demo data.` }).waitFor();
       await pageOne.getByRole("button", { name: "Refresh" }).click();
       await count(pageOne).filter({ hasText: "(1)" }).waitFor({ timeout: 2000 });
       await pageOne.screenshot({ path: screenshotPath("dashboard-on-redis"), fullPage: false });
@@ -416,7 +416,7 @@ describe("the mock's web page", () => {
     const board = await dashboard(context, tenant);
     await board.locator('#state-kinds details[data-kind="masstack.credential"] .count', { hasText: "(2)" }).waitFor();
     await board.getByRole("button", { name: "Reset all tenants" }).click();
-    const question = board.getByRole("group", { name: "Reset every tenant to the fixtures?" });
+    const question = board.getByRole("group", { name: "Reset every tenant to its demo data?" });
     await question.waitFor();
     await question.getByRole("button", { name: "Cancel" }).click();
     assert.equal(await question.count(), 0);
@@ -488,6 +488,54 @@ describe("the mock's web page", () => {
     assert.equal(status, 403);
     // The refused fetch() is the one expected console line; nothing else is allowed.
     allowConsoleErrors(/Failed to load resource: the server responded with a status of 403/);
+  });
+
+  test("an API key in the query or a cookie, as another document places it, is redacted and replays as its demo key or a placeholder", async () => {
+    // The plain stores document: `api_key` in the query, `session` in a cookie; demo credentials for both.
+    const folder = mkdtempSync(nodePath.join(tmpdir(), "concord-redaction-"));
+    const seed = nodePath.join(folder, "credentials.json");
+    writeFileSync(seed, JSON.stringify({ "auth.credential": { "queryKey:demo-query-key": {}, "session:demo-session": {} } }));
+    const stores = nodePath.resolve(import.meta.dirname, "../../mock-server/tests/fixtures/plain-stores.yaml");
+    const plain = await startMock(["--spec", stores, "--demo-data", seed]);
+    try {
+      watched = await watchedContext(browser, plain.url);
+      const tenant = tenantName("redaction");
+      const store = "st_1MvSieLkdIwHu7ixn6SIxGdF";
+      const send = (path, headers = {}) => fetch(plain.url + path, { headers: { "X-Mock-Tenant": tenant, ...headers } });
+      assert.equal((await send("/v1/stores?limit=1&api_key=demo-query-key")).status, 200);
+      assert.equal((await send("/v1/stores?limit=1&api_key=real-query-secret")).status, 401);
+      assert.equal((await send(`/v1/stores/${store}/members`, { cookie: "theme=dark; session=demo-session" })).status, 200);
+      const page = await watched.context.newPage();
+      await page.goto(plain.url + "/__mock/ui/");
+      await page.getByRole("combobox", { name: "Tenant" }).first().fill(tenant);
+      await page.getByRole("combobox", { name: "Tenant" }).first().dispatchEvent("change");
+      const entries = page.locator("#journal-list .entry");
+      await entries.nth(2).waitFor();
+      assert.doesNotMatch(await page.content(), /real-query-secret/, "the page never shows a key that is not a demo key");
+      const ids = await Promise.all([0, 1, 2].map((i) => entries.nth(i).getAttribute("data-id")));
+      const curlOf = async (id) => {
+        const entry = page.locator(`#journal-list li[data-id="${id}"]`);
+        await entry.locator(".summary").click();
+        const curl = await entry.locator(".curl-line").textContent();
+        await entry.locator(".summary").click();
+        return curl;
+      };
+      const [cookieCurl, wrongCurl, demoCurl] = [await curlOf(ids[0]), await curlOf(ids[1]), await curlOf(ids[2])];
+      const replayed = (curl) => execFileSync("sh", ["-c", `${curl} -s -o /dev/null -w '%{http_code}'`], { encoding: "utf8" });
+      assert.match(demoCurl, /api_key=demo-query-key/, demoCurl);
+      assert.equal(replayed(demoCurl), "200", demoCurl);
+      assert.match(wrongCurl, /api_key=%3Cnot\+recorded/, wrongCurl);
+      assert.doesNotMatch(wrongCurl, /real-query-secret|\*\*\*/, wrongCurl);
+      assert.equal(replayed(wrongCurl), "401", "a wrong key's 401 replays as 401");
+      assert.match(cookieCurl, /-H 'cookie: session=demo-session'/, cookieCurl);
+      assert.equal(replayed(cookieCurl), "200", cookieCurl);
+      const journal = await (await fetch(plain.url + `/__mock/requests?tenant=${tenant}`)).text();
+      assert.doesNotMatch(journal, /real-query-secret/);
+    } finally {
+      // Closed before the mock stops, so no poll meets a closed port.
+      await watched.context.close();
+      await plain.stop();
+    }
   });
 
   test("every control has a role and an accessible name", async () => {

@@ -51,10 +51,10 @@ run "$root/spec/openapi.yaml" --url "$url" --header "X-Mock-Tenant: schemathesis
   --report junit --report-dir "$reports"
 
 # A plain document (no x-concord extensions) served with --spec: its behaviour inferred from its paths. The
-# seed adds credentials, so that every scheme checks them (Schemathesis's auth checks need a wrong one to fail).
+# demo data (--demo-data) adds credentials, so that every scheme checks them (Schemathesis's auth checks need a wrong one to fail).
 echo "--- a plain document served with --spec (mock-server/tests/fixtures/plain-stores.yaml)"
 plain="$root/mock-server/tests/fixtures/plain-stores.yaml"
-start_mock --spec "$plain" --seed "$here/plain-stores-seed.json"
+start_mock --spec "$plain" --demo-data "$here/plain-stores-seed.json"
 run "$plain" --url "$url" \
   --header "Authorization: Basic $(printf 'schemathesis:secret' | base64)" \
   --header "X-Api-Key: st-key"

@@ -3,7 +3,7 @@
 //! document. Usage: `cargo run -p concord-sdk --example acme_stores -- <mock base URL>`.
 
 use concord_sdk::types::{AcmeStoresMemberInput, AcmeStoresStoreInput};
-use concord_sdk::{Api, Client, ErrorKind, VendorError};
+use concord_sdk::{Api, Client, Credentials, ErrorKind, VendorError};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -45,6 +45,30 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         panic!("not Acme's error body: {err:?}");
     };
     assert!(!body.message.is_empty());
+    // The id the contract says Acme keeps in its error body (`x-concord-request-id`).
+    assert!(
+        err.request_id().is_some_and(|id| id.starts_with("req_")),
+        "{err}"
+    );
+
+    // One read-only key, placed as each operation documents: the query for the list (the API's
+    // requirements), the `X-Acme-Key` header for one store (its own).
+    let reader = |key: &str| {
+        Client::builder()
+            .base_url(&base)
+            .credentials(Api::AcmeStores, Credentials::ApiKey(key.into()))
+            .build()
+    };
+    let page = reader("acme-read-key")?.acme_stores().list_stores().await?;
+    let first = &page.data[0].id;
+    let one = reader("acme-read-key")?.acme_stores().get_store(first).await?;
+    assert_eq!(&one.id, first);
+    let err = reader("not-a-key")?
+        .acme_stores()
+        .get_store(first)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(401), "{err}");
 
     // Wrong credentials: the documented 401, typed.
     let stranger = Client::builder()
@@ -55,7 +79,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401), "{err}");
 
     println!(
-        "acme_stores: create, read, list, add member, delete, 404 and 401 through the SDK facade: ok ({})",
+        "acme_stores: create, read, list, add member, delete, 404 with its request id, a key placed per operation, and 401 through the SDK facade: ok ({})",
         store.id
     );
     Ok(())

@@ -72,3 +72,66 @@ fn types_named_after_a_property_get_the_apis_prefix_and_the_property_where_unamb
     // A one-word property says too little alone.
     assert!(client.contains("pub struct MagiclineCustomerAccessMediumValue("));
 }
+
+/// The document as JSON, for edits a test makes to it.
+fn document() -> serde_json::Value {
+    serde_yaml_ng::from_str(OPENAPI_YAML).unwrap()
+}
+
+#[test]
+fn a_deprecated_operation_names_the_replacement_and_message_the_contract_gives() {
+    let mut doc = document();
+    let op = &mut doc["paths"]["/v1/customers/{customerId}/access-code"]["get"];
+    assert_eq!(op["deprecated"], true);
+    op["x-speakeasy-deprecation-replacement"] = "magicline_update_access_medium".into();
+    op["x-speakeasy-deprecation-message"] = "Codes come with the medium now".into();
+    let fresh = codegen::generate(&serde_yaml_ng::to_string(&doc).unwrap()).unwrap();
+    assert!(
+        fresh.calls.contains(
+            "deprecated; use `client.magicline().update_access_medium()` instead: Codes come with the medium now"
+        ),
+        "{}",
+        fresh
+            .calls
+            .lines()
+            .filter(|l| l.contains("deprecated"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+#[test]
+fn an_operations_own_security_and_an_apis_request_id_places_reach_the_facade() {
+    // The checked-in contract: every operation uses its API's requirement, and two APIs name request ids.
+    let checked = concord_spec::generate_facade(&document());
+    assert!(
+        checked.contains(
+            "pub(crate) const OPERATION_AUTH: &[(Api, &str, &[crate::auth::Auth])] = &[\n];"
+        ),
+        "{checked}"
+    );
+    assert!(checked.contains(r#"Api::EsLoyalty => &["mck-msgid", "x-amzn-requestid"],"#));
+    assert!(checked.contains("VendorError::Magicline(e) => magicline_request_id(e),"));
+    // An operation that may also be called without credentials, and an API whose id is in a header.
+    let mut doc = document();
+    doc["paths"]["/customers/{customerId}/prepaid/cards/bulk/{bulkId}"]["get"]["security"] =
+        serde_json::json!([{"PaysafeBearerAuth": []}, {}]);
+    let tag = doc["tags"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|t| t["name"] == "Paysafe")
+        .unwrap();
+    tag["x-concord-request-id"] = serde_json::json!([{"in": "header", "name": "X-Trace-Ref"}]);
+    let edited = concord_spec::generate_facade(&doc);
+    assert!(
+        edited.contains(
+            r#"(Api::Paysafe, "paysafe_get_bulk_order", &[crate::auth::Auth::Bearer, crate::auth::Auth::None]),"#
+        ),
+        "{edited}"
+    );
+    assert!(
+        edited.contains(r#"Api::Paysafe => &["x-trace-ref"],"#),
+        "{edited}"
+    );
+}

@@ -165,9 +165,9 @@ async fn exercise(h: &Harness, op: &str, status: u16) -> Result<(), Failure> {
         h.builder()
             .credentials(
                 Api::Masstack,
-                concord_sdk::Credentials::BearerWithRoles {
+                concord_sdk::Credentials::BearerAndHeader {
                     token: demo::MASSTACK_TOKEN.into(),
-                    roles: "USER".into(),
+                    value: "USER".into(),
                 },
             )
             .build()

@@ -2,7 +2,7 @@
 //! with the demo data's credentials), in-process, and each answer is checked: the status, a body exactly
 //! where one is documented, and the body valid against its schema. It finds documented examples that break
 //! their own schemas and answers the mock cannot produce, for any document, before a client does. Then
-//! each resource whose behaviour was inferred from its paths is walked through ([`flows`]): the answers
+//! each resource whose behaviour was inferred from its paths is walked through (`flows.rs`): the answers
 //! the mock builds from a request and its state, which no documented example shows.
 
 mod flows;
