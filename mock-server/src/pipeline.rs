@@ -452,7 +452,11 @@ async fn overrides(
     if let Some(refusal) = crate::prefer::documented_answer(op, &prefer) {
         return Err(refusal);
     }
-    if let Some(fault) = app.faults.take(&op.id, incoming.path, incoming.tenant) {
+    if let Some(fault) = app
+        .faults
+        .take(&op.id, incoming.path, incoming.tenant)
+        .await
+    {
         *forced = Some(Forced {
             by: ForcedBy::Fault,
             status: fault.status,

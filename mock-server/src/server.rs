@@ -110,6 +110,14 @@ impl AppState {
             (None, None) => crate::state::Store::in_memory(fixtures),
         };
         store.set_max_tenants(config.max_tenants);
+        // With Redis, the fault rules are shared by every replica too.
+        #[cfg(feature = "redis")]
+        let faults = match &config.redis {
+            Some(redis) => crate::faults::Faults::shared(redis).await?,
+            None => crate::faults::Faults::default(),
+        };
+        #[cfg(not(feature = "redis"))]
+        let faults = crate::faults::Faults::default();
         Ok(AppState {
             secrets: contract.secrets(),
             #[cfg(feature = "upstream")]
@@ -117,7 +125,7 @@ impl AppState {
                 .map_err(StartError::Upstream)?,
             contract,
             store,
-            faults: crate::faults::Faults::default(),
+            faults,
             journal: crate::journal::Journal::new(config.journal_capacity, config.journal_bytes),
             body_limit: config.body_limit,
             body_timeout: config.body_timeout,

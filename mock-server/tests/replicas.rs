@@ -158,6 +158,81 @@ async fn three_replicas_on_one_redis_keep_every_rule() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fault_rules_are_shared_a_counted_one_fires_once_across_replicas_and_they_outlive_a_restart()
+ {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let prefix = unique_prefix("faults");
+    let mut replicas: Vec<Replica> = (0..3).map(|_| replica(&redis, &prefix)).collect();
+    let urls: Vec<String> = replicas.iter().map(|r| r.url.clone()).collect();
+    let http = reqwest::Client::new();
+    let tenant = "shared-faults";
+    // Set through replica A: a 503 for the next request only, wherever it lands.
+    let added = http
+        .post(format!("{}/__mock/faults", urls[0]))
+        .json(&json!({"operation": "masstack_list_credentials", "status": 503, "count": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), 201);
+    let id = added.json::<Value>().await.unwrap()["id"].as_u64().unwrap();
+    // Every replica lists it at once (the admin API reads Redis).
+    for url in &urls {
+        let listed = get_json(&http, &format!("{url}/__mock/faults")).await;
+        assert_eq!(listed["faults"][0]["id"], id, "{url}: {listed}");
+        assert_eq!(listed["faults"][0]["count"], 1, "{url}: {listed}");
+    }
+    // 60 requests spread over A, B and C, at once: exactly one answers the fault.
+    let answers = spread(60, &urls, |url, _| {
+        masstack(http.get(format!("{url}{CREDENTIALS}")), tenant)
+    })
+    .await;
+    let faulted = answers.iter().filter(|(status, _)| *status == 503).count();
+    let served = answers.iter().filter(|(status, _)| *status == 200).count();
+    assert_eq!((faulted, served), (1, 59), "{answers:?}");
+    for url in &urls {
+        let listed = get_json(&http, &format!("{url}/__mock/faults")).await;
+        assert_eq!(listed["faults"], json!([]), "used up everywhere: {url}");
+    }
+    // A rule that stays, set through B, reaches A and C within the refresh (100 ms), and outlives a
+    // restart of A; removed through C, it is gone everywhere.
+    let added = http
+        .post(format!("{}/__mock/faults", urls[1]))
+        .json(&json!({"operation": "masstack_list_credentials", "status": 429}))
+        .send()
+        .await
+        .unwrap();
+    let id = added.json::<Value>().await.unwrap()["id"].as_u64().unwrap();
+    replicas[0] = replica(&redis, &prefix);
+    let restarted = replicas[0].url.clone();
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    for url in [&restarted, &urls[2]] {
+        let status = masstack(http.get(format!("{url}{CREDENTIALS}")), tenant)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 429, "{url}");
+    }
+    let removed = http
+        .delete(format!("{}/__mock/faults/{id}", urls[2]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), 204);
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    for url in [&restarted, &urls[1], &urls[2]] {
+        let status = masstack(http.get(format!("{url}{CREDENTIALS}")), tenant)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 200, "{url}");
+    }
+}
+
 /// Sends `n` requests at once, the i-th to replica `i % 3` as a round-robin balancer would; returns each
 /// status with its JSON body (null when there is none), in request order.
 async fn spread(

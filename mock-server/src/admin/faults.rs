@@ -4,14 +4,22 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{Shared, problem};
-use crate::faults::FaultRule;
+use crate::faults::{AddError, FaultRule};
 
 /// `GET /__mock/faults`.
-pub(super) async fn list(State(state): Shared) -> Json<Value> {
-    Json(json!({"faults": state.faults.list()}))
+pub(super) async fn list(State(state): Shared) -> Response {
+    match state.faults.list().await {
+        Ok(rules) => Json(json!({"faults": rules})).into_response(),
+        Err(e) => unavailable(&e),
+    }
+}
+
+/// The shared store of the rules did not answer.
+fn unavailable(e: &crate::state::StoreError) -> Response {
+    problem(StatusCode::SERVICE_UNAVAILABLE, e.chain())
 }
 
 /// `POST /__mock/faults`: 201 with the rule and its id.
@@ -28,23 +36,26 @@ pub(super) async fn add(State(state): Shared, body: axum::body::Bytes) -> Respon
             format!("no operation {op} in the contract"),
         );
     }
-    match state.faults.add(rule) {
+    match state.faults.add(rule).await {
         Ok(rule) => (StatusCode::CREATED, Json(json!(rule))).into_response(),
-        Err(message) => problem(StatusCode::BAD_REQUEST, message),
+        Err(AddError::Invalid(message)) => problem(StatusCode::BAD_REQUEST, message),
+        Err(AddError::Store(e)) => unavailable(&e),
     }
 }
 
 /// `DELETE /__mock/faults/{id}`.
 pub(super) async fn remove(State(state): Shared, Path(id): Path<u64>) -> Response {
-    if state.faults.remove(id) {
-        StatusCode::NO_CONTENT.into_response()
-    } else {
-        problem(StatusCode::NOT_FOUND, format!("no fault rule {id}"))
+    match state.faults.remove(id).await {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => problem(StatusCode::NOT_FOUND, format!("no fault rule {id}")),
+        Err(e) => unavailable(&e),
     }
 }
 
 /// `DELETE /__mock/faults`: removes every rule.
-pub(super) async fn clear(State(state): Shared) -> StatusCode {
-    state.faults.clear();
-    StatusCode::NO_CONTENT
+pub(super) async fn clear(State(state): Shared) -> Response {
+    match state.faults.clear().await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => unavailable(&e),
+    }
 }

@@ -27,6 +27,8 @@ pub use local::{DEFAULT_MAX_TENANTS, LocalStore};
 pub use redis_config::RedisConfig;
 #[cfg(feature = "redis")]
 pub use redis_store::RedisStore;
+#[cfg(feature = "redis")]
+pub(crate) use redis_store::connection as redis_connection;
 pub use tenant::{Entity, Tenant};
 
 /// A condition a commit requires.

@@ -98,26 +98,32 @@ pub(crate) async fn persistence_warning(conn: &mut ConnectionManager, url: &str)
     ))
 }
 
+/// A connection to the configured Redis that reconnects by itself, each call bounded by the timeout
+/// (failing within it if Redis is not there).
+pub(crate) async fn connection(config: &RedisConfig) -> Result<ConnectionManager, StoreError> {
+    let client = redis::Client::open(config.url.as_str())
+        .map_err(|e| StoreError::caused(format!("redis URL {}", config.url), e))?;
+    let manager = ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(config.timeout))
+        .set_response_timeout(Some(config.timeout))
+        .set_number_of_retries(2)
+        .set_max_delay(Duration::from_millis(500));
+    tokio::time::timeout(
+        config.timeout * 2,
+        ConnectionManager::new_with_config(client, manager),
+    )
+    .await
+    .map_err(|_| StoreError::new(format!("redis at {}: no answer", config.url)))?
+    .map_err(|e| StoreError::caused(format!("redis at {}", config.url), e))
+}
+
 impl RedisStore {
     /// Connects (failing within the timeout if Redis is not there).
     pub async fn connect(
         fixtures: Fixtures,
         config: RedisConfig,
     ) -> Result<RedisStore, StoreError> {
-        let client = redis::Client::open(config.url.as_str())
-            .map_err(|e| StoreError::caused(format!("redis URL {}", config.url), e))?;
-        let manager = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(config.timeout))
-            .set_response_timeout(Some(config.timeout))
-            .set_number_of_retries(2)
-            .set_max_delay(Duration::from_millis(500));
-        let conn = tokio::time::timeout(
-            config.timeout * 2,
-            ConnectionManager::new_with_config(client, manager),
-        )
-        .await
-        .map_err(|_| StoreError::new(format!("redis at {}: no answer", config.url)))?
-        .map_err(|e| StoreError::caused(format!("redis at {}", config.url), e))?;
+        let conn = connection(&config).await?;
         if let Some(warning) = persistence_warning(&mut conn.clone(), &config.url).await {
             tracing::warn!("{warning}");
         }
