@@ -88,14 +88,7 @@ impl SharedFaults {
         what: &str,
         future: impl Future<Output = redis::RedisResult<T>>,
     ) -> Result<T, StoreError> {
-        match tokio::time::timeout(self.timeout, future).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) => Err(StoreError::caused(format!("redis fault rules: {what}"), e)),
-            Err(_) => Err(StoreError::new(format!(
-                "redis fault rules: {what}: no answer within {:?}",
-                self.timeout
-            ))),
-        }
+        crate::state::redis_bounded(&format!("fault rules: {what}"), self.timeout, future).await
     }
 
     /// Runs one of the scripts over the rules' keys.

@@ -28,7 +28,7 @@ pub use redis_config::RedisConfig;
 #[cfg(feature = "redis")]
 pub use redis_store::RedisStore;
 #[cfg(feature = "redis")]
-pub(crate) use redis_store::connection as redis_connection;
+pub(crate) use redis_store::{bounded as redis_bounded, connection as redis_connection};
 pub use tenant::{Entity, Tenant};
 
 /// A condition a commit requires.

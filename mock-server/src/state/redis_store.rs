@@ -98,6 +98,21 @@ pub(crate) async fn persistence_warning(conn: &mut ConnectionManager, url: &str)
     ))
 }
 
+/// One Redis call within `timeout`: a Redis that is down or stalled costs the timeout, never a hang.
+pub(crate) async fn bounded<T>(
+    what: &str,
+    timeout: Duration,
+    future: impl Future<Output = RedisResult<T>>,
+) -> Result<T, StoreError> {
+    match tokio::time::timeout(timeout, future).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(StoreError::caused(format!("redis {what}"), e)),
+        Err(_) => Err(StoreError::new(format!(
+            "redis {what}: no answer within {timeout:?}"
+        ))),
+    }
+}
+
 /// A connection to the configured Redis that reconnects by itself, each call bounded by the timeout
 /// (failing within it if Redis is not there).
 pub(crate) async fn connection(config: &RedisConfig) -> Result<ConnectionManager, StoreError> {
@@ -167,14 +182,7 @@ impl RedisStore {
         what: &str,
         future: impl Future<Output = RedisResult<T>>,
     ) -> Result<T, StoreError> {
-        match tokio::time::timeout(self.timeout, future).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) => Err(StoreError::caused(format!("redis {what}"), e)),
-            Err(_) => Err(StoreError::new(format!(
-                "redis {what}: no answer within {:?}",
-                self.timeout
-            ))),
-        }
+        bounded(what, self.timeout, future).await
     }
 
     /// Writes `entities` as the tenant's whole state (`only_if_new`: unless it already has state).
