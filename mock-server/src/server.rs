@@ -118,6 +118,17 @@ impl AppState {
         };
         #[cfg(not(feature = "redis"))]
         let faults = crate::faults::Faults::default();
+        let journal = crate::journal::Journal::new(config.journal_capacity, config.journal_bytes);
+        // With Redis, every replica's requests in one journal too.
+        #[cfg(feature = "redis")]
+        let journal = match &config.redis {
+            Some(redis) => {
+                let shared =
+                    crate::journal::SharedJournal::connect(redis, config.journal_capacity).await?;
+                journal.with_shared(shared)
+            }
+            None => journal,
+        };
         Ok(AppState {
             secrets: contract.secrets(),
             #[cfg(feature = "upstream")]
@@ -126,7 +137,7 @@ impl AppState {
             contract,
             store,
             faults,
-            journal: crate::journal::Journal::new(config.journal_capacity, config.journal_bytes),
+            journal,
             body_limit: config.body_limit,
             body_timeout: config.body_timeout,
             admin_token: config.admin_token.clone(),

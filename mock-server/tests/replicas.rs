@@ -233,6 +233,90 @@ async fn fault_rules_are_shared_a_counted_one_fires_once_across_replicas_and_the
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_journal_across_replicas_lists_every_request_with_the_replica_that_served_it() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let replicas = three(&redis);
+    let urls: Vec<String> = replicas.iter().map(|r| r.url.clone()).collect();
+    let http = reqwest::Client::new();
+    let tenant = "shared-journal";
+    // Nine requests, three per replica: the replicas keep 10 entries (`--journal 10`), and so does the
+    // shared journal.
+    let answers = spread(9, &urls, |url, _| {
+        masstack(http.get(format!("{url}{CREDENTIALS}")), tenant)
+    })
+    .await;
+    assert!(
+        answers.iter().all(|(status, _)| *status == 200),
+        "{answers:?}"
+    );
+    // Appending is batched off the request path: every replica's entries arrive within moments.
+    let query = format!("/__mock/requests?tenant={tenant}&limit=100");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let listed = loop {
+        let listed = get_json(&http, &format!("{}{query}", urls[0])).await;
+        if listed["requests"].as_array().unwrap().len() == 9 || Instant::now() > deadline {
+            break listed;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let entries = listed["requests"].as_array().unwrap();
+    assert_eq!(entries.len(), 9, "{listed}");
+    assert_eq!(listed["journal"]["shared"], true, "{}", listed["journal"]);
+    assert_eq!(listed["journal"]["dropped"], 0);
+    let served_by: BTreeSet<&str> = entries
+        .iter()
+        .map(|e| e["replica"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        served_by.len(),
+        3,
+        "each replica's requests are there: {served_by:?}"
+    );
+    // Newest first, ids increasing across replicas; the same list through another replica.
+    let ids: Vec<u64> = entries.iter().map(|e| e["id"].as_u64().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] > w[1]), "{ids:?}");
+    let through_c = get_json(&http, &format!("{}{query}", urls[2])).await;
+    assert_eq!(through_c["requests"], listed["requests"]);
+    // Polling with `after` returns only what came later, wherever it was served.
+    let newest = ids[0];
+    let status = masstack(http.get(format!("{}{CREDENTIALS}", urls[1])), tenant)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 200);
+    let after = format!("{}{query}&after={newest}", urls[0]);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let later = loop {
+        let later = get_json(&http, &after).await;
+        if !later["requests"].as_array().unwrap().is_empty() || Instant::now() > deadline {
+            break later;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(later["requests"].as_array().unwrap().len(), 1, "{later}");
+    // Bounded like each replica's: 30 more requests, and the journal lists the last 10.
+    spread(30, &urls, |url, _| {
+        masstack(http.get(format!("{url}{CREDENTIALS}")), tenant)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let bounded = get_json(&http, &format!("{}{query}", urls[0])).await;
+    assert_eq!(bounded["requests"].as_array().unwrap().len(), 10);
+    // Cleared through one replica, gone for all.
+    let cleared = http
+        .delete(format!("{}/__mock/requests", urls[1]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cleared.status(), 204);
+    let emptied = get_json(&http, &format!("{}{query}", urls[2])).await;
+    assert_eq!(emptied["requests"], json!([]), "{emptied}");
+}
+
 /// Sends `n` requests at once, the i-th to replica `i % 3` as a round-robin balancer would; returns each
 /// status with its JSON body (null when there is none), in request order.
 async fn spread(

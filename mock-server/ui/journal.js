@@ -163,6 +163,7 @@ export function createJournal({ schemes, onPolled, fail }) {
     return el(
       "div",
       { class: "details", id: `entry-${entry.id}-details` },
+      entry.replica ? el("p", { class: "replica-line" }, `Served by replica ${entry.replica}.`) : null,
       forced ? el("p", { class: "forced-line" }, `This answer was ${forced}.`) : null,
       entry.upstream ? upstreamDetails(entry.upstream) : null,
       cors ? el("p", { class: "cors-line" }, cors) : null,

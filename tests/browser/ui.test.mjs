@@ -310,7 +310,7 @@ describe("the mock's web page", () => {
     allowConsoleErrors(/Failed to load resource: the server responded with a status of 401/);
   });
 
-  test("on Redis, two replicas' dashboards show one shared state, and a reset on one is seen on the other", async (t) => {
+  test("on Redis, two replicas' dashboards show one shared state and one journal, and a reset on one is seen on the other", async (t) => {
     const redis = await startRedis();
     if (!redis) {
       t.skip("redis-server is not installed");
@@ -342,6 +342,15 @@ describe("the mock's web page", () => {
       assert.equal(created.status, 201);
       await pageTwo.getByRole("button", { name: "Refresh" }).click();
       await count(pageTwo).filter({ hasText: "(2)" }).waitFor({ timeout: 2000 });
+
+      // One journal: replica two's page lists the create that replica one served, naming that replica.
+      const served = pageTwo.locator("#journal-list .entry", { hasText: "masstack_create_credential" });
+      await served.first().waitFor({ timeout: 5000 });
+      const journal = await (await fetch(one.url + `/__mock/requests?tenant=${tenant}`)).json();
+      const replicaOne = journal.journal.replica;
+      await served.first().locator(".summary").click();
+      await served.first().locator(".replica-line", { hasText: `Served by replica ${replicaOne}.` }).waitFor();
+      await served.first().locator(".summary").click();
 
       // A reset from replica two's page is seen on replica one's.
       await pageTwo.getByRole("button", { name: "Reset this tenant" }).click();

@@ -2,7 +2,13 @@
 //! memory stays flat however long the server runs and however large the bodies. Every stored body, long
 //! header value and query string is cut to a limit with a visible marker. Secrets are redacted before
 //! anything is stored: the credential headers every scheme uses, and the headers and query parameters the
-//! contract's `apiKey` schemes name ([`Secrets`]).
+//! contract's `apiKey` schemes name ([`Secrets`]). With Redis, entries are also appended to the journal
+//! every replica reads (`shared.rs`).
+
+#[cfg(feature = "redis")]
+mod shared;
+#[cfg(feature = "redis")]
+pub(crate) use shared::SharedJournal;
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -312,12 +318,77 @@ pub struct Filter {
     pub limit: Option<usize>,
 }
 
+/// What a [`Filter`] looks at in an entry, held in memory or read back as JSON.
+pub(crate) struct Seen<'e> {
+    pub(crate) id: u64,
+    pub(crate) operation: Option<&'e str>,
+    pub(crate) path: &'e str,
+    pub(crate) tenant: &'e str,
+    pub(crate) method: &'e str,
+    pub(crate) status: u16,
+    /// Whether the proxy's exchange drifted; none for a request the proxy did not forward.
+    pub(crate) drifted: Option<bool>,
+}
+
+impl Seen<'_> {
+    /// The fields of an entry as its JSON holds them (`id` given apart).
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn of_json(id: u64, entry: &Value) -> Option<Seen<'_>> {
+        Some(Seen {
+            id,
+            operation: entry["operation"].as_str(),
+            path: entry["path"].as_str()?,
+            tenant: entry["tenant"].as_str()?,
+            method: entry["method"].as_str()?,
+            status: u16::try_from(entry["status"].as_u64()?).ok()?,
+            drifted: entry["upstream"]["violations"]
+                .as_array()
+                .map(|v| !v.is_empty()),
+        })
+    }
+}
+
+impl Entry {
+    fn seen(&self) -> Seen<'_> {
+        Seen {
+            id: self.id,
+            operation: self.operation.as_deref(),
+            path: &self.path,
+            tenant: &self.tenant,
+            method: &self.method,
+            status: self.status,
+            drifted: self.upstream.as_ref().map(|u| !u.violations.is_empty()),
+        }
+    }
+}
+
+impl Filter {
+    /// Whether an entry passes every condition of the filter.
+    pub(crate) fn admits(&self, e: &Seen<'_>) -> bool {
+        self.operation
+            .as_deref()
+            .is_none_or(|o| e.operation == Some(o))
+            && self.path.as_deref().is_none_or(|p| e.path.contains(p))
+            && self.tenant.as_deref().is_none_or(|t| e.tenant == t)
+            && self
+                .method
+                .as_deref()
+                .is_none_or(|m| e.method.eq_ignore_ascii_case(m))
+            && self.status.is_none_or(|s| e.status == s)
+            && self.drifted.is_none_or(|wanted| e.drifted == Some(wanted))
+            && self.after.is_none_or(|a| e.id > a)
+    }
+}
+
 /// The journal.
 #[derive(Debug)]
 pub struct Journal {
     capacity: usize,
     budget: usize,
     entries: Mutex<Entries>,
+    /// Every replica's journal in Redis, which this one's entries are appended to.
+    #[cfg(feature = "redis")]
+    shared: Option<shared::SharedJournal>,
 }
 
 #[derive(Debug, Default)]
@@ -337,11 +408,30 @@ impl Journal {
                 held: VecDeque::with_capacity(capacity.min(4096)),
                 ..Entries::default()
             }),
+            #[cfg(feature = "redis")]
+            shared: None,
         }
+    }
+
+    /// This journal with its entries also appended to the journal every replica on one Redis reads.
+    #[cfg(feature = "redis")]
+    pub(crate) fn with_shared(mut self, shared: shared::SharedJournal) -> Journal {
+        self.shared = Some(shared);
+        self
+    }
+
+    /// The journal of every replica, when there is one.
+    #[cfg(feature = "redis")]
+    pub(crate) fn shared(&self) -> Option<&shared::SharedJournal> {
+        self.shared.as_ref()
     }
 
     /// Records an entry (its id is assigned here), forgetting the oldest past the count or the bytes.
     pub fn record(&self, mut entry: Entry) {
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared {
+            shared.append(&entry);
+        }
         let weight = entry.weight();
         let mut guard = self.entries.lock().expect("journal lock");
         guard.last_id += 1;
@@ -370,34 +460,7 @@ impl Journal {
             .iter()
             .map(|(_, e)| e)
             .rev()
-            .filter(|e| {
-                filter
-                    .operation
-                    .as_ref()
-                    .is_none_or(|o| e.operation.as_ref() == Some(o))
-            })
-            .filter(|e| {
-                filter
-                    .path
-                    .as_ref()
-                    .is_none_or(|p| e.path.contains(p.as_str()))
-            })
-            .filter(|e| filter.tenant.as_ref().is_none_or(|t| &e.tenant == t))
-            .filter(|e| {
-                filter
-                    .method
-                    .as_ref()
-                    .is_none_or(|m| e.method.eq_ignore_ascii_case(m))
-            })
-            .filter(|e| filter.status.is_none_or(|s| e.status == s))
-            .filter(|e| {
-                filter.drifted.is_none_or(|wanted| {
-                    e.upstream
-                        .as_ref()
-                        .is_some_and(|u| u.violations.is_empty() != wanted)
-                })
-            })
-            .filter(|e| filter.after.is_none_or(|a| e.id > a))
+            .filter(|e| filter.admits(&e.seen()))
             .take(filter.limit.unwrap_or(100))
             .cloned()
             .collect()

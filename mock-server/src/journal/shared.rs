@@ -1,0 +1,205 @@
+//! One journal for every replica on one Redis (`--redis-url`): each replica appends the entries it
+//! journals to a Redis Stream, and `GET /__mock/requests` on any replica reads them all, newest first, each
+//! naming the replica that served it. Appending is off the request path: entries wait in a bounded queue
+//! for a writer task that sends them in batches (one script per batch); when the queue is full or Redis
+//! does not take a batch, entries — never requests — are dropped and counted. The stream keeps about the
+//! journal's capacity of entries (each already cut to its byte limits), so its memory is bounded too.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use redis::Script;
+use redis::aio::ConnectionManager;
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+use super::{Entry, Filter, Seen};
+use crate::state::{RedisConfig, StoreError};
+
+/// How many entries wait for the writer at most.
+const QUEUE: usize = 1024;
+/// How many entries one append script takes.
+const BATCH: usize = 256;
+
+/// The stream every replica appends to and reads.
+pub(crate) struct SharedJournal {
+    conn: ConnectionManager,
+    timeout: Duration,
+    stream: String,
+    capacity: usize,
+    queue: mpsc::Sender<String>,
+    dropped: Arc<AtomicU64>,
+    /// Which replica this is, on each entry it journals.
+    replica: String,
+}
+
+impl SharedJournal {
+    /// Connects and starts the writer (failing within the timeout if Redis is not there).
+    pub(crate) async fn connect(
+        config: &RedisConfig,
+        capacity: usize,
+    ) -> Result<SharedJournal, StoreError> {
+        let conn = crate::state::redis_connection(config).await?;
+        let base = format!("{}:{{mock.journal}}", config.prefix);
+        let stream = format!("{base}:entries");
+        let (queue, received) = mpsc::channel(QUEUE);
+        let dropped = Arc::new(AtomicU64::new(0));
+        let writer = Writer {
+            conn: conn.clone(),
+            timeout: config.timeout,
+            keys: [stream.clone(), format!("{base}:last-id")],
+            capacity,
+            script: Script::new(include_str!("append.lua")),
+            dropped: dropped.clone(),
+        };
+        tokio::spawn(writer.run(received));
+        Ok(SharedJournal {
+            conn,
+            timeout: config.timeout,
+            stream,
+            capacity,
+            queue,
+            dropped,
+            replica: replica_name(),
+        })
+    }
+
+    /// Queues an entry for the stream; a full queue drops it (and counts it).
+    pub(crate) fn append(&self, entry: &Entry) {
+        let mut json = serde_json::to_value(entry).unwrap_or_default();
+        json["replica"] = Value::String(self.replica.clone());
+        if self.queue.try_send(json.to_string()).is_err() {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Matching entries of every replica, newest first (reading at most the capacity's worth).
+    pub(crate) async fn query(&self, filter: &Filter) -> Result<Vec<Value>, StoreError> {
+        let start = filter
+            .after
+            .map_or_else(|| "-".to_owned(), |after| format!("({after}-1"));
+        let mut conn = self.conn.clone();
+        let read: Vec<(String, Vec<String>)> = crate::state::redis_bounded(
+            "journal read",
+            self.timeout,
+            redis::cmd("XREVRANGE")
+                .arg(&self.stream)
+                .arg("+")
+                .arg(start)
+                .arg("COUNT")
+                .arg(self.capacity)
+                .query_async(&mut conn),
+        )
+        .await?;
+        let limit = filter.limit.unwrap_or(100);
+        let mut found = Vec::new();
+        for (id, fields) in read {
+            let Some(id) = id.split('-').next().and_then(|n| n.parse::<u64>().ok()) else {
+                continue;
+            };
+            let Some(mut entry) = fields
+                .get(1)
+                .and_then(|text| serde_json::from_str::<Value>(text).ok())
+            else {
+                continue;
+            };
+            if Seen::of_json(id, &entry).is_some_and(|seen| filter.admits(&seen)) {
+                entry["id"] = id.into();
+                found.push(entry);
+                if found.len() == limit {
+                    break;
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Forgets every replica's entries.
+    pub(crate) async fn clear(&self) -> Result<(), StoreError> {
+        let mut conn = self.conn.clone();
+        crate::state::redis_bounded(
+            "journal clear",
+            self.timeout,
+            redis::cmd("DEL")
+                .arg(&self.stream)
+                .query_async::<i64>(&mut conn),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// This replica's name on its entries.
+    pub(crate) fn replica(&self) -> &str {
+        &self.replica
+    }
+
+    /// How many entries this replica could not append (a full queue, or Redis away).
+    pub(crate) fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+}
+
+impl std::fmt::Debug for SharedJournal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedJournal")
+            .field("stream", &self.stream)
+            .field("replica", &self.replica)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Sends queued entries to the stream in batches.
+struct Writer {
+    conn: ConnectionManager,
+    timeout: Duration,
+    /// The stream and the last id.
+    keys: [String; 2],
+    capacity: usize,
+    script: Script,
+    dropped: Arc<AtomicU64>,
+}
+
+impl Writer {
+    async fn run(self, mut received: mpsc::Receiver<String>) {
+        let mut batch = Vec::with_capacity(BATCH);
+        // Ends when the journal (and its sender) is dropped and the queue is empty.
+        while received.recv_many(&mut batch, BATCH).await > 0 {
+            let mut invocation = self.script.prepare_invoke();
+            invocation
+                .key(&self.keys[0])
+                .key(&self.keys[1])
+                .arg(self.capacity);
+            for entry in &batch {
+                invocation.arg(entry);
+            }
+            let mut conn = self.conn.clone();
+            let sent = crate::state::redis_bounded(
+                "journal append",
+                self.timeout,
+                invocation.invoke_async::<i64>(&mut conn),
+            )
+            .await;
+            if let Err(e) = sent {
+                self.dropped
+                    .fetch_add(batch.len() as u64, Ordering::Relaxed);
+                tracing::warn!(entries = batch.len(), error = %e.chain(), "journal entries not shared");
+            }
+            batch.clear();
+        }
+    }
+}
+
+/// `host:pid`: the host (a container's id in a container) and the process, which tell replicas apart.
+fn replica_name() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| {
+            std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .ok()
+                .map(|h| h.trim().to_owned())
+        })
+        .unwrap_or_else(|| "replica".to_owned());
+    format!("{host}:{}", std::process::id())
+}
