@@ -8,8 +8,17 @@ const $ = (id) => document.getElementById(id);
 export function createSwitchPanel({ tenant, fail }) {
   let operations = new Map();
   let switches = new Map();
+  // What the control was built for (tenant, operation, its switch): a refresh rebuilds it only when that
+  // changed, so an answer being chosen is not reset by a poll that brings nothing new.
+  let shown = null;
+
+  function shownKey() {
+    const id = $("switch-operation").value;
+    return JSON.stringify([tenant(), id, switches.get(id) || null]);
+  }
 
   function showControl() {
+    shown = shownKey();
     const op = operations.get($("switch-operation").value);
     $("switch-control").replaceChildren(op ? switchControl(op, tenant(), switches.get(op.id), () => load()) : "");
   }
@@ -43,7 +52,7 @@ export function createSwitchPanel({ tenant, fail }) {
       switches = await listSwitches(tenant());
       renderList();
       // The control of the chosen operation follows what holds now, unless it is being changed.
-      if (!$("switch-control").contains(document.activeElement)) showControl();
+      if (!$("switch-control").contains(document.activeElement) && shownKey() !== shown) showControl();
     } catch (e) {
       fail(e);
     }

@@ -575,6 +575,12 @@ describe("the mock's web page", () => {
     await board.getByRole("combobox", { name: "Operation to switch" }).selectOption("paysafe_get_bulk_order");
     const control = board.locator('#switch-control .mock-switch[data-operation="paysafe_get_bulk_order"]');
     await control.getByRole("combobox", { name: "Answer" }).selectOption({ label: "404 · example ENTITY_NOT_FOUND" });
+    // A refresh that brings nothing new (here: a reset of the tenant, which reloads the switches) leaves the
+    // answer being chosen alone; a slow first load used to reset it under a busy machine.
+    await board.getByRole("button", { name: "Reset this tenant" }).click();
+    await board.getByRole("status").filter({ hasText: `Tenant ${tenant} is back to its demo data.` }).waitFor();
+    await board.waitForTimeout(300);
+    assert.equal(await control.getByRole("combobox", { name: "Answer" }).inputValue() !== "", true, "the chosen answer is kept");
     await control.getByRole("button", { name: "Switch", exact: true }).click();
     await control.getByRole("status").filter({ hasText: "answers 404 example ENTITY_NOT_FOUND" }).waitFor();
     await board.locator('#switch-list li[data-operation="paysafe_get_bulk_order"]').waitFor();
