@@ -1,8 +1,8 @@
 //! One journal for every replica on one Redis (`--redis-url`): each replica appends the entries it
 //! journals to a Redis Stream, and `GET /__mock/requests` on any replica reads them all, newest first, each
 //! naming the replica that served it. Appending is off the request path: entries wait in a bounded queue
-//! for a writer task that sends them in batches (one script per batch); when the queue is full or Redis
-//! does not take a batch, entries — never requests — are dropped and counted. The stream keeps about the
+//! for a writer task that sends them in batches (one script per batch, gathered for up to 5 ms); when the
+//! queue is full or Redis does not take a batch, entries — never requests — are dropped and counted. The stream keeps about the
 //! journal's capacity of entries (each already cut to its byte limits), so its memory is bounded too.
 
 use std::sync::Arc;
@@ -21,6 +21,9 @@ use crate::state::{RedisConfig, StoreError};
 const QUEUE: usize = 1024;
 /// How many entries one append script takes.
 const BATCH: usize = 256;
+/// How long the writer lets entries gather before it sends a batch that is not full: one round trip per
+/// batch instead of one per request under load, for a journal that is a few milliseconds behind.
+const LINGER: Duration = Duration::from_millis(5);
 
 /// The stream every replica appends to and reads.
 pub(crate) struct SharedJournal {
@@ -165,6 +168,15 @@ impl Writer {
         let mut batch = Vec::with_capacity(BATCH);
         // Ends when the journal (and its sender) is dropped and the queue is empty.
         while received.recv_many(&mut batch, BATCH).await > 0 {
+            if batch.len() < BATCH {
+                tokio::time::sleep(LINGER).await;
+                while batch.len() < BATCH {
+                    match received.try_recv() {
+                        Ok(entry) => batch.push(entry),
+                        Err(_) => break,
+                    }
+                }
+            }
             let mut invocation = self.script.prepare_invoke();
             invocation
                 .key(&self.keys[0])
