@@ -102,10 +102,9 @@ impl SharedFaults {
         invocation
             .key(&self.keys.rules)
             .key(&self.keys.counts)
-            .key(&self.keys.version);
-        if what == "add" {
-            invocation.key(&self.keys.last_id);
-        }
+            .key(&self.keys.version)
+            // Only `add` reads it; every script gets the same keys, all in one slot.
+            .key(&self.keys.last_id);
         for arg in args {
             invocation.arg(arg);
         }

@@ -151,7 +151,7 @@ impl Walker<'_> {
             _ => Body::empty(),
         };
         let request = assemble(&op.method, path, &query, headers, body);
-        let (status, problems, _) =
+        let (status, problems) =
             answer(self.app, op, request, |got| (200..300).contains(&got)).await;
         let ok = problems.is_empty().then_some(status);
         report
