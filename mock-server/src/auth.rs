@@ -40,7 +40,6 @@ pub(crate) async fn authenticate(
     op: &Operation,
     sent: Sent<'_>,
     store: &Store,
-    tenant: &str,
     demo: &mut Vec<DemoCredential>,
 ) -> Result<Auth, StoreError> {
     let names: Vec<&str> = op
@@ -52,7 +51,7 @@ pub(crate) async fn authenticate(
         .into_iter()
         .collect();
     let settings = store
-        .get_many(tenant, names.iter().map(|name| (SCHEME, *name)))
+        .get_many(sent.tenant, names.iter().map(|name| (SCHEME, *name)))
         .await?;
     let schemes: Vec<Presented> = names
         .iter()
@@ -68,18 +67,29 @@ pub(crate) async fn authenticate(
                 .map(|c| (CREDENTIAL, format!("{}:{c}", s.name)))
         })
         .collect();
-    let mut found = store
+    let found = store
         .get_many(
-            tenant,
+            sent.tenant,
             lookups.iter().map(|(kind, id)| (*kind, id.as_str())),
         )
-        .await?
-        .into_iter();
-    // Per scheme: the first matching credential's entity, or the status it fails with.
-    let outcome: BTreeMap<&str, Result<Option<Value>, u16>> = schemes
+        .await?;
+    let outcome = outcomes(&schemes, sent.open, found, demo);
+    Ok(decide(op, &outcome))
+}
+
+/// Per scheme: the first matching credential's entity, or the status it fails with. `found` holds the
+/// lookups of the schemes not open, in order.
+fn outcomes<'a>(
+    schemes: &[Presented<'a>],
+    open: &BTreeSet<String>,
+    found: Vec<Option<Entity>>,
+    demo: &mut Vec<DemoCredential>,
+) -> BTreeMap<&'a str, Result<Option<Value>, u16>> {
+    let mut found = found.into_iter();
+    schemes
         .iter()
         .map(|s| {
-            if sent.open.contains(s.name) {
+            if open.contains(s.name) {
                 let result = if s.candidates.is_empty() {
                     Err(s.failure)
                 } else {
@@ -105,8 +115,12 @@ pub(crate) async fn authenticate(
                 .ok_or(s.failure);
             (s.name, result)
         })
-        .collect();
-    // The refusal with the lowest status wins (a missing token says 401 before a missing role says 403).
+        .collect()
+}
+
+/// The first requirement every scheme of which holds; else the refusal with the lowest status (a missing
+/// token says 401 before a missing role says 403).
+fn decide(op: &Operation, outcome: &BTreeMap<&str, Result<Option<Value>, u16>>) -> Auth {
     let mut refusal: Option<(u16, &str)> = None;
     for requirement in &op.security {
         let mut principal = None;
@@ -122,7 +136,7 @@ pub(crate) async fn authenticate(
             }
         }
         match failed {
-            None => return Ok(Auth::Accepted(principal)),
+            None => return Auth::Accepted(principal),
             Some((status, scheme)) => {
                 if refusal.is_none_or(|(s, _)| status < s) {
                     refusal = Some((status, scheme));
@@ -130,13 +144,13 @@ pub(crate) async fn authenticate(
             }
         }
     }
-    Ok(match refusal {
+    match refusal {
         Some((status, scheme)) => Auth::Refused {
             status,
             scheme: scheme.to_owned(),
         },
         None => Auth::Accepted(None),
-    })
+    }
 }
 
 /// What a request sends that credentials travel in, and the schemes that accept any credential.
@@ -145,6 +159,8 @@ pub(crate) struct Sent<'a> {
     pub(crate) headers: &'a HeaderMap,
     /// Its query string.
     pub(crate) query: Option<&'a str>,
+    /// Its tenant: whose credentials count.
+    pub(crate) tenant: &'a str,
     /// Schemes the demo data holds no credential for.
     pub(crate) open: &'a BTreeSet<String>,
 }

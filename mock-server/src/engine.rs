@@ -263,9 +263,10 @@ impl Run<'_> {
     }
 
     /// Binds a read entity; its version becomes a guard if the request writes anything.
-    fn bind(&mut self, name: &str, kind: &str, id: &str, entity: Entity, id_value: Value) {
+    fn bind(&mut self, name: &str, kind: &str, id: &str, entity: Entity) {
         self.scope.insert(name.to_owned(), entity.body);
-        self.ids.insert(name.to_owned(), id_value);
+        self.ids
+            .insert(name.to_owned(), Value::String(id.to_owned()));
         self.entities.insert(
             name.to_owned(),
             Bound {
@@ -320,13 +321,7 @@ impl Run<'_> {
         let id = load.id.text(self);
         match found {
             Some(entity) if !id.is_empty() && self.matches(&entity.body, &load.filter) => {
-                self.bind(
-                    &load.name,
-                    &load.kind,
-                    &id,
-                    entity,
-                    Value::String(id.clone()),
-                );
+                self.bind(&load.name, &load.kind, &id, entity);
                 None
             }
             _ => Some(load.missing.clone()),
@@ -357,13 +352,7 @@ impl Run<'_> {
             .next();
         match found {
             Some((id, entity)) => {
-                self.bind(
-                    &find.name,
-                    &find.kind,
-                    &id,
-                    entity,
-                    Value::String(id.clone()),
-                );
+                self.bind(&find.name, &find.kind, &id, entity);
                 Ok(None)
             }
             None => Ok(Some(find.missing.clone())),
@@ -441,64 +430,16 @@ impl Run<'_> {
     }
 
     async fn create(&mut self, create: &Create) -> Result<(), StoreError> {
-        let resource = &create.resource;
         // A declared count that is absent or not a number creates none.
         let count = create
             .count
             .as_ref()
             .map(|c| count(Some(c), self).unwrap_or(0));
         let items = create.items.as_ref().and_then(|t| t.eval(self));
-        let mut next_in_sequence = match resource.id {
-            IdStrategy::Sequence(start) if create.id.is_none() => {
-                let r = self.request;
-                // Only the ids are wanted: the filter sees every entity and keeps none.
-                let mut max: Option<i64> = None;
-                r.store
-                    .list_where(r.tenant, &resource.kind, |id, _| {
-                        max = max.max(id.parse::<i64>().ok());
-                        false
-                    })
-                    .await?;
-                max.map_or(start, |max| max.saturating_add(1).max(start))
-            }
-            _ => 0,
-        };
-        let mut bodies = Vec::new();
-        let mut ids = Vec::new();
+        let mut next_in_sequence = self.first_in_sequence(create).await?;
+        let mut created = Vec::new();
         for index in 0..count.unwrap_or(1) {
-            let (id_value, role) = match &create.id {
-                Some(template) => (
-                    template.eval(self).unwrap_or(Value::Null),
-                    Role::Taken(Box::new(RefusalDecl {
-                        status: 409,
-                        example: None,
-                        message: Some(Template::Literal(json!(
-                            "An entity with this id already exists."
-                        ))),
-                        code: None,
-                        fields: Vec::new(),
-                        details: Vec::new(),
-                    })),
-                ),
-                None => {
-                    let value = match resource.id {
-                        IdStrategy::Digits(n) => {
-                            let low = 10i64.pow(n - 1);
-                            json!(fastrand::i64(low..low.saturating_mul(10)))
-                        }
-                        IdStrategy::Sequence(_) => {
-                            let id = next_in_sequence;
-                            next_in_sequence = next_in_sequence.saturating_add(1);
-                            json!(id)
-                        }
-                        IdStrategy::Uuid | IdStrategy::Request => {
-                            json!(uuid::Uuid::new_v4().to_string())
-                        }
-                    };
-                    (value, Role::NewId)
-                }
-            };
-            let id = text_of(&id_value);
+            let (id_value, role) = self.new_id(create, &mut next_in_sequence);
             let mut top = Map::new();
             top.insert("$id".into(), id_value.clone());
             top.insert("$index".into(), json!(index));
@@ -512,45 +453,107 @@ impl Run<'_> {
                     base: self,
                 })
                 .unwrap_or_else(|| json!({}));
-            if !create.upsert {
-                self.guards
-                    .push((Guard::Absent(resource.kind.clone(), id.clone()), role));
-            }
-            for ((index_kind, key), conflict) in
-                resource.keys(&body).into_iter().zip(&create.conflicts)
-            {
-                self.guards.push((
-                    Guard::Absent(index_kind.clone(), key.clone()),
-                    Role::Taken(Box::new(conflict.clone())),
-                ));
-                self.writes
-                    .push(Write::Put(index_kind, key, json!({"id": id_value})));
-            }
-            self.writes
-                .push(Write::Put(resource.kind.clone(), id.clone(), body.clone()));
-            bodies.push(body);
-            ids.push((id, id_value));
+            self.put_new(create, &id_value, role, &body);
+            created.push((body, id_value));
         }
-        let name = create.name.clone();
-        if count.is_some() {
-            self.scope.insert(name.clone(), Value::Array(bodies));
-            self.ids.insert(
-                name,
-                Value::Array(ids.into_iter().map(|(_, v)| v).collect()),
+        self.bind_created(create, count.is_some(), created);
+        Ok(())
+    }
+
+    /// The next id of a `Sequence` resource created without a declared id: one past the largest (0 when
+    /// not needed).
+    async fn first_in_sequence(&self, create: &Create) -> Result<i64, StoreError> {
+        let IdStrategy::Sequence(start) = create.resource.id else {
+            return Ok(0);
+        };
+        if create.id.is_some() {
+            return Ok(0);
+        }
+        let r = self.request;
+        // Only the ids are wanted: the filter sees every entity and keeps none.
+        let mut max: Option<i64> = None;
+        r.store
+            .list_where(r.tenant, &create.resource.kind, |id, _| {
+                max = max.max(id.parse::<i64>().ok());
+                false
+            })
+            .await?;
+        Ok(max.map_or(start, |max| max.saturating_add(1).max(start)))
+    }
+
+    /// The id of one created entity: the declared one (taken: 409), or a new one as the resource makes them.
+    fn new_id(&self, create: &Create, next_in_sequence: &mut i64) -> (Value, Role) {
+        if let Some(template) = &create.id {
+            let taken = RefusalDecl {
+                status: 409,
+                example: None,
+                message: Some(Template::Literal(json!(
+                    "An entity with this id already exists."
+                ))),
+                code: None,
+                fields: Vec::new(),
+                details: Vec::new(),
+            };
+            return (
+                template.eval(self).unwrap_or(Value::Null),
+                Role::Taken(Box::new(taken)),
             );
-        } else if let (Some(body), Some((id, value))) = (bodies.pop(), ids.pop()) {
+        }
+        let value = match create.resource.id {
+            IdStrategy::Digits(n) => {
+                let low = 10i64.pow(n - 1);
+                json!(fastrand::i64(low..low.saturating_mul(10)))
+            }
+            IdStrategy::Sequence(_) => {
+                let id = *next_in_sequence;
+                *next_in_sequence = next_in_sequence.saturating_add(1);
+                json!(id)
+            }
+            IdStrategy::Uuid | IdStrategy::Request => json!(uuid::Uuid::new_v4().to_string()),
+        };
+        (value, Role::NewId)
+    }
+
+    /// The guards and writes that create one entity and claim its unique keys.
+    fn put_new(&mut self, create: &Create, id_value: &Value, role: Role, body: &Value) {
+        let resource = &create.resource;
+        let id = text_of(id_value);
+        if !create.upsert {
+            self.guards
+                .push((Guard::Absent(resource.kind.clone(), id.clone()), role));
+        }
+        for ((index_kind, key), conflict) in resource.keys(body).into_iter().zip(&create.conflicts)
+        {
+            self.guards.push((
+                Guard::Absent(index_kind.clone(), key.clone()),
+                Role::Taken(Box::new(conflict.clone())),
+            ));
+            self.writes
+                .push(Write::Put(index_kind, key, json!({"id": id_value})));
+        }
+        self.writes
+            .push(Write::Put(resource.kind.clone(), id, body.clone()));
+    }
+
+    /// Names what was created: a list of bodies and ids for a counted create, else the one entity.
+    fn bind_created(&mut self, create: &Create, counted: bool, mut created: Vec<(Value, Value)>) {
+        let name = create.name.clone();
+        if counted {
+            let (bodies, ids): (Vec<Value>, Vec<Value>) = created.into_iter().unzip();
+            self.scope.insert(name.clone(), Value::Array(bodies));
+            self.ids.insert(name, Value::Array(ids));
+        } else if let Some((body, value)) = created.pop() {
             self.scope.insert(name.clone(), body);
-            self.ids.insert(name.clone(), value);
             self.entities.insert(
-                name,
+                name.clone(),
                 Bound {
-                    kind: resource.kind.clone(),
-                    id,
+                    kind: create.resource.kind.clone(),
+                    id: text_of(&value),
                     version: None,
                 },
             );
+            self.ids.insert(name, value);
         }
-        Ok(())
     }
 
     fn update(&mut self, name: &str, set: &[(String, Template)], conflicts: &[RefusalDecl]) {

@@ -1,10 +1,18 @@
 //! `concord-mock`: the mock server on localhost, with the demo data loaded.
 
+// No function over 80 lines (the threshold is in clippy.toml).
+#![warn(clippy::too_many_lines)]
+
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
+use std::process::ExitCode;
+use std::sync::Arc;
+
 use clap::{CommandFactory, FromArgMatches};
+use concord_mock::contract::Contract;
+use concord_mock::state::Fixtures;
 
 // The request path allocates many small, short-lived values; mimalloc handles that far better than glibc's
 // allocator (measured: bench/run.sh, BENCHMARKS.md).
@@ -129,17 +137,21 @@ enum Command {
     /// Send each documented example request of the API's safe operations (GET, HEAD) to URL with the
     /// credentials from the environment, print how the answers differ from the contract, and exit 1 on
     /// drift, 2 when the upstream does not answer.
-    VerifyUpstream {
-        /// `API=URL`, or a bare URL when one API is served.
-        #[arg(value_name = "API=URL")]
-        upstream: String,
-        /// Send the operations that change state too (for sandboxes).
-        #[arg(long = "unsafe")]
-        include_unsafe: bool,
-        /// How to print the report.
-        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-        format: ReportFormat,
-    },
+    VerifyUpstream(VerifyArgs),
+}
+
+/// What `verify-upstream` is told.
+#[derive(Debug, clap::Args)]
+struct VerifyArgs {
+    /// `API=URL`, or a bare URL when one API is served.
+    #[arg(value_name = "API=URL")]
+    upstream: String,
+    /// Send the operations that change state too (for sandboxes).
+    #[arg(long = "unsafe")]
+    include_unsafe: bool,
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -150,8 +162,18 @@ enum ReportFormat {
 }
 
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
-    // `--version` names the contract it serves as well as the program.
+async fn main() -> ExitCode {
+    let cli = parse();
+    if cli.health_check {
+        return concord_mock::health_probe::probe(cli.port, cli.admin_token.as_deref()).await;
+    }
+    match run(cli).await {
+        Ok(code) | Err(code) => code,
+    }
+}
+
+/// The command line, `--version` naming the contract it serves as well as the program.
+fn parse() -> Cli {
     let version: &'static str = Box::leak(
         format!(
             "{} (contract {})",
@@ -161,13 +183,59 @@ async fn main() -> std::process::ExitCode {
         .into_boxed_str(),
     );
     let matches = Cli::command().version(version).get_matches();
-    let cli = match Cli::from_arg_matches(&matches) {
+    match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
-    };
-    if cli.health_check {
-        return concord_mock::health_probe::probe(cli.port, cli.admin_token.as_deref()).await;
     }
+}
+
+/// Everything but the health probe; `Err` is a mistake already reported on stderr.
+async fn run(cli: Cli) -> Result<ExitCode, ExitCode> {
+    init_log(&cli);
+    concord_mock::raise_open_files_limit();
+    check_admin(&cli)?;
+    let (contract, custom) = load_contract(&cli.spec)?;
+    if cli.explain {
+        print!("{}", contract.explain());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let fixtures = load_fixtures(cli.demo_data.as_deref(), &contract, custom)?;
+    if let Some(Command::VerifyUpstream(args)) = &cli.command {
+        return Ok(verify_upstream(contract, fixtures, args, cli.upstream_timeout).await);
+    }
+    let env = |name: &str| std::env::var(name).ok();
+    let upstreams =
+        concord_mock::upstream::configure(&contract, &cli.upstream, &env).map_err(fail)?;
+    if cli.self_check {
+        return Ok(self_check(contract, fixtures).await);
+    }
+    let config = config(cli, contract, fixtures, upstreams.clone());
+    let server = MockServer::start(config).await.map_err(|e| {
+        // The cause chain, so that "connection refused" is on the line, not four levels down.
+        let mut message = e.to_string();
+        let mut cause = std::error::Error::source(&e);
+        while let Some(c) = cause {
+            message.push_str(": ");
+            message.push_str(&c.to_string());
+            cause = c.source();
+        }
+        eprintln!("error: {message}");
+        ExitCode::from(1)
+    })?;
+    announce(&server, &upstreams);
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    server.shutdown().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A mistake in what the mock was given: the message, and status 2.
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+fn init_log(cli: &Cli) {
     // A self-check's requests are its report, not a log.
     let level = if cli.self_check || cli.command.is_some() {
         "warn"
@@ -180,114 +248,94 @@ async fn main() -> std::process::ExitCode {
             tracing_subscriber::EnvFilter::try_new(level).unwrap_or_else(|_| "info".into()),
         )
         .init();
-    concord_mock::raise_open_files_limit();
+}
+
+/// Refuses an admin token nobody could present, and an admin API open to the network by accident.
+fn check_admin(cli: &Cli) -> Result<(), ExitCode> {
     if cli
         .admin_token
         .as_deref()
         .is_some_and(|t| t.trim().is_empty())
     {
-        eprintln!(
-            "error: --admin-token is empty: no client could present it, so the admin API and the web page              would be locked. Give a token, or leave the option out."
-        );
-        return std::process::ExitCode::from(2);
+        return Err(fail(
+            "--admin-token is empty: no client could present it, so the admin API and the web page \
+             would be locked. Give a token, or leave the option out.",
+        ));
     }
     if !cli.host.is_loopback() && cli.admin_token.is_none() && !cli.allow_open_admin {
-        eprintln!(
-            "error: refusing to listen on {} without --admin-token: anyone on the network could reset or read \
+        return Err(fail(format!(
+            "refusing to listen on {} without --admin-token: anyone on the network could reset or read \
              the state. Pass --admin-token TOKEN (or set CONCORD_MOCK_ADMIN_TOKEN), or --allow-open-admin \
              (CONCORD_MOCK_ALLOW_OPEN_ADMIN=true) if that is what you want.",
             cli.host
-        );
-        return std::process::ExitCode::from(2);
+        )));
     }
-    // The document served: one given with `--spec`, or the embedded one. A mistake in either is the
-    // message and status 2, never a panic.
-    let custom = !cli.spec.is_empty();
-    let loaded = if custom {
-        let paths: Vec<&std::path::Path> = cli.spec.iter().map(PathBuf::as_path).collect();
-        concord_mock::contract::Contract::load_all(&paths).map(std::sync::Arc::new)
-    } else {
-        concord_mock::contract::Contract::try_embedded()
-            .map_err(|e| format!("the embedded document (spec/openapi.yaml): {e}"))
-    };
-    let contract = match loaded {
-        Ok(contract) => contract,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return std::process::ExitCode::from(2);
-        }
-    };
-    if cli.explain {
-        print!("{}", contract.explain());
-        return std::process::ExitCode::SUCCESS;
+    Ok(())
+}
+
+/// The document served: those given with `--spec` (then `true`), or the embedded one. A mistake in either
+/// is the message and status 2, never a panic.
+fn load_contract(spec: &[PathBuf]) -> Result<(Arc<Contract>, bool), ExitCode> {
+    if spec.is_empty() {
+        let contract = Contract::try_embedded()
+            .map_err(|e| fail(format!("the embedded document (spec/openapi.yaml): {e}")))?;
+        return Ok((contract, false));
     }
-    let seed = match cli
-        .demo_data
-        .as_deref()
+    let paths: Vec<&std::path::Path> = spec.iter().map(PathBuf::as_path).collect();
+    let contract = Contract::load_all(&paths).map_err(fail)?;
+    Ok((Arc::new(contract), true))
+}
+
+/// The state every tenant starts from: another document brings its examples, and `--demo-data` adds to
+/// them (its entities win); the embedded document has its own demo data, which `--demo-data` replaces.
+fn load_fixtures(
+    demo_data: Option<&std::path::Path>,
+    contract: &Contract,
+    custom: bool,
+) -> Result<Fixtures, ExitCode> {
+    let given = demo_data
         .map(concord_mock::fixtures::load)
         .transpose()
-    {
-        Ok(seed) => seed,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return std::process::ExitCode::from(2);
-        }
-    };
-    let fixtures = match (custom, seed) {
-        // Another document brings its examples; `--demo-data` adds to them (its entities win).
-        (true, seed) => {
+        .map_err(fail)?;
+    Ok(match (custom, given) {
+        (true, given) => {
             let mut fixtures = contract.seed();
-            for (kind, entities) in seed.unwrap_or_default() {
+            for (kind, entities) in given.unwrap_or_default() {
                 fixtures.entry(kind).or_default().extend(entities);
             }
             fixtures
         }
-        (false, Some(seed)) => seed,
+        (false, Some(given)) => given,
         (false, None) => concord_mock::fixtures::demo(),
-    };
-    let env = |name: &str| std::env::var(name).ok();
-    if let Some(Command::VerifyUpstream {
-        upstream,
-        include_unsafe,
-        format,
-    }) = &cli.command
-    {
-        return verify_upstream(
-            contract,
-            fixtures,
-            upstream,
-            *include_unsafe,
-            *format,
-            cli.upstream_timeout,
-        )
-        .await;
+    })
+}
+
+/// `--self-check`: what does not hold on stdout, then the totals; 1 if anything does not hold.
+async fn self_check(contract: Arc<Contract>, fixtures: Fixtures) -> ExitCode {
+    let report = concord_mock::self_check::every_documented_answer(contract, fixtures).await;
+    for finding in &report.findings {
+        println!("{finding}");
     }
-    let upstreams = match concord_mock::upstream::configure(&contract, &cli.upstream, &env) {
-        Ok(upstreams) => upstreams,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return std::process::ExitCode::from(2);
-        }
-    };
-    if cli.self_check {
-        let report =
-            concord_mock::self_check::every_documented_answer(contract, fixtures.clone()).await;
-        for finding in &report.findings {
-            println!("{finding}");
-        }
-        println!(
-            "{} documented answers asked for and {} requests sent through inferred resources, {} wrong",
-            report.pairs,
-            report.flow_requests,
-            report.findings.len()
-        );
-        return if report.findings.is_empty() {
-            std::process::ExitCode::SUCCESS
-        } else {
-            std::process::ExitCode::FAILURE
-        };
+    println!(
+        "{} documented answers asked for and {} requests sent through inferred resources, {} wrong",
+        report.pairs,
+        report.flow_requests,
+        report.findings.len()
+    );
+    if report.findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
-    let config = MockConfig {
+}
+
+fn config(
+    cli: Cli,
+    contract: Arc<Contract>,
+    fixtures: Fixtures,
+    upstreams: Vec<concord_mock::upstream::Upstream>,
+) -> MockConfig {
+    MockConfig {
         addr: SocketAddr::new(cli.host, cli.port),
         contract: Some(contract),
         fixtures,
@@ -304,30 +352,19 @@ async fn main() -> std::process::ExitCode {
         allowed_hosts: cli.allowed_hosts,
         header_timeout: std::time::Duration::from_secs(cli.header_timeout.max(1)),
         upstream: concord_mock::upstream::UpstreamConfig {
-            upstreams: upstreams.clone(),
+            upstreams,
             timeout: std::time::Duration::from_secs(cli.upstream_timeout.max(1)),
             strict: cli.upstream_strict,
             record: cli.record,
             ..concord_mock::upstream::UpstreamConfig::default()
         },
         ..MockConfig::default()
-    };
-    let server = match MockServer::start(config).await {
-        Ok(server) => server,
-        Err(e) => {
-            // The cause chain, so that "connection refused" is on the line, not four levels down.
-            let mut message = e.to_string();
-            let mut cause = std::error::Error::source(&e);
-            while let Some(c) = cause {
-                message.push_str(": ");
-                message.push_str(&c.to_string());
-                cause = c.source();
-            }
-            eprintln!("error: {message}");
-            return std::process::ExitCode::from(1);
-        }
-    };
-    // Best effort: a closed stdout (a supervisor that stopped reading) must not stop the server.
+    }
+}
+
+/// Where everything is, on stdout. Best effort: a closed stdout (a supervisor that stopped reading) must
+/// not stop the server.
+fn announce(server: &MockServer, upstreams: &[concord_mock::upstream::Upstream]) {
     let mut out = std::io::stdout();
     let _ = writeln!(out, "Concord mock server listening on {}", server.url());
     let _ = writeln!(
@@ -341,7 +378,7 @@ async fn main() -> std::process::ExitCode {
         "  spec: {0}/openapi.yaml   admin: {0}/__mock/health",
         server.url()
     );
-    for upstream in &upstreams {
+    for upstream in upstreams {
         let _ = writeln!(
             out,
             "  {} → {} (validating proxy; drift: {}/__mock/drift)",
@@ -351,27 +388,27 @@ async fn main() -> std::process::ExitCode {
         );
     }
     let _ = out.flush();
-    shutdown_signal().await;
-    tracing::info!("shutting down");
-    server.shutdown().await;
-    std::process::ExitCode::SUCCESS
 }
 
 /// `verify-upstream`: the report on stdout, the exit status for CI.
 async fn verify_upstream(
-    contract: std::sync::Arc<concord_mock::contract::Contract>,
-    fixtures: concord_mock::state::Fixtures,
-    given: &str,
-    include_unsafe: bool,
-    format: ReportFormat,
+    contract: Arc<Contract>,
+    fixtures: Fixtures,
+    args: &VerifyArgs,
     timeout_secs: u64,
-) -> std::process::ExitCode {
+) -> ExitCode {
+    let VerifyArgs {
+        upstream: given,
+        include_unsafe,
+        format,
+    } = args;
+    let (include_unsafe, format) = (*include_unsafe, *format);
     let env = |name: &str| std::env::var(name).ok();
     let upstream = match concord_mock::upstream::Upstream::parse(given, &contract) {
         Ok(upstream) => upstream.with_env_credentials(&contract, &env),
         Err(e) => {
             eprintln!("error: {e}");
-            return std::process::ExitCode::from(2);
+            return ExitCode::from(2);
         }
     };
     let verify = concord_mock::verify_upstream::Verify {
@@ -385,7 +422,7 @@ async fn verify_upstream(
         Ok(verification) => verification,
         Err(e) => {
             eprintln!("error: {e}");
-            return std::process::ExitCode::from(2);
+            return ExitCode::from(2);
         }
     };
     let format = match format {
@@ -394,7 +431,7 @@ async fn verify_upstream(
         ReportFormat::Junit => concord_mock::verify_upstream::Format::Junit,
     };
     print!("{}", verification.render(format));
-    std::process::ExitCode::from(verification.exit_code())
+    ExitCode::from(verification.exit_code())
 }
 
 async fn shutdown_signal() {

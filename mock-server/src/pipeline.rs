@@ -22,7 +22,7 @@ use crate::reply::Reply;
 use crate::request_body::BodyError;
 use crate::shared::AppState;
 use crate::switch::Switch;
-use crate::validate::{Invalid, validate};
+use crate::validate::{Invalid, Sent, validate};
 
 /// Handles one vendor API request.
 pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -> Response {
@@ -109,6 +109,14 @@ struct Incoming<'a> {
     tenant: &'a str,
 }
 
+/// A request routed to its operation, with its body read: what the stages after routing work on.
+struct Routed<'a> {
+    incoming: &'a Incoming<'a>,
+    op: &'a Operation,
+    path_params: &'a [(String, String)],
+    body: &'a bytes::Bytes,
+}
+
 fn into_response(reply: Reply, body: Option<bytes::Bytes>) -> Response {
     let mut response = match body {
         // Passed on as the vendor sent it, with its own Content-Type.
@@ -169,8 +177,14 @@ async fn answer(
             return (None, reply, Some(body));
         }
     };
-    let (operation, reply) = run(app, op, &path_params, incoming, &body, notes).await;
-    (operation, reply, Some(body))
+    let routed = Routed {
+        incoming,
+        op,
+        path_params: &path_params,
+        body: &body,
+    };
+    let reply = run(app, &routed, notes).await;
+    (Some(op.id.clone()), reply, Some(body))
 }
 
 /// The request body, whole, within the size and time limits.
@@ -200,21 +214,20 @@ async fn read_body(app: &AppState, body: Body) -> Result<bytes::Bytes, Refusal> 
 }
 
 /// The stages for a routed request, and the answer decorated with the documented and vendor headers.
-async fn run(
-    app: &AppState,
-    op: &Operation,
-    path_params: &[(String, String)],
-    incoming: &Incoming<'_>,
-    body: &bytes::Bytes,
-    notes: &mut Notes,
-) -> (Option<String>, Reply) {
+async fn run(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Reply {
+    let Routed {
+        incoming,
+        op,
+        path_params,
+        ..
+    } = *routed;
     #[cfg(feature = "upstream")]
-    if let Some(reply) = proxied(app, op, path_params, incoming, body, notes).await {
+    if let Some(reply) = proxied(app, routed, notes).await {
         // The vendor's answer goes back as it came (with the violations found).
-        return (Some(op.id.clone()), reply);
+        return reply;
     }
     let vendor = app.contract.vendor_of(op);
-    let reply = match stages(app, op, incoming, path_params, body, notes).await {
+    let reply = match stages(app, routed, notes).await {
         Ok(reply) => reply,
         Err(refusal) => refusal.render(&app.contract, Some(op), incoming.path),
     };
@@ -232,29 +245,27 @@ async fn run(
             }
         }
     }
-    (Some(op.id.clone()), reply)
+    reply
 }
 
 /// auth → overrides → validate → rules.
-async fn stages(
-    app: &AppState,
-    op: &Operation,
-    incoming: &Incoming<'_>,
-    path_params: &[(String, String)],
-    body: &[u8],
-    notes: &mut Notes,
-) -> Result<Reply, Refusal> {
+async fn stages(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Result<Reply, Refusal> {
+    let Routed {
+        incoming,
+        op,
+        path_params,
+        body,
+    } = *routed;
     let principal = authenticated(app, op, incoming, notes).await?;
     overrides(app, op, incoming, &mut notes.forced).await?;
     let parts = crate::multipart_body::of_request(op, incoming.headers, body).await;
-    let valid = match validate(
-        op,
+    let sent = Sent {
         path_params,
-        incoming.query,
-        incoming.headers,
+        query: incoming.query,
+        headers: incoming.headers,
         body,
-        parts,
-    ) {
+    };
+    let valid = match validate(op, sent, parts) {
         Ok(v) => v,
         Err(Invalid::Violations(violations)) => {
             return Err(Refusal::problem(
@@ -311,6 +322,7 @@ async fn authenticated(
     let sent = crate::auth::Sent {
         headers: incoming.headers,
         query: incoming.query,
+        tenant: incoming.tenant,
         open: &app.open_schemes,
     };
     let outcome = authenticate(
@@ -318,7 +330,6 @@ async fn authenticated(
         op,
         sent,
         &app.store,
-        incoming.tenant,
         &mut notes.demo_credentials,
     )
     .await;
@@ -347,14 +358,13 @@ async fn authenticated(
 /// tenant did not switch the operation to the mock. A configured sandbox credential is sent only for a
 /// request whose own (demo) credential the mock accepts.
 #[cfg(feature = "upstream")]
-async fn proxied(
-    app: &AppState,
-    op: &Operation,
-    path_params: &[(String, String)],
-    incoming: &Incoming<'_>,
-    body: &bytes::Bytes,
-    notes: &mut Notes,
-) -> Option<Reply> {
+async fn proxied(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Option<Reply> {
+    let Routed {
+        incoming,
+        op,
+        path_params,
+        body,
+    } = *routed;
     let proxy = app.upstream.as_ref()?;
     let target = proxy.target(op.vendor)?;
     let by_default = proxy.records_by_default();

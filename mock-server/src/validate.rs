@@ -77,23 +77,61 @@ fn is_whole_number(raw: &str) -> bool {
     !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Validates everything the contract says about a request.
+/// What a request sent that the contract describes, borrowed from it as received.
+#[derive(Clone, Copy)]
+pub(crate) struct Sent<'a> {
+    /// The path parameters, by the names routing gave them.
+    pub(crate) path_params: &'a [(String, String)],
+    /// The query string.
+    pub(crate) query: Option<&'a str>,
+    /// The headers.
+    pub(crate) headers: &'a HeaderMap,
+    /// The body as read.
+    pub(crate) body: &'a [u8],
+}
+
+/// Validates everything the contract says about a request. `parts`: a multipart body's parts, as read.
 pub(crate) fn validate(
     op: &Operation,
-    path_params: &[(String, String)],
-    query: Option<&str>,
-    headers: &HeaderMap,
-    body: &[u8],
+    sent: Sent<'_>,
     parts: Option<Result<Vec<(String, String)>, String>>,
 ) -> Result<Valid, Invalid> {
-    let query: Vec<(String, String)> = query
+    let mut valid = Valid::default();
+    let mut violations = parameters(op, &sent, &mut valid);
+    if let Some(spec) = &op.body {
+        let has_body = !sent.body.iter().all(u8::is_ascii_whitespace);
+        if has_body && spec.media.is_empty() {
+            // Documented only in media types the mock does not read (XML, files): taken as sent.
+        } else if has_body {
+            match body(spec, &sent, parts)? {
+                Ok(parsed) => {
+                    violations.extend(spec.check(&parsed));
+                    valid.body = Some(parsed);
+                }
+                Err(message) => violations.push(violation("", "json", message)),
+            }
+        } else if spec.required {
+            violations.push(violation("", "required", "a request body is required"));
+        }
+    }
+    if violations.is_empty() {
+        Ok(valid)
+    } else {
+        Err(Invalid::Violations(violations))
+    }
+}
+
+/// The parameters converted into `valid`; the violations found.
+fn parameters(op: &Operation, sent: &Sent<'_>, valid: &mut Valid) -> Vec<Violation> {
+    let query: Vec<(String, String)> = sent
+        .query
         .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
         .unwrap_or_default();
-    let mut valid = Valid::default();
     let mut violations = Vec::new();
     for param in &op.params {
         let raw = match param.location {
-            Location::Path => path_params
+            Location::Path => sent
+                .path_params
                 .iter()
                 .find(|(n, _)| n == &param.name)
                 .map(|(_, v)| v.clone()),
@@ -101,10 +139,11 @@ pub(crate) fn validate(
                 .iter()
                 .find(|(n, _)| n == &param.name)
                 .map(|(_, v)| v.clone()),
-            Location::Header => headers
+            Location::Header => sent
+                .headers
                 .get(param.name.as_str())
                 .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
-            Location::Cookie => crate::auth::cookie(headers, &param.name),
+            Location::Cookie => crate::auth::cookie(sent.headers, &param.name),
         };
         let Some(raw) = raw else {
             if param.required {
@@ -132,50 +171,40 @@ pub(crate) fn validate(
             Err(message) => violations.push(violation(&param.name, "type", message)),
         }
     }
-    if let Some(spec) = &op.body {
-        let has_body = !body.iter().all(u8::is_ascii_whitespace);
-        if has_body && spec.media.is_empty() {
-            // Documented only in media types the mock does not read (XML, files): taken as sent.
-        } else if has_body {
-            let content_type = headers
-                .get(axum::http::header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            let media = BodyMedia::of(content_type);
-            let Some(media) = media.filter(|m| spec.media.contains(m)) else {
-                return Err(Invalid::UnsupportedMediaType {
-                    found: if content_type.is_empty() {
-                        "missing".into()
-                    } else {
-                        content_type.to_owned()
-                    },
-                    accepted: spec.media.iter().map(|m| m.essence()).collect(),
-                });
-            };
-            let parsed = match media {
-                BodyMedia::Json => serde_json::from_slice::<Value>(body)
-                    .map_err(|e| format!("the body is not valid JSON: {e}")),
-                BodyMedia::Form => Ok(spec.decode_form(body)),
-                BodyMedia::Multipart => match parts {
-                    Some(Ok(parts)) => Ok(spec.decode_parts(parts)),
-                    Some(Err(message)) => Err(message),
-                    None => Err("the multipart body was not read".to_owned()),
-                },
-            };
-            match parsed {
-                Ok(parsed) => {
-                    violations.extend(spec.check(&parsed));
-                    valid.body = Some(parsed);
-                }
-                Err(message) => violations.push(violation("", "json", message)),
-            }
-        } else if spec.required {
-            violations.push(violation("", "required", "a request body is required"));
-        }
-    }
-    if violations.is_empty() {
-        Ok(valid)
-    } else {
-        Err(Invalid::Violations(violations))
-    }
+    violations
+}
+
+/// A non-empty body parsed as its media type says (`Ok(Err(..))`: it does not parse), or refused for a
+/// media type the operation does not take.
+fn body(
+    spec: &crate::contract::BodySpec,
+    sent: &Sent<'_>,
+    parts: Option<Result<Vec<(String, String)>, String>>,
+) -> Result<Result<Value, String>, Invalid> {
+    let content_type = sent
+        .headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let media = BodyMedia::of(content_type);
+    let Some(media) = media.filter(|m| spec.media.contains(m)) else {
+        return Err(Invalid::UnsupportedMediaType {
+            found: if content_type.is_empty() {
+                "missing".into()
+            } else {
+                content_type.to_owned()
+            },
+            accepted: spec.media.iter().map(|m| m.essence()).collect(),
+        });
+    };
+    Ok(match media {
+        BodyMedia::Json => serde_json::from_slice::<Value>(sent.body)
+            .map_err(|e| format!("the body is not valid JSON: {e}")),
+        BodyMedia::Form => Ok(spec.decode_form(sent.body)),
+        BodyMedia::Multipart => match parts {
+            Some(Ok(parts)) => Ok(spec.decode_parts(parts)),
+            Some(Err(message)) => Err(message),
+            None => Err("the multipart body was not read".to_owned()),
+        },
+    })
 }

@@ -166,7 +166,7 @@ pub(super) async fn put_entity(
         }
     }
     txn = txn.put(&kind, id.clone(), entity.clone());
-    commit_edit(&state, &which, txn, &kind, &id, &claimed)
+    commit_edit(&state, &which, txn, (&kind, &id), &claimed)
         .await
         .unwrap_or_else(|| {
             Json(json!({"tenant": which, "kind": kind, "id": id, "entity": entity})).into_response()
@@ -199,7 +199,7 @@ pub(super) async fn delete_entity(
         }
     }
     txn = txn.delete(&kind, id.clone());
-    commit_edit(&state, &which, txn, &kind, &id, &[])
+    commit_edit(&state, &which, txn, (&kind, &id), &[])
         .await
         .unwrap_or_else(|| StatusCode::NO_CONTENT.into_response())
 }
@@ -217,14 +217,13 @@ fn derived(kind: &str) -> Option<Response> {
     })
 }
 
-/// Commits (to completion); `None` when it committed, else the answer saying why not. `claimed` are the
-/// unique keys guarded after the version.
+/// Commits (to completion) an edit of the entity `(kind, id)`; `None` when it committed, else the answer
+/// saying why not. `claimed` are the unique keys guarded after the version.
 async fn commit_edit(
     state: &std::sync::Arc<crate::shared::AppState>,
     tenant: &str,
     txn: Txn,
-    kind: &str,
-    id: &str,
+    (kind, id): (&str, &str),
     claimed: &[(String, String)],
 ) -> Option<Response> {
     match commit(state, tenant, txn).await {

@@ -79,82 +79,11 @@ pub(super) fn infer(document: &Value, schemas: &Schemas, declared: &BTreeSet<Str
         .flatten()
         .map(|(p, item)| (p.as_str(), item))
         .collect();
-    let components = schemas.components();
-    let mut collections: Vec<Collection<'_>> = Vec::new();
-    for (path, item) in &paths {
-        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        let Some(last) = segments.last() else {
-            continue;
-        };
-        if is_param(last) {
-            continue;
-        }
-        let item_path = paths.iter().find(|(p, _)| {
-            p.strip_prefix(*path)
-                .and_then(|rest| rest.strip_prefix('/'))
-                .is_some_and(|rest| is_param(rest) && !rest.contains('/'))
-        });
-        let kind = segments
-            .iter()
-            .filter(|s| !is_param(s))
-            .copied()
-            .collect::<Vec<_>>()
-            .join(".");
-        if declared.contains(&kind) {
-            continue;
-        }
-        let item_param = item_path.map(|(p, _)| {
-            p.rsplit('/')
-                .next()
-                .unwrap_or_default()
-                .trim_matches(['{', '}'])
-                .to_owned()
-        });
-        // The entity's schema: what reading one answers, else what creating one answers, else a list's item.
-        let candidates = [
-            item_path
-                .and_then(|(_, i)| i.get("get"))
-                .and_then(|op| success_schema(schemas, op)),
-            item.get("post").and_then(|op| success_schema(schemas, op)),
-            item.get("get")
-                .and_then(|op| success_schema(schemas, op))
-                .and_then(|s| list_items(components, s).map(|(_, items)| items)),
-        ];
-        let Some(found) = candidates.into_iter().flatten().next() else {
-            continue;
-        };
-        let (wrapper, entity) = unwrap(components, found);
-        let names: Vec<String> = properties(components, entity)
-            .into_iter()
-            .map(|(n, _)| n)
-            .collect();
-        let id_field = ["id"]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .chain(item_param.clone())
-            .find(|n| names.contains(n))
-            .or_else(|| {
-                names
-                    .iter()
-                    .find(|n| n.to_ascii_lowercase().ends_with("id"))
-                    .cloned()
-            });
-        collections.push(Collection {
-            kind,
-            path,
-            item_path: item_path.map(|(p, _)| *p),
-            item_param,
-            parents: segments
-                .iter()
-                .filter(|s| is_param(s))
-                .map(|s| s.trim_matches(['{', '}']).to_owned())
-                .collect(),
-            parent: None,
-            entity: entity.clone(),
-            wrapper,
-            id_field,
-        });
-    }
+    let mut collections: Vec<Collection<'_>> = paths
+        .iter()
+        .filter_map(|(path, item)| collection(&paths, (path, item), schemas))
+        .filter(|c| !declared.contains(&c.kind))
+        .collect();
     for i in 0..collections.len() {
         let path = collections[i].path;
         collections[i].parent = collections.iter().position(|c| {
@@ -164,64 +93,142 @@ pub(super) fn infer(document: &Value, schemas: &Schemas, declared: &BTreeSet<Str
     }
     let mut inferred = Inferred::default();
     for c in &collections {
-        let item = paths.iter().find(|(p, _)| *p == c.path).map(|(_, i)| *i);
-        let item_item = c
-            .item_path
-            .and_then(|ip| paths.iter().find(|(p, _)| *p == ip).map(|(_, i)| *i));
         let writer = Writer {
             schemas,
             collections: &collections,
             c,
         };
-        let mut any = false;
-        if let Some(op) = item.and_then(|i| plain(i, "post"))
-            && op.get("requestBody").is_some()
-            && let Some(rules) = writer.create(op)
-        {
-            inferred
-                .rules
-                .insert((c.path.to_owned(), "post".into()), rules);
-            any = true;
-        }
-        if let Some(op) = item.and_then(|i| plain(i, "get"))
-            && let Some(rules) = writer.list(op)
-        {
-            inferred
-                .rules
-                .insert((c.path.to_owned(), "get".into()), rules);
-            any = true;
-        }
-        if let (Some(item_path), Some(item_item)) = (c.item_path, item_item) {
-            for method in ["get", "put", "patch", "post", "delete"] {
-                let Some(op) = plain(item_item, method) else {
-                    continue;
-                };
-                let rules = match method {
-                    "get" => writer.read(op),
-                    "delete" => writer.delete(op),
-                    "post" if op.get("requestBody").is_none() => None,
-                    _ => writer.update(op),
-                };
-                if let Some(rules) = rules {
-                    inferred
-                        .rules
-                        .insert((item_path.to_owned(), method.into()), rules);
-                    any = true;
-                }
-            }
-        }
-        if !any {
-            continue;
-        }
-        inferred.resources.insert(c.kind.clone(), writer.resource());
-        if c.parent.is_none() {
-            let seed = writer.seed(item, item_item);
-            if !seed.is_empty() {
-                inferred.seed.insert(c.kind.clone(), seed);
-            }
-        }
+        infer_collection(&paths, &writer, &mut inferred);
     }
     inferred
+}
+
+/// The collection at `path` (a path not ending in a parameter) with the item path below it, if its
+/// entity's schema can be told: what reading one answers, else what creating one answers, else a list's
+/// item.
+fn collection<'a>(
+    paths: &[(&'a str, &'a Value)],
+    (path, item): (&'a str, &'a Value),
+    schemas: &Schemas,
+) -> Option<Collection<'a>> {
+    let components = schemas.components();
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if is_param(segments.last()?) {
+        return None;
+    }
+    let item_path = paths.iter().find(|(p, _)| {
+        p.strip_prefix(path)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .is_some_and(|rest| is_param(rest) && !rest.contains('/'))
+    });
+    let kind = segments
+        .iter()
+        .filter(|s| !is_param(s))
+        .copied()
+        .collect::<Vec<_>>()
+        .join(".");
+    let item_param = item_path.map(|(p, _)| {
+        p.rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .trim_matches(['{', '}'])
+            .to_owned()
+    });
+    let candidates = [
+        item_path
+            .and_then(|(_, i)| i.get("get"))
+            .and_then(|op| success_schema(schemas, op)),
+        item.get("post").and_then(|op| success_schema(schemas, op)),
+        item.get("get")
+            .and_then(|op| success_schema(schemas, op))
+            .and_then(|s| list_items(components, s).map(|(_, items)| items)),
+    ];
+    let found = candidates.into_iter().flatten().next()?;
+    let (wrapper, entity) = unwrap(components, found);
+    let id_field = id_field(components, entity, item_param.as_deref());
+    Some(Collection {
+        kind,
+        path,
+        item_path: item_path.map(|(p, _)| *p),
+        item_param,
+        parents: segments
+            .iter()
+            .filter(|s| is_param(s))
+            .map(|s| s.trim_matches(['{', '}']).to_owned())
+            .collect(),
+        parent: None,
+        entity: entity.clone(),
+        wrapper,
+        id_field,
+    })
+}
+
+/// The entity's id property: `id`, else the item path's parameter, else the first ending in "id".
+fn id_field(components: &Value, entity: &Value, item_param: Option<&str>) -> Option<String> {
+    let names: Vec<String> = properties(components, entity)
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    std::iter::once("id")
+        .chain(item_param)
+        .find(|n| names.iter().any(|name| name == n))
+        .map(str::to_owned)
+        .or_else(|| {
+            names
+                .iter()
+                .find(|n| n.to_ascii_lowercase().ends_with("id"))
+                .cloned()
+        })
+}
+
+/// The rules of the writer's collection's plain operations, its resource and its seed, into `inferred`.
+fn infer_collection(paths: &[(&str, &Value)], writer: &Writer<'_, '_>, inferred: &mut Inferred) {
+    let c = writer.c;
+    let item = paths.iter().find(|(p, _)| *p == c.path).map(|(_, i)| *i);
+    let item_item = c
+        .item_path
+        .and_then(|ip| paths.iter().find(|(p, _)| *p == ip).map(|(_, i)| *i));
+    let mut any = false;
+    let mut add = |path: &str, method: &str, rules: Option<Value>| {
+        if let Some(rules) = rules {
+            inferred
+                .rules
+                .insert((path.to_owned(), method.into()), rules);
+            any = true;
+        }
+    };
+    if let Some(op) = item.and_then(|i| plain(i, "post"))
+        && op.get("requestBody").is_some()
+    {
+        add(c.path, "post", writer.create(op));
+    }
+    if let Some(op) = item.and_then(|i| plain(i, "get")) {
+        add(c.path, "get", writer.list(op));
+    }
+    if let (Some(item_path), Some(item_item)) = (c.item_path, item_item) {
+        for method in ["get", "put", "patch", "post", "delete"] {
+            let Some(op) = plain(item_item, method) else {
+                continue;
+            };
+            let rules = match method {
+                "get" => writer.read(op),
+                "delete" => writer.delete(op),
+                "post" if op.get("requestBody").is_none() => None,
+                _ => writer.update(op),
+            };
+            add(item_path, method, rules);
+        }
+    }
+    if !any {
+        return;
+    }
+    inferred.resources.insert(c.kind.clone(), writer.resource());
+    if c.parent.is_none() {
+        let seed = writer.seed(item, item_item);
+        if !seed.is_empty() {
+            inferred.seed.insert(c.kind.clone(), seed);
+        }
+    }
 }
 
 /// The operation of `item` for `method`, when it declares no rules of its own.

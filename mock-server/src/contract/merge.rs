@@ -20,20 +20,7 @@ pub(super) fn merge(mut loaded: Vec<Loaded>) -> Result<Value, String> {
     if loaded.len() == 1 {
         return Ok(loaded.remove(0).document);
     }
-    // Component names (per kind) that more than one document defines.
-    let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for l in &loaded {
-        for (kind, names) in l.document["components"].as_object().into_iter().flatten() {
-            for name in names.as_object().into_iter().flatten().map(|(n, _)| n) {
-                *seen.entry((kind.clone(), name.clone())).or_default() += 1;
-            }
-        }
-    }
-    let shared: BTreeSet<(String, String)> = seen
-        .into_iter()
-        .filter(|(_, n)| *n > 1)
-        .map(|(k, _)| k)
-        .collect();
+    let shared = shared_components(&loaded);
     let mut titles = Vec::new();
     let mut merged = json!({"openapi": "3.0.3", "tags": [], "paths": {}, "components": {}});
     let mut owners: BTreeMap<String, String> = BTreeMap::new();
@@ -42,16 +29,7 @@ pub(super) fn merge(mut loaded: Vec<Loaded>) -> Result<Value, String> {
             .as_str()
             .map(str::to_owned)
             .unwrap_or_else(|| l.file.clone());
-        let prefix: String = title
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(|w| {
-                let mut chars = w.chars();
-                chars.next().map_or(String::new(), |f| {
-                    f.to_ascii_uppercase().to_string() + chars.as_str()
-                })
-            })
-            .collect();
+        let prefix = pascal_case(&title);
         let renamed = |kind: &str, name: &str| {
             if shared.contains(&(kind.to_owned(), name.to_owned())) {
                 format!("{prefix}{name}")
@@ -61,43 +39,17 @@ pub(super) fn merge(mut loaded: Vec<Loaded>) -> Result<Value, String> {
         };
         let mut document = l.document;
         rename_refs(&mut document, &renamed);
-        let default_security = document.get("security").cloned();
-        let default_tag = title.clone();
-        let mut tags: Vec<Value> = document["tags"].as_array().cloned().unwrap_or_default();
-        let mut untagged = false;
-        for (path, item) in document["paths"].as_object_mut().into_iter().flatten() {
+        for path in document["paths"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(p, _)| p)
+        {
             if let Some(other) = owners.insert(path.clone(), l.file.clone()) {
                 return Err(format!("path {path} is in both {other} and {}", l.file));
             }
-            for (method, op) in item.as_object_mut().into_iter().flatten() {
-                if method == "parameters" || !op.is_object() {
-                    continue;
-                }
-                if op.get("security").is_none()
-                    && let Some(security) = &default_security
-                {
-                    op["security"] = security.clone();
-                }
-                if let Some(requirements) = op.get_mut("security").and_then(Value::as_array_mut) {
-                    for requirement in requirements {
-                        rename_keys(requirement, |name| renamed("securitySchemes", name));
-                    }
-                }
-                if op["tags"].as_array().is_none_or(Vec::is_empty) {
-                    op["tags"] = json!([default_tag]);
-                    untagged = true;
-                }
-            }
         }
-        if untagged {
-            tags.push(json!({"name": default_tag}));
-        }
-        // Each document is one API (`--upstream <its title in kebab case>=URL`), whatever its tags.
-        for tag in &mut tags {
-            if tag.get("x-concord-id").is_none() {
-                tag["x-concord-api"] = json!(crate::vendor::kebab(&title));
-            }
-        }
+        let tags = one_api(&mut document, &title, &renamed);
         if let Some(all) = merged["tags"].as_array_mut() {
             all.extend(tags);
         }
@@ -113,6 +65,84 @@ pub(super) fn merge(mut loaded: Vec<Loaded>) -> Result<Value, String> {
     }
     merged["info"] = json!({"title": titles.join(" + "), "version": "merged"});
     Ok(merged)
+}
+
+/// Component names (per kind) that more than one document defines.
+fn shared_components(loaded: &[Loaded]) -> BTreeSet<(String, String)> {
+    let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for l in loaded {
+        for (kind, names) in l.document["components"].as_object().into_iter().flatten() {
+            for name in names.as_object().into_iter().flatten().map(|(n, _)| n) {
+                *seen.entry((kind.clone(), name.clone())).or_default() += 1;
+            }
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// `Plain Stores API` → `PlainStoresApi`: the prefix of a document's shared component names.
+fn pascal_case(title: &str) -> String {
+    title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            chars.next().map_or(String::new(), |f| {
+                f.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
+}
+
+/// Makes the document one API named `title`: its default security copied into each operation (renamed),
+/// an untagged operation tagged with the title, and every tag of it marked as that API. Its tags.
+fn one_api(
+    document: &mut Value,
+    title: &str,
+    renamed: &dyn Fn(&str, &str) -> String,
+) -> Vec<Value> {
+    let default_security = document.get("security").cloned();
+    let mut tags: Vec<Value> = document["tags"].as_array().cloned().unwrap_or_default();
+    let mut untagged = false;
+    for item in document["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flatten()
+        .map(|(_, i)| i)
+    {
+        for (method, op) in item.as_object_mut().into_iter().flatten() {
+            if method == "parameters" || !op.is_object() {
+                continue;
+            }
+            if op.get("security").is_none()
+                && let Some(security) = &default_security
+            {
+                op["security"] = security.clone();
+            }
+            if let Some(requirements) = op.get_mut("security").and_then(Value::as_array_mut) {
+                for requirement in requirements {
+                    rename_keys(requirement, |name| renamed("securitySchemes", name));
+                }
+            }
+            if op["tags"].as_array().is_none_or(Vec::is_empty) {
+                op["tags"] = json!([title]);
+                untagged = true;
+            }
+        }
+    }
+    if untagged {
+        tags.push(json!({"name": title}));
+    }
+    // Each document is one API (`--upstream <its title in kebab case>=URL`), whatever its tags.
+    for tag in &mut tags {
+        if tag.get("x-concord-id").is_none() {
+            tag["x-concord-api"] = json!(crate::vendor::kebab(title));
+        }
+    }
+    tags
 }
 
 /// Rewrites every `#/components/<kind>/<name>` reference through `renamed`.

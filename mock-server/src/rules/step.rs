@@ -193,207 +193,45 @@ impl Step {
         if let Some(extra) = map.keys().find(|k| !allowed.contains(&k.as_str())) {
             return Err(format!("`{kind}` does not take `{extra}`"));
         }
-        let step = Declared { map, kind };
-        let t = |key: &str, names: &Names| -> Result<Template, String> {
-            Template::compile(step.required(key)?, names).map_err(|e| format!("{key}: {e}"))
-        };
-        let optional = |key: &str, names: &Names| -> Result<Option<Template>, String> {
-            map.get(key)
-                .map(|v| Template::compile(v, names).map_err(|e| format!("{key}: {e}")))
-                .transpose()
-        };
-        let refusal = |key: &str, names: &Names| {
-            RefusalDecl::compile(step.required(key)?, facts, names)
-                .map_err(|e| format!("{key}: {e}"))
-        };
-        let compiled = match *kind {
-            "require" => Step::Require(
+        let step = Declared { map, kind, facts };
+        match *kind {
+            "require" => Ok(Step::Require(
                 Predicate::compile(&map["require"], names)?,
-                refusal("else", names)?,
-            ),
-            "load" => {
-                let name = step.name()?;
-                let id = t("id", names)?;
-                let filter = fields(map.get("where"), names)?;
-                let mut references = Vec::new();
-                id.references(&mut references);
-                for (_, f) in &filter {
-                    f.references(&mut references);
-                }
-                let reads = references
-                    .iter()
-                    .map(|r| r.split(['.', '[']).next().unwrap_or(r).to_owned())
-                    .collect();
-                let load = Load {
-                    kind: step.text("kind")?,
-                    id,
-                    filter,
-                    missing: refusal("missing", names)?,
-                    name: name.clone(),
-                    reads,
-                };
-                entities.insert(name.clone(), load.kind.clone());
-                names.bind(name);
-                Step::Load(load)
-            }
-            "find" => {
-                let name = step.name()?;
-                let find = Find {
-                    kind: step.text("kind")?,
-                    field: t("field", names)?,
-                    equals: t("equals", names)?,
-                    missing: refusal("missing", names)?,
-                    name: name.clone(),
-                };
-                entities.insert(name.clone(), find.kind.clone());
-                names.bind(name);
-                Step::Find(find)
-            }
-            "list" => {
-                let name = step.name()?;
-                let list = List {
-                    kind: step.text("kind")?,
-                    ids: optional("ids", names)?,
-                    filter: fields(map.get("where"), names)?,
-                    sort: map
-                        .get("sort")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                        .map(|s| {
-                            s.as_str()
-                                .map(str::to_owned)
-                                .ok_or("sort lists field names")
-                        })
-                        .collect::<Result<_, _>>()?,
-                    offset: optional("offset", names)?,
-                    limit: optional("limit", names)?,
-                    name: name.clone(),
-                };
-                names.bind(name);
-                Step::List(list)
-            }
-            "create" => {
-                let name = step.name()?;
-                let kind = step.text("kind")?;
-                let resource = facts.resources.get(&kind).cloned().ok_or_else(|| {
-                    format!("no resource `{kind}` is declared in x-concord-mock.resources")
-                })?;
-                let id = optional("id", names)?;
-                if id.is_none() && resource.id == super::IdStrategy::Request {
-                    return Err(format!(
-                        "resource {kind} takes its id from the request: give `id`"
-                    ));
-                }
-                let inner = names.with(["$id", "$index", "item"]);
-                let conflicts = resource
-                    .unique
-                    .iter()
-                    .map(|u| RefusalDecl::compile(&u.conflict, facts, names))
-                    .collect::<Result<_, _>>()
-                    .map_err(|e| format!("{kind}: unique conflict: {e}"))?;
-                let create = Create {
-                    resource,
-                    id,
-                    upsert: map.get("upsert") == Some(&Value::Bool(true)),
-                    count: optional("count", names)?,
-                    items: optional("items", names)?,
-                    body: t("body", &inner)?,
-                    conflicts,
-                    name: name.clone(),
-                };
-                entities.insert(name.clone(), kind);
-                names.bind(name);
-                Step::Create(create)
-            }
-            "update" => {
-                let name = step.name()?;
-                let kind = entities.get(&name).ok_or_else(|| {
-                    format!("`{name}` is not an entity loaded, found or created before")
-                })?;
-                let conflicts = match facts.resources.get(kind) {
-                    Some(resource) => resource
-                        .unique
-                        .iter()
-                        .map(|u| RefusalDecl::compile(&u.conflict, facts, names))
-                        .collect::<Result<_, _>>()?,
-                    None => Vec::new(),
-                };
-                Step::Update {
-                    set: fields(Some(step.required("set")?), names)?,
-                    conflicts,
-                    name,
-                }
-            }
+                step.refusal("else", names)?,
+            )),
+            "load" => step.load(names, entities),
+            "find" => step.find(names, entities),
+            "list" => step.list(names),
+            "create" => step.create(names, entities),
+            "update" => step.update(names, entities),
             "delete" => {
                 let name = step.name()?;
                 if !entities.contains_key(&name) {
                     return Err(format!("`{name}` is not an entity loaded or found before"));
                 }
-                Step::Delete { name }
+                Ok(Step::Delete { name })
             }
-            "claim" => {
-                let name = step.name()?;
-                let claim = Claim {
-                    kind: step.text("kind")?,
-                    ids: t("ids", names)?,
-                    filter: fields(map.get("where"), names)?,
-                    set: fields(Some(step.required("set")?), names)?,
-                    name: name.clone(),
-                };
-                names.bind(name);
-                Step::Claim(claim)
-            }
+            "claim" => step.claim(names),
             "let" => {
                 let bound = fields(map.get("let"), names)?;
                 for (name, _) in &bound {
                     names.bind(name.clone());
                 }
-                Step::Let(bound)
+                Ok(Step::Let(bound))
             }
-            _ => {
-                let status = map["respond"]
-                    .as_u64()
-                    .and_then(|s| u16::try_from(s).ok())
-                    .ok_or("respond takes a status")?;
-                if !facts.statuses.contains(&status) {
-                    return Err(format!(
-                        "respond {status}: the operation {} does not document {status}",
-                        facts.id
-                    ));
-                }
-                let body = optional("body", names)?;
-                let headers = fields(map.get("headers"), names)?;
-                let mut references = Vec::new();
-                if let Some(body) = &body {
-                    body.references(&mut references);
-                }
-                for (_, header) in &headers {
-                    header.references(&mut references);
-                }
-                let shared = references
-                    .iter()
-                    .filter(|r| *r == "*" || references.iter().filter(|o| o == r).count() > 1)
-                    .cloned()
-                    .collect();
-                Step::Respond(Respond {
-                    status,
-                    body,
-                    headers,
-                    shared,
-                })
-            }
-        };
-        Ok(compiled)
+            _ => step.respond(names),
+        }
     }
 }
 
-struct Declared<'a> {
+/// One step as declared, while it is compiled.
+struct Declared<'a, 'f> {
     map: &'a Map<String, Value>,
     kind: &'a str,
+    facts: &'a OperationFacts<'f>,
 }
 
-impl Declared<'_> {
+impl Declared<'_, '_> {
     fn required(&self, key: &str) -> Result<&Value, String> {
         self.map
             .get(key)
@@ -417,6 +255,193 @@ impl Declared<'_> {
             ));
         }
         Ok(name)
+    }
+
+    /// The template at `key`, which must be there.
+    fn template(&self, key: &str, names: &Names) -> Result<Template, String> {
+        Template::compile(self.required(key)?, names).map_err(|e| format!("{key}: {e}"))
+    }
+
+    /// The template at `key`, if any.
+    fn optional(&self, key: &str, names: &Names) -> Result<Option<Template>, String> {
+        self.map
+            .get(key)
+            .map(|v| Template::compile(v, names).map_err(|e| format!("{key}: {e}")))
+            .transpose()
+    }
+
+    /// The refusal at `key`, which must be there.
+    fn refusal(&self, key: &str, names: &Names) -> Result<RefusalDecl, String> {
+        RefusalDecl::compile(self.required(key)?, self.facts, names)
+            .map_err(|e| format!("{key}: {e}"))
+    }
+
+    /// The conflicts of a resource's unique keys, in their order.
+    fn conflicts(&self, resource: &Resource, names: &Names) -> Result<Vec<RefusalDecl>, String> {
+        resource
+            .unique
+            .iter()
+            .map(|u| RefusalDecl::compile(&u.conflict, self.facts, names))
+            .collect()
+    }
+
+    fn load(&self, names: &mut Names, entities: &mut Entities) -> Result<Step, String> {
+        let name = self.name()?;
+        let id = self.template("id", names)?;
+        let filter = fields(self.map.get("where"), names)?;
+        let mut references = Vec::new();
+        id.references(&mut references);
+        for (_, f) in &filter {
+            f.references(&mut references);
+        }
+        let reads = references
+            .iter()
+            .map(|r| r.split(['.', '[']).next().unwrap_or(r).to_owned())
+            .collect();
+        let load = Load {
+            kind: self.text("kind")?,
+            id,
+            filter,
+            missing: self.refusal("missing", names)?,
+            name: name.clone(),
+            reads,
+        };
+        entities.insert(name.clone(), load.kind.clone());
+        names.bind(name);
+        Ok(Step::Load(load))
+    }
+
+    fn find(&self, names: &mut Names, entities: &mut Entities) -> Result<Step, String> {
+        let name = self.name()?;
+        let find = Find {
+            kind: self.text("kind")?,
+            field: self.template("field", names)?,
+            equals: self.template("equals", names)?,
+            missing: self.refusal("missing", names)?,
+            name: name.clone(),
+        };
+        entities.insert(name.clone(), find.kind.clone());
+        names.bind(name);
+        Ok(Step::Find(find))
+    }
+
+    fn list(&self, names: &mut Names) -> Result<Step, String> {
+        let name = self.name()?;
+        let list = List {
+            kind: self.text("kind")?,
+            ids: self.optional("ids", names)?,
+            filter: fields(self.map.get("where"), names)?,
+            sort: self
+                .map
+                .get("sort")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|s| {
+                    s.as_str()
+                        .map(str::to_owned)
+                        .ok_or("sort lists field names")
+                })
+                .collect::<Result<_, _>>()?,
+            offset: self.optional("offset", names)?,
+            limit: self.optional("limit", names)?,
+            name: name.clone(),
+        };
+        names.bind(name);
+        Ok(Step::List(list))
+    }
+
+    fn create(&self, names: &mut Names, entities: &mut Entities) -> Result<Step, String> {
+        let name = self.name()?;
+        let kind = self.text("kind")?;
+        let resource = self.facts.resources.get(&kind).cloned().ok_or_else(|| {
+            format!("no resource `{kind}` is declared in x-concord-mock.resources")
+        })?;
+        let id = self.optional("id", names)?;
+        if id.is_none() && resource.id == super::IdStrategy::Request {
+            return Err(format!(
+                "resource {kind} takes its id from the request: give `id`"
+            ));
+        }
+        let inner = names.with(["$id", "$index", "item"]);
+        let conflicts = self
+            .conflicts(&resource, names)
+            .map_err(|e| format!("{kind}: unique conflict: {e}"))?;
+        let create = Create {
+            resource,
+            id,
+            upsert: self.map.get("upsert") == Some(&Value::Bool(true)),
+            count: self.optional("count", names)?,
+            items: self.optional("items", names)?,
+            body: self.template("body", &inner)?,
+            conflicts,
+            name: name.clone(),
+        };
+        entities.insert(name.clone(), kind);
+        names.bind(name);
+        Ok(Step::Create(create))
+    }
+
+    fn update(&self, names: &mut Names, entities: &Entities) -> Result<Step, String> {
+        let name = self.name()?;
+        let kind = entities
+            .get(&name)
+            .ok_or_else(|| format!("`{name}` is not an entity loaded, found or created before"))?;
+        let conflicts = match self.facts.resources.get(kind) {
+            Some(resource) => self.conflicts(resource, names)?,
+            None => Vec::new(),
+        };
+        Ok(Step::Update {
+            set: fields(Some(self.required("set")?), names)?,
+            conflicts,
+            name,
+        })
+    }
+
+    fn claim(&self, names: &mut Names) -> Result<Step, String> {
+        let name = self.name()?;
+        let claim = Claim {
+            kind: self.text("kind")?,
+            ids: self.template("ids", names)?,
+            filter: fields(self.map.get("where"), names)?,
+            set: fields(Some(self.required("set")?), names)?,
+            name: name.clone(),
+        };
+        names.bind(name);
+        Ok(Step::Claim(claim))
+    }
+
+    fn respond(&self, names: &mut Names) -> Result<Step, String> {
+        let status = self.map["respond"]
+            .as_u64()
+            .and_then(|s| u16::try_from(s).ok())
+            .ok_or("respond takes a status")?;
+        if !self.facts.statuses.contains(&status) {
+            return Err(format!(
+                "respond {status}: the operation {} does not document {status}",
+                self.facts.id
+            ));
+        }
+        let body = self.optional("body", names)?;
+        let headers = fields(self.map.get("headers"), names)?;
+        let mut references = Vec::new();
+        if let Some(body) = &body {
+            body.references(&mut references);
+        }
+        for (_, header) in &headers {
+            header.references(&mut references);
+        }
+        let shared = references
+            .iter()
+            .filter(|r| *r == "*" || references.iter().filter(|o| o == r).count() > 1)
+            .cloned()
+            .collect();
+        Ok(Step::Respond(Respond {
+            status,
+            body,
+            headers,
+            shared,
+        }))
     }
 }
 

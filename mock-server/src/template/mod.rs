@@ -434,21 +434,7 @@ impl Operator {
                 }
                 Some(Value::Object(out))
             }
-            Operator::Add(parts) => {
-                let mut int: i64 = 0;
-                let mut float: Option<f64> = None;
-                for part in parts {
-                    match part.eval(scope).as_ref().and_then(number_of) {
-                        Some(Number::Int(i)) => int = int.saturating_add(i),
-                        Some(Number::Float(f)) => *float.get_or_insert(0.0) += f,
-                        None => {}
-                    }
-                }
-                Some(match float {
-                    Some(f) => json!(f + int as f64),
-                    None => json!(int),
-                })
-            }
+            Operator::Add(parts) => Some(sum(parts, scope)),
             Operator::If {
                 test,
                 then,
@@ -473,28 +459,47 @@ impl Operator {
                 list,
                 item,
                 otherwise,
-            } => {
-                let items = match list.eval(scope) {
-                    Some(Value::Array(items)) if !items.is_empty() => items,
-                    _ => return otherwise.as_ref().and_then(|t| t.eval(scope)),
-                };
-                let mut out = Vec::with_capacity(items.len());
-                for (index, value) in items.into_iter().enumerate() {
-                    let mut top = Map::new();
-                    top.insert("item".into(), value);
-                    top.insert("$index".into(), json!(index));
-                    let layered = Layered {
-                        top: &top,
-                        base: scope,
-                    };
-                    if let Some(v) = item.eval(&layered) {
-                        out.push(v);
-                    }
-                }
-                Some(Value::Array(out))
-            }
+            } => match list.eval(scope) {
+                Some(Value::Array(items)) if !items.is_empty() => Some(each(items, item, scope)),
+                _ => otherwise.as_ref().and_then(|t| t.eval(scope)),
+            },
         }
     }
+}
+
+/// `$add`: integers stay integers; one float among them makes the sum a float.
+fn sum(parts: &[Template], scope: &dyn Scope) -> Value {
+    let mut int: i64 = 0;
+    let mut float: Option<f64> = None;
+    for part in parts {
+        match part.eval(scope).as_ref().and_then(number_of) {
+            Some(Number::Int(i)) => int = int.saturating_add(i),
+            Some(Number::Float(f)) => *float.get_or_insert(0.0) += f,
+            None => {}
+        }
+    }
+    match float {
+        Some(f) => json!(f + int as f64),
+        None => json!(int),
+    }
+}
+
+/// `$each`: `item` evaluated for every element, with `item` and `$index` in scope.
+fn each(items: Vec<Value>, item: &Template, scope: &dyn Scope) -> Value {
+    let mut out = Vec::with_capacity(items.len());
+    for (index, value) in items.into_iter().enumerate() {
+        let mut top = Map::new();
+        top.insert("item".into(), value);
+        top.insert("$index".into(), json!(index));
+        let layered = Layered {
+            top: &top,
+            base: scope,
+        };
+        if let Some(v) = item.eval(&layered) {
+            out.push(v);
+        }
+    }
+    Value::Array(out)
 }
 
 enum Number {

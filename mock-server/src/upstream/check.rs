@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::contract::{Contract, Operation};
 pub use crate::problem::Drift;
 use crate::problem::Violation;
-use crate::validate::{Invalid, Valid, validate};
+use crate::validate::{Invalid, Sent, Valid, validate};
 use crate::vendor::Vendor;
 
 fn drift(place: &str, pointer: String, keyword: &str, message: impl Into<String>) -> Drift {
@@ -49,15 +49,13 @@ pub(crate) fn pointer(field: &str) -> String {
 pub(crate) async fn request(
     contract: &Contract,
     op: &Operation,
-    path_params: &[(String, String)],
-    query: Option<&str>,
-    headers: &HeaderMap,
-    body: &bytes::Bytes,
+    sent: Sent<'_>,
 ) -> (Vec<Drift>, Option<Valid>) {
+    let Sent { headers, query, .. } = sent;
     let mut found = Vec::new();
     let mut typed = None;
-    let parts = crate::multipart_body::of_request(op, headers, body).await;
-    match validate(op, path_params, query, headers, body, parts) {
+    let parts = crate::multipart_body::of_request(op, headers, sent.body).await;
+    match validate(op, sent, parts) {
         Ok(valid) => typed = Some(valid),
         Err(Invalid::Violations(violations)) => {
             for v in violations {
@@ -158,22 +156,7 @@ pub(crate) fn response(
             ),
         ));
     }
-    for name in headers.keys() {
-        let n = name.as_str();
-        let named = TRANSPORT_HEADERS.contains(&n)
-            || n.starts_with("access-control-")
-            || (n == "deprecation" && op.deprecated)
-            || vendor.header_names().any(|h| h == name)
-            || documented.is_some_and(|r| r.headers.iter().any(|h| h.eq_ignore_ascii_case(n)));
-        if !named {
-            found.push(drift(
-                "response.header",
-                format!("/{n}"),
-                "undocumented",
-                format!("the header {n} is not documented for {} {status}", op.id),
-            ));
-        }
-    }
+    undocumented_headers(op, vendor, (status, documented), headers, &mut found);
     let Some(documented) = documented else {
         return (found, serde_json::from_slice(body).ok());
     };
@@ -229,6 +212,33 @@ pub(crate) fn response(
     // A body that is not JSON was checked as text; it has no JSON value.
     let json = parsed.filter(|v| !v.is_string() || body.trim_ascii_start().starts_with(b"\""));
     (found, json)
+}
+
+/// A drift for each header the answer carries that neither HTTP, CORS, the vendor nor the documented
+/// answer `(status, documented)` names.
+fn undocumented_headers(
+    op: &Operation,
+    vendor: &Vendor,
+    (status, documented): (u16, Option<&crate::contract::ResponseSpec>),
+    headers: &HeaderMap,
+    found: &mut Vec<Drift>,
+) {
+    for name in headers.keys() {
+        let n = name.as_str();
+        let named = TRANSPORT_HEADERS.contains(&n)
+            || n.starts_with("access-control-")
+            || (n == "deprecation" && op.deprecated)
+            || vendor.header_names().any(|h| h == name)
+            || documented.is_some_and(|r| r.headers.iter().any(|h| h.eq_ignore_ascii_case(n)));
+        if !named {
+            found.push(drift(
+                "response.header",
+                format!("/{n}"),
+                "undocumented",
+                format!("the header {n} is not documented for {} {status}", op.id),
+            ));
+        }
+    }
 }
 
 #[cfg(test)]

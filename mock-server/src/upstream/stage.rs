@@ -38,6 +38,18 @@ pub(crate) struct Exchange<'a> {
     pub(crate) secrets: &'a crate::journal::Secrets,
 }
 
+impl Exchange<'_> {
+    /// What the request sent, for validation.
+    fn sent(&self) -> crate::validate::Sent<'_> {
+        crate::validate::Sent {
+            path_params: self.path_params,
+            query: self.query,
+            headers: self.headers,
+            body: self.body,
+        }
+    }
+}
+
 /// Whether a configured credential replaces the client's for `op` (the mock then checks the client's as
 /// a demo credential first).
 pub(crate) fn injects(target: &Target, op: &Operation) -> bool {
@@ -54,8 +66,7 @@ pub(crate) async fn forward_if_vendor(
     x: Exchange<'_>,
 ) -> (Reply, UpstreamNote) {
     let started = Instant::now();
-    let (mut violations, valid) =
-        check::request(x.contract, x.op, x.path_params, x.query, x.headers, x.body).await;
+    let (mut violations, valid) = check::request(x.contract, x.op, x.sent()).await;
     // What a recording must not keep (only a recording needs them).
     let mut secrets = Vec::new();
     if x.recording {
@@ -79,17 +90,16 @@ pub(crate) async fn forward_if_vendor(
         headers,
         body: x.body.clone(),
     };
-    let request_line = || format!("{} {url}", x.method);
     let answered = match forward::send(proxy, target, outgoing).await {
         Ok(answered) => answered,
         Err(failure) => {
             let message = failure.message(target);
             tracing::warn!(operation = %x.op.id, upstream = %target.host, %message, "upstream failed");
             proxy.drift.failed(&message);
-            let mut reply = Refusal::problem(failure.status(), Problem::new(message.clone()))
+            let reply = Refusal::problem(failure.status(), Problem::new(message.clone()))
                 .render(x.contract, Some(x.op), x.path)
                 .header(MOCK_ERROR_HEADER, &message);
-            reply = with_violations(reply, &violations);
+            let reply = with_violations(reply, &violations);
             let note = UpstreamNote {
                 url,
                 status: None,
@@ -109,42 +119,12 @@ pub(crate) async fn forward_if_vendor(
         &answered.body,
     );
     violations.extend(found);
-    // The request line and the time are kept only for a violation.
-    let drifted = !violations.is_empty();
-    proxy.drift.add(drift::Exchange {
-        operation: &x.op.id,
-        status: answered.status,
-        violations: &violations,
-        request: if drifted {
-            request_line()
-        } else {
-            String::new()
-        },
-        body: parsed.as_ref(),
-        at: if drifted {
-            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-        } else {
-            String::new()
-        },
-    });
+    count_drift(proxy, &x, (&url, &answered), &violations, parsed.as_ref());
     if x.recording
         && (200..300).contains(&answered.status)
         && let Some(body) = &parsed
     {
-        let roots = roots(valid, x.tenant);
-        let txn = record::writes(
-            x.contract,
-            &record::Answer {
-                op: x.op,
-                roots: &roots,
-                status: answered.status,
-                body,
-                secrets: &secrets,
-            },
-        );
-        if let Err(e) = x.store.commit(x.tenant, txn).await {
-            tracing::warn!(error = %e.chain(), operation = %x.op.id, "recording the vendor's answer failed");
-        }
+        record_answer(&x, valid, (answered.status, body), &secrets).await;
     }
     let note = UpstreamNote {
         url,
@@ -154,23 +134,83 @@ pub(crate) async fn forward_if_vendor(
         error: None,
     };
     if proxy.strict && !violations.is_empty() {
-        let lines: Vec<String> = violations
-            .iter()
-            .map(|v| format!("{} {}: {}", v.place, v.pointer, v.message))
-            .collect();
-        // In the message too: some vendors' error bodies have no field for details.
-        let listed = crate::journal::cut(&lines.join("; "), 2048);
-        let problem = lines.iter().fold(
-            Problem::new(format!(
-                "The vendor's answer ({}) does not match the contract: {} violation(s): {listed}.",
-                answered.status,
-                violations.len()
-            )),
-            |p, line| p.detail(line.clone()),
-        );
-        let reply = Refusal::problem(502, problem).render(x.contract, Some(x.op), x.path);
-        return (with_violations(reply, &violations), note);
+        return (strict_refusal(&x, answered.status, &violations), note);
     }
+    (passed_on(answered, &violations), note)
+}
+
+/// Counts the exchange in the drift report; the request line and the time are kept only for a violation.
+fn count_drift(
+    proxy: &Proxy,
+    x: &Exchange<'_>,
+    (url, answered): (&str, &forward::Answered),
+    violations: &[Drift],
+    parsed: Option<&Value>,
+) {
+    let drifted = !violations.is_empty();
+    proxy.drift.add(drift::Exchange {
+        operation: &x.op.id,
+        status: answered.status,
+        violations,
+        request: if drifted {
+            format!("{} {url}", x.method)
+        } else {
+            String::new()
+        },
+        body: parsed,
+        at: if drifted {
+            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        } else {
+            String::new()
+        },
+    });
+}
+
+/// Writes the vendor's successful answer `(status, body)` into the tenant's state (a failure is logged:
+/// the client still gets the vendor's answer).
+async fn record_answer(
+    x: &Exchange<'_>,
+    valid: Option<crate::validate::Valid>,
+    (status, body): (u16, &Value),
+    secrets: &[String],
+) {
+    let roots = roots(valid, x.tenant);
+    let txn = record::writes(
+        x.contract,
+        &record::Answer {
+            op: x.op,
+            roots: &roots,
+            status,
+            body,
+            secrets,
+        },
+    );
+    if let Err(e) = x.store.commit(x.tenant, txn).await {
+        tracing::warn!(error = %e.chain(), operation = %x.op.id, "recording the vendor's answer failed");
+    }
+}
+
+/// `--upstream-strict`: a 502 in the vendor's error body listing what drifted.
+fn strict_refusal(x: &Exchange<'_>, status: u16, violations: &[Drift]) -> Reply {
+    let lines: Vec<String> = violations
+        .iter()
+        .map(|v| format!("{} {}: {}", v.place, v.pointer, v.message))
+        .collect();
+    // In the message too: some vendors' error bodies have no field for details.
+    let listed = crate::journal::cut(&lines.join("; "), 2048);
+    let problem = lines.iter().fold(
+        Problem::new(format!(
+            "The vendor's answer ({status}) does not match the contract: {} violation(s): {listed}.",
+            violations.len()
+        )),
+        |p, line| p.detail(line.clone()),
+    );
+    let reply = Refusal::problem(502, problem).render(x.contract, Some(x.op), x.path);
+    with_violations(reply, violations)
+}
+
+/// The vendor's answer as it came, with the violations found.
+fn passed_on(answered: forward::Answered, violations: &[Drift]) -> Reply {
     let mut reply = Reply::empty(answered.status);
     // Any status a vendor sends is passed on as it is (Reply::empty maps only valid ones).
     reply.status = StatusCode::from_u16(answered.status).unwrap_or(StatusCode::BAD_GATEWAY);
@@ -180,7 +220,7 @@ pub(crate) async fn forward_if_vendor(
         .map(|(n, v)| (n.clone(), v.clone()))
         .collect();
     reply.passed = Some(answered.body);
-    (with_violations(reply, &violations), note)
+    with_violations(reply, violations)
 }
 
 /// The rules' request roots, for recording (parent fields, ids).
