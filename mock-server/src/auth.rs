@@ -11,7 +11,7 @@ use axum::http::HeaderMap;
 use serde_json::Value;
 
 use crate::contract::{Contract, Operation, Scheme};
-use crate::state::{Entity, Store, StoreError};
+use crate::state::Entity;
 
 use crate::journal::DemoCredential;
 
@@ -32,90 +32,139 @@ pub(crate) enum Auth {
     },
 }
 
-/// Checks `op`'s security requirements; one alternative must hold entirely. Reads the schemes' settings,
-/// then every credential the request presents, in two batched reads (two round trips on Redis). The
-/// credentials sent that are demo credentials of the tenant go to `demo` (for the journal).
-pub(crate) async fn authenticate(
-    index: &Contract,
-    op: &Operation,
-    sent: Sent<'_>,
-    store: &Store,
-    demo: &mut Vec<DemoCredential>,
-) -> Result<Auth, StoreError> {
-    let names: Vec<&str> = op
-        .security
-        .iter()
-        .flatten()
-        .map(String::as_str)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let settings = store
-        .get_many(sent.tenant, names.iter().map(|name| (SCHEME, *name)))
-        .await?;
-    let schemes: Vec<Presented> = names
-        .iter()
-        .zip(settings)
-        .map(|(name, setting)| presented(index, name, setting.map(|e| e.body), &sent))
-        .collect();
-    let lookups: Vec<(&str, String)> = schemes
-        .iter()
-        .filter(|s| !sent.open.contains(s.name))
-        .flat_map(|s| {
-            s.candidates
-                .iter()
-                .map(|c| (CREDENTIAL, format!("{}:{c}", s.name)))
-        })
-        .collect();
-    let found = store
-        .get_many(
-            sent.tenant,
-            lookups.iter().map(|(kind, id)| (*kind, id.as_str())),
-        )
-        .await?;
-    let outcome = outcomes(&schemes, sent.open, found, demo);
-    Ok(decide(op, &outcome))
+/// What checking a request's credentials reads of the store: each scheme's settings and each credential
+/// the request presents, as keys to put in the request's one batched read ([`Plan::keys`]), then concluded
+/// with what that read found ([`Plan::conclude`]). A credential that may be a comma-separated list is
+/// looked up whole and item by item, since the scheme's settings (read in the same batch) say which it is.
+pub(crate) struct Plan<'a> {
+    op: &'a Operation,
+    schemes: Vec<Planned<'a>>,
+    keys: Vec<(&'static str, String)>,
 }
 
-/// Per scheme: the first matching credential's entity, or the status it fails with. `found` holds the
-/// lookups of the schemes not open, in order.
-fn outcomes<'a>(
-    schemes: &[Presented<'a>],
-    open: &BTreeSet<String>,
-    found: Vec<Option<Entity>>,
-    demo: &mut Vec<DemoCredential>,
-) -> BTreeMap<&'a str, Result<Option<Value>, u16>> {
-    let mut found = found.into_iter();
-    schemes
-        .iter()
-        .map(|s| {
-            if open.contains(s.name) {
-                let result = if s.candidates.is_empty() {
-                    Err(s.failure)
-                } else {
-                    Ok(None)
-                };
-                return (s.name, result);
-            }
-            // Collected, not searched lazily: all of this scheme's lookups must be consumed so the next
-            // scheme starts at its own.
-            let hits: Vec<Option<Entity>> = found.by_ref().take(s.candidates.len()).collect();
-            // A whole credential (not one item of a list) that the demo data holds.
-            if let ([value], [Some(_)]) = (s.candidates.as_slice(), hits.as_slice()) {
-                demo.push(DemoCredential {
-                    scheme: s.name.to_owned(),
-                    value: value.clone(),
-                });
-            }
-            let result = hits
-                .into_iter()
-                .flatten()
-                .next()
-                .map(|e| Some(e.body))
-                .ok_or(s.failure);
-            (s.name, result)
-        })
-        .collect()
+/// One scheme of the plan: the credential presented and where its lookups are among the keys.
+struct Planned<'a> {
+    name: &'a str,
+    /// The credential sent, if any (Basic decoded).
+    value: Option<String>,
+    /// Its items when it is read as a comma-separated list (empty: the items are the whole value).
+    items: Vec<String>,
+    /// The index of its settings among the keys; its lookups follow from `lookups` on (none for an open
+    /// scheme or when nothing was sent): the whole value, then the items.
+    settings: usize,
+    lookups: usize,
+}
+
+impl<'a> Plan<'a> {
+    /// The reads `op`'s security requirements need for this request.
+    pub(crate) fn new(index: &Contract, op: &'a Operation, sent: &Sent<'_>) -> Plan<'a> {
+        let mut names: Vec<&str> = op.security.iter().flatten().map(String::as_str).collect();
+        names.sort_unstable();
+        names.dedup();
+        let mut keys: Vec<(&'static str, String)> = names
+            .iter()
+            .map(|name| (SCHEME, (*name).to_owned()))
+            .collect();
+        let schemes = names
+            .iter()
+            .enumerate()
+            .map(|(settings, name)| {
+                let value = credential(index, name, sent.headers, sent.query);
+                let mut items: Vec<String> = Vec::new();
+                let lookups = keys.len();
+                if let Some(value) = value.as_deref().filter(|_| !sent.open.contains(*name)) {
+                    keys.push((CREDENTIAL, format!("{name}:{value}")));
+                    let split: Vec<&str> = value.split(',').map(str::trim).collect();
+                    if split != [value] {
+                        items = split.iter().map(|item| (*item).to_owned()).collect();
+                        keys.extend(
+                            items
+                                .iter()
+                                .map(|item| (CREDENTIAL, format!("{name}:{item}"))),
+                        );
+                    }
+                }
+                Planned {
+                    name,
+                    value,
+                    items,
+                    settings,
+                    lookups,
+                }
+            })
+            .collect();
+        Plan { op, schemes, keys }
+    }
+
+    /// The `(kind, id)` keys to read, in order.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.keys.iter().map(|(kind, id)| (*kind, id.as_str()))
+    }
+
+    /// Checks the requirements with what the read found for [`Plan::keys`] (in their order); one
+    /// alternative must hold entirely. The credentials sent that are demo credentials of the tenant go to
+    /// `demo` (for the journal).
+    pub(crate) fn conclude(
+        &self,
+        found: &[Option<Entity>],
+        open: &BTreeSet<String>,
+        demo: &mut Vec<DemoCredential>,
+    ) -> Auth {
+        let outcome: BTreeMap<&str, Result<Option<Value>, u16>> = self
+            .schemes
+            .iter()
+            .map(|s| (s.name, s.outcome(found, open, demo)))
+            .collect();
+        decide(self.op, &outcome)
+    }
+}
+
+impl Planned<'_> {
+    /// The first matching credential's entity, or the status the scheme fails with.
+    fn outcome(
+        &self,
+        found: &[Option<Entity>],
+        open: &BTreeSet<String>,
+        demo: &mut Vec<DemoCredential>,
+    ) -> Result<Option<Value>, u16> {
+        let setting = found
+            .get(self.settings)
+            .and_then(Option::as_ref)
+            .map(|e| &e.body);
+        let failure = setting
+            .and_then(|s| s["failureStatus"].as_u64())
+            .unwrap_or(401) as u16;
+        let Some(value) = &self.value else {
+            return Err(failure);
+        };
+        if open.contains(self.name) {
+            return Ok(None);
+        }
+        let listed = setting.is_some_and(|s| s["match"] == "list-contains");
+        // The candidates and their lookups: the items of a list, else the whole value.
+        let (candidates, first) = if listed && !self.items.is_empty() {
+            (self.items.clone(), self.lookups + 1)
+        } else if listed {
+            (vec![value.trim().to_owned()], self.lookups)
+        } else {
+            (vec![value.clone()], self.lookups)
+        };
+        let hits = found
+            .get(first..first + candidates.len())
+            .unwrap_or_default();
+        // A whole credential (not one item of a list) that the demo data holds.
+        if let ([value], [Some(_)]) = (candidates.as_slice(), hits) {
+            demo.push(DemoCredential {
+                scheme: self.name.to_owned(),
+                value: value.clone(),
+            });
+        }
+        hits.iter()
+            .flatten()
+            .next()
+            .map(|e| Some(e.body.clone()))
+            .ok_or(failure)
+    }
 }
 
 /// The first requirement every scheme of which holds; else the refusal with the lowest status (a missing
@@ -159,8 +208,6 @@ pub(crate) struct Sent<'a> {
     pub(crate) headers: &'a HeaderMap,
     /// Its query string.
     pub(crate) query: Option<&'a str>,
-    /// Its tenant: whose credentials count.
-    pub(crate) tenant: &'a str,
     /// Schemes the demo data holds no credential for.
     pub(crate) open: &'a BTreeSet<String>,
 }
@@ -180,38 +227,6 @@ pub(crate) fn open_schemes(
         })
         .cloned()
         .collect()
-}
-
-/// What a request presents for one scheme.
-struct Presented<'a> {
-    name: &'a str,
-    /// The credential values to look up (several for a `list-contains` scheme); none: nothing presented.
-    candidates: Vec<String>,
-    /// The status when no candidate is a credential.
-    failure: u16,
-}
-
-fn presented<'a>(
-    index: &Contract,
-    name: &'a str,
-    setting: Option<Value>,
-    sent: &Sent<'_>,
-) -> Presented<'a> {
-    let setting = setting.unwrap_or_default();
-    let failure = setting["failureStatus"].as_u64().unwrap_or(401) as u16;
-    let candidates = match credential(index, name, sent.headers, sent.query) {
-        None => Vec::new(),
-        Some(value) if setting["match"] == "list-contains" => value
-            .split(',')
-            .map(|item| item.trim().to_owned())
-            .collect(),
-        Some(value) => vec![value],
-    };
-    Presented {
-        name,
-        candidates,
-        failure,
-    }
 }
 
 /// The credential a request presents for the scheme `name` (a Basic one decoded to `user:password`), if

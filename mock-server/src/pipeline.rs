@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use crate::auth::{Auth, authenticate};
+use crate::auth::Auth;
 use crate::contract::{Operation, RouteMatch};
 use crate::journal::{Entry, Forced, ForcedBy, Notes};
 use crate::prefer::Prefer;
@@ -256,8 +256,8 @@ async fn stages(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Resul
         path_params,
         body,
     } = *routed;
-    let principal = authenticated(app, op, incoming, notes).await?;
-    overrides(app, op, incoming, &mut notes.forced).await?;
+    let (principal, switch) = first_read(app, op, incoming, notes).await?;
+    overrides(app, op, incoming, switch, &mut notes.forced).await?;
     let parts = crate::multipart_body::of_request(op, incoming.headers, body).await;
     let sent = Sent {
         path_params,
@@ -312,45 +312,74 @@ async fn stages(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Resul
     .await
 }
 
-/// The principal of the request's credentials, or the answer that refuses them.
+/// The request's one read of the store before validation (one round trip on Redis): what auth needs
+/// and the tenant's response switch for the operation. The principal of the request's credentials (or the
+/// answer that refuses them), and the switch.
+async fn first_read(
+    app: &AppState,
+    op: &Operation,
+    incoming: &Incoming<'_>,
+    notes: &mut Notes,
+) -> Result<(Option<Value>, Option<Switch>), Refusal> {
+    let sent = sent_credentials(app, incoming);
+    let plan = crate::auth::Plan::new(&app.contract, op, &sent);
+    let keys = plan.keys().chain([(crate::switch::KIND, op.id.as_str())]);
+    let mut found = app
+        .store
+        .get_many(incoming.tenant, keys)
+        .await
+        .map_err(|e| Refusal::store_unavailable(&e))?;
+    let switch = Switch::stored(found.pop().flatten());
+    let outcome = plan.conclude(&found, &app.open_schemes, &mut notes.demo_credentials);
+    match outcome {
+        Auth::Accepted(principal) => Ok((principal, switch)),
+        Auth::Refused { status, scheme } => Err(refused(app, op, status, scheme)),
+    }
+}
+
+/// Where the request's credentials travel, for auth.
+fn sent_credentials<'a>(app: &'a AppState, incoming: &Incoming<'a>) -> crate::auth::Sent<'a> {
+    crate::auth::Sent {
+        headers: incoming.headers,
+        query: incoming.query,
+        open: &app.open_schemes,
+    }
+}
+
+/// The answer that refuses a scheme's credentials: the operation's declared refusal for the scheme, else
+/// its documented 401 or 403.
+fn refused(app: &AppState, op: &Operation, status: u16, scheme: String) -> Refusal {
+    match app.contract.scheme_refusals.get(&(op.id.clone(), scheme)) {
+        Some(decl) => crate::engine::refusal(op, decl, &Map::new()),
+        None => Refusal::documented(
+            status,
+            None,
+            Problem::new(if status == 401 {
+                "Unauthorized"
+            } else {
+                "Forbidden"
+            }),
+        ),
+    }
+}
+
+/// The principal of the request's credentials, or the answer that refuses them, in a read of its own.
+#[cfg(feature = "upstream")]
 async fn authenticated(
     app: &AppState,
     op: &Operation,
     incoming: &Incoming<'_>,
     notes: &mut Notes,
 ) -> Result<Option<Value>, Refusal> {
-    let sent = crate::auth::Sent {
-        headers: incoming.headers,
-        query: incoming.query,
-        tenant: incoming.tenant,
-        open: &app.open_schemes,
-    };
-    let outcome = authenticate(
-        &app.contract,
-        op,
-        sent,
-        &app.store,
-        &mut notes.demo_credentials,
-    )
-    .await;
-    match outcome {
-        Ok(Auth::Accepted(principal)) => Ok(principal),
-        Ok(Auth::Refused { status, scheme }) => {
-            let declared = app.contract.scheme_refusals.get(&(op.id.clone(), scheme));
-            Err(match declared {
-                Some(decl) => crate::engine::refusal(op, decl, &Map::new()),
-                None => Refusal::documented(
-                    status,
-                    None,
-                    Problem::new(if status == 401 {
-                        "Unauthorized"
-                    } else {
-                        "Forbidden"
-                    }),
-                ),
-            })
-        }
-        Err(e) => Err(Refusal::store_unavailable(&e)),
+    let plan = crate::auth::Plan::new(&app.contract, op, &sent_credentials(app, incoming));
+    let found = app
+        .store
+        .get_many(incoming.tenant, plan.keys())
+        .await
+        .map_err(|e| Refusal::store_unavailable(&e))?;
+    match plan.conclude(&found, &app.open_schemes, &mut notes.demo_credentials) {
+        Auth::Accepted(principal) => Ok(principal),
+        Auth::Refused { status, scheme } => Err(refused(app, op, status, scheme)),
     }
 }
 
@@ -430,6 +459,7 @@ async fn overrides(
     app: &AppState,
     op: &Operation,
     incoming: &Incoming<'_>,
+    switch: Option<Switch>,
     forced: &mut Option<Forced>,
 ) -> Result<(), Refusal> {
     let header = incoming.headers.get("prefer").and_then(|v| v.to_str().ok());
@@ -437,15 +467,11 @@ async fn overrides(
         Prefer::parse(header).map_err(|message| Refusal::problem(400, Problem::new(message)))?;
     let mut by = ForcedBy::Prefer;
     // A request that says what it prefers is answered so; the switch covers the others.
-    if prefer == Prefer::default() {
-        match Switch::of(&app.store, incoming.tenant, &op.id).await {
-            Ok(Some(switch)) => {
-                prefer = switch.prefer();
-                by = ForcedBy::Switch;
-            }
-            Ok(None) => {}
-            Err(e) => return Err(Refusal::store_unavailable(&e)),
-        }
+    if prefer == Prefer::default()
+        && let Some(switch) = switch
+    {
+        prefer = switch.prefer();
+        by = ForcedBy::Switch;
     }
     if prefer != Prefer::default() {
         *forced = Some(Forced {

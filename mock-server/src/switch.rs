@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::contract::Operation;
 use crate::prefer::{Prefer, chosen, documented_list};
-use crate::state::{Store, StoreError};
+use crate::state::{Entity, Store, StoreError};
 
 /// The kind switches are stored under (an engine kind: the web page does not list it as data).
 pub(crate) const KIND: &str = "mock.switch";
@@ -73,16 +73,10 @@ impl Switch {
         }
     }
 
-    /// The switch stored for `operation`, if any (one that no longer parses is ignored and logged).
-    pub(crate) async fn of(
-        store: &Store,
-        tenant: &str,
-        operation: &str,
-    ) -> Result<Option<Switch>, StoreError> {
-        let Some(entity) = store.get(tenant, KIND, operation).await? else {
-            return Ok(None);
-        };
-        Ok(parse(entity.body))
+    /// The switch an entity of [`KIND`] holds (one that no longer parses is ignored and logged); the
+    /// pipeline reads it with the request's other keys in one batch.
+    pub(crate) fn stored(entity: Option<Entity>) -> Option<Switch> {
+        parse(entity?.body)
     }
 
     /// Every switch of a tenant, by operation.

@@ -474,3 +474,90 @@ async fn a_redis_without_persistence_is_named_at_start_up() {
     let log = startup_log(&redis);
     assert!(!log.contains("append-only"), "{log}");
 }
+
+/// Store round trips for `tenant` in Redis's slow log (every command logged, with its keys): how many
+/// scripts the mock ran on the tenant's keys since the log was last reset (every store call is one script).
+async fn round_trips_for(redis: &mut redis::aio::MultiplexedConnection, tenant: &str) -> usize {
+    let entries: Vec<redis::Value> = redis::cmd("SLOWLOG")
+        .arg("GET")
+        .arg(-1)
+        .query_async(redis)
+        .await
+        .unwrap();
+    let tag = format!("{{{tenant}}}");
+    entries
+        .iter()
+        .filter(|entry| {
+            let redis::Value::Array(fields) = entry else {
+                return false;
+            };
+            let Some(redis::Value::Array(args)) = fields.get(3) else {
+                return false;
+            };
+            let text = |arg: &redis::Value| match arg {
+                redis::Value::BulkString(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+                _ => String::new(),
+            };
+            // The scripts' own commands are logged too: only the calls the mock made count.
+            let call = args
+                .first()
+                .is_some_and(|a| text(a).to_ascii_uppercase().starts_with("EVAL"));
+            call && args.iter().any(|arg| text(arg).contains(&tag))
+        })
+        .count()
+}
+
+#[tokio::test]
+async fn a_read_request_takes_three_round_trips_to_redis_auth_and_the_switch_in_one() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let server = MockServer::start(MockConfig {
+        redis: Some(RedisConfig {
+            url: redis.url(),
+            prefix: unique_prefix("trips"),
+            timeout: Duration::from_secs(2),
+        }),
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let http = reqwest::Client::new();
+    let tenant = "round-trips";
+    // The tenant's demo data is written on first use: not part of the count.
+    credential_ids(&http, &server.url(), tenant).await;
+    let mut conn = redis::Client::open(redis.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    for (name, value) in [
+        ("slowlog-log-slower-than", "0"),
+        ("slowlog-max-len", "10000"),
+    ] {
+        let _: () = redis::cmd("CONFIG")
+            .arg("SET")
+            .arg(name)
+            .arg(value)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+    }
+    let _: () = redis::cmd("SLOWLOG")
+        .arg("RESET")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    const REQUESTS: usize = 10;
+    for _ in 0..REQUESTS {
+        assert_eq!(credential_ids(&http, &server.url(), tenant).await.len(), 1);
+    }
+    // Per request: one read for the credentials, the scheme settings and the response switch; one for the
+    // rules' loads (organisation and customer together); one for the list.
+    assert_eq!(
+        round_trips_for(&mut conn, tenant).await,
+        3 * REQUESTS,
+        "round trips to Redis for {REQUESTS} reads of the credential list"
+    );
+    server.shutdown().await;
+}

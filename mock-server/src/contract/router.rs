@@ -44,11 +44,11 @@ impl Contract {
     /// parameters when several templates match.
     pub fn route(&self, method: &Method, path: &str) -> RouteMatch<'_> {
         let parts: Vec<&str> = path.split('/').skip(1).collect();
-        // (literal segments matched, operation, path parameters)
-        let mut best: Option<(usize, &Operation, PathParams)> = None;
+        // (literal segments matched, operation); the parameters are decoded for the winner only.
+        let mut best: Option<(usize, &Operation)> = None;
         let mut allowed = Vec::new();
         for op in &self.operations {
-            let Some((literals, params)) = match_segments(&op.segments, &parts) else {
+            let Some(literals) = literals_matched(&op.segments, &parts) else {
                 continue;
             };
             if op.method != *method {
@@ -57,36 +57,48 @@ impl Contract {
                 }
                 continue;
             }
-            if best.as_ref().is_none_or(|(score, _, _)| literals > *score) {
-                best = Some((literals, op, params));
+            if best.is_none_or(|(score, _)| literals > score) {
+                best = Some((literals, op));
             }
         }
         match best {
-            Some((_, op, params)) => RouteMatch::Found(op, params),
+            Some((_, op)) => RouteMatch::Found(op, params(&op.segments, &parts)),
             None if !allowed.is_empty() => RouteMatch::MethodNotAllowed(allowed),
             None => RouteMatch::NotFound,
         }
     }
 }
 
-fn match_segments(template: &[Segment], parts: &[&str]) -> Option<(usize, PathParams)> {
+/// How many literal segments of `template` the path's `parts` match, if it matches.
+fn literals_matched(template: &[Segment], parts: &[&str]) -> Option<usize> {
     if template.len() != parts.len() {
         return None;
     }
     let mut literals = 0;
-    let mut params = Vec::new();
     for (segment, part) in template.iter().zip(parts) {
         match segment {
             Segment::Literal(l) if l == part => literals += 1,
             Segment::Literal(_) => return None,
             Segment::Param(_) if part.is_empty() => return None,
-            Segment::Param(name) => {
-                let decoded = percent_encoding::percent_decode_str(part)
-                    .decode_utf8_lossy()
-                    .into_owned();
-                params.push((name.clone(), decoded));
-            }
+            Segment::Param(_) => {}
         }
     }
-    Some((literals, params))
+    Some(literals)
+}
+
+/// The path parameters of a matched template, percent-decoded.
+fn params(template: &[Segment], parts: &[&str]) -> PathParams {
+    template
+        .iter()
+        .zip(parts)
+        .filter_map(|(segment, part)| match segment {
+            Segment::Param(name) => Some((
+                name.clone(),
+                percent_encoding::percent_decode_str(part)
+                    .decode_utf8_lossy()
+                    .into_owned(),
+            )),
+            Segment::Literal(_) => None,
+        })
+        .collect()
 }
