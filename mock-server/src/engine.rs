@@ -60,6 +60,21 @@ pub(crate) struct Request<'a> {
     pub(crate) store: &'a Store,
     /// What the request brings.
     pub(crate) roots: Roots,
+    /// Entities of the first loads, read before the rules ran (with the request's other first reads):
+    /// (step index, what the store had). Used by the first attempt only.
+    pub(crate) prefetched: Prefetched,
+}
+
+/// Entities read ahead for load steps: (step index, what the store had).
+pub(crate) type Prefetched = Vec<(usize, Option<Entity>)>;
+
+impl Request<'_> {
+    /// The `(step index, kind, id)` of the loads the program starts with that need neither the principal
+    /// nor each other: what can be read before the credentials are checked, in the same batch.
+    pub(crate) fn first_loads(&self) -> Vec<(usize, &str, String)> {
+        let run = Run::new(self);
+        run.batch(&self.program.steps, 0, &["principal"])
+    }
 }
 
 /// The request's roots, by field rather than in a map: every request builds them.
@@ -79,9 +94,11 @@ pub(crate) struct Roots {
 }
 
 /// Runs the program: the success answer, or the refusal of a failed precondition.
-pub(crate) async fn run(request: Request<'_>) -> Result<Reply, Refusal> {
+pub(crate) async fn run(mut request: Request<'_>) -> Result<Reply, Refusal> {
+    let mut prefetched = std::mem::take(&mut request.prefetched);
     for _ in 0..ATTEMPTS {
-        match attempt(&request).await {
+        // What was read ahead serves the first attempt; one that lost a race reads again.
+        match attempt(&request, std::mem::take(&mut prefetched)).await {
             Ok(Outcome::Done(result)) => return result,
             Ok(Outcome::Raced) => continue,
             Err(e) => return Err(Refusal::store_unavailable(&e)),
@@ -185,18 +202,9 @@ impl Scope for Run<'_> {
     }
 }
 
-async fn attempt(request: &Request<'_>) -> Result<Outcome, StoreError> {
-    let mut run = Run {
-        request,
-        scope: Bindings::default(),
-        ids: BTreeMap::new(),
-        entities: BTreeMap::new(),
-        guards: Vec::new(),
-        writes: Vec::new(),
-    };
+async fn attempt(request: &Request<'_>, mut prefetched: Prefetched) -> Result<Outcome, StoreError> {
+    let mut run = Run::new(request);
     let steps = &request.program.steps;
-    // Entities read ahead by a batch of consecutive loads: (step index, what the store had).
-    let mut prefetched: Vec<(usize, Option<Entity>)> = Vec::new();
     for (index, step) in steps.iter().enumerate() {
         let refused = match step {
             Step::Require(test, otherwise) => (!test.holds(&run)).then(|| otherwise.clone()),
@@ -257,7 +265,18 @@ async fn attempt(request: &Request<'_>) -> Result<Outcome, StoreError> {
     ))))
 }
 
-impl Run<'_> {
+impl<'r> Run<'r> {
+    fn new(request: &'r Request<'r>) -> Run<'r> {
+        Run {
+            request,
+            scope: Bindings::default(),
+            ids: BTreeMap::new(),
+            entities: BTreeMap::new(),
+            guards: Vec::new(),
+            writes: Vec::new(),
+        }
+    }
+
     fn refusal(&self, decl: &RefusalDecl) -> Refusal {
         refusal(self.request.op, decl, self)
     }
@@ -291,21 +310,8 @@ impl Run<'_> {
 
     /// Reads the entity of the load at `first` together with those of the loads right after it that do not
     /// depend on it (one batched read: one lock in memory, one round trip on Redis).
-    async fn prefetch(
-        &self,
-        steps: &[Step],
-        first: usize,
-    ) -> Result<Vec<(usize, Option<Entity>)>, StoreError> {
-        let mut batch: Vec<(usize, &str, String)> = Vec::new();
-        let mut names: Vec<&str> = Vec::new();
-        for (index, step) in steps.iter().enumerate().skip(first) {
-            let Step::Load(load) = step else { break };
-            if load.reads.iter().any(|r| names.contains(&r.as_str())) {
-                break;
-            }
-            batch.push((index, load.kind.as_str(), load.id.text(self)));
-            names.push(load.name.as_str());
-        }
+    async fn prefetch(&self, steps: &[Step], first: usize) -> Result<Prefetched, StoreError> {
+        let batch = self.batch(steps, first, &[]);
         let r = self.request;
         let found = r
             .store
@@ -315,6 +321,27 @@ impl Run<'_> {
             )
             .await?;
         Ok(batch.iter().map(|(i, _, _)| *i).zip(found).collect())
+    }
+
+    /// The load at `first` and those right after it that read neither each other nor the roots in
+    /// `unknown`: (step index, kind, id).
+    fn batch<'s>(
+        &self,
+        steps: &'s [Step],
+        first: usize,
+        unknown: &[&str],
+    ) -> Vec<(usize, &'s str, String)> {
+        let mut batch: Vec<(usize, &str, String)> = Vec::new();
+        let mut names: Vec<&str> = unknown.to_vec();
+        for (index, step) in steps.iter().enumerate().skip(first) {
+            let Step::Load(load) = step else { break };
+            if load.reads.iter().any(|r| names.contains(&r.as_str())) {
+                break;
+            }
+            batch.push((index, load.kind.as_str(), load.id.text(self)));
+            names.push(load.name.as_str());
+        }
+        batch
     }
 
     fn load(&mut self, load: &Load, found: Option<Entity>) -> Option<RefusalDecl> {

@@ -248,7 +248,9 @@ async fn run(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Reply {
     reply
 }
 
-/// auth → overrides → validate → rules.
+/// auth → overrides → validate → rules. The request is validated first, so that the rules' first loads
+/// are read in the same batch as the credentials and the switch; a violation is still answered after auth
+/// and the overrides.
 async fn stages(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Result<Reply, Refusal> {
     let Routed {
         incoming,
@@ -256,8 +258,6 @@ async fn stages(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Resul
         path_params,
         body,
     } = *routed;
-    let (principal, switch) = first_read(app, op, incoming, notes).await?;
-    overrides(app, op, incoming, switch, &mut notes.forced).await?;
     let parts = crate::multipart_body::of_request(op, incoming.headers, body).await;
     let sent = Sent {
         path_params,
@@ -265,25 +265,20 @@ async fn stages(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Resul
         headers: incoming.headers,
         body,
     };
-    let valid = match validate(op, sent, parts) {
-        Ok(v) => v,
-        Err(Invalid::Violations(violations)) => {
-            return Err(Refusal::problem(
-                invalid_status(op, &violations),
-                app.contract.vendor_of(op).invalid(&violations),
-            ));
-        }
-        Err(Invalid::UnsupportedMediaType { found, accepted }) => {
-            return Err(Refusal::problem(
-                415,
-                Problem::new(format!(
-                    "Content-Type must be {}, found {found}.",
-                    accepted.join(" or ")
-                )),
-            ));
-        }
+    let (mut rules, invalid) = match validate(op, sent, parts) {
+        Ok(valid) => (rules_for(app, op, incoming.tenant, valid), None),
+        Err(invalid) => (None, Some(invalid)),
     };
-    let Some(program) = &op.rules else {
+    let loads = rules
+        .as_ref()
+        .map(crate::engine::Request::first_loads)
+        .unwrap_or_default();
+    let first = first_read(app, op, incoming, &loads, notes).await?;
+    overrides(app, op, incoming, first.switch, &mut notes.forced).await?;
+    if let Some(invalid) = invalid {
+        return Err(refuse_invalid(app, op, invalid));
+    }
+    let Some(mut request) = rules.take() else {
         // No declared behaviour: the documented success answer.
         let status = op
             .responses
@@ -293,46 +288,96 @@ async fn stages(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Resul
             .unwrap_or(200);
         return Err(Refusal::documented(status, None, Problem::new("OK")));
     };
+    request.roots.principal = first.principal.unwrap_or(Value::Null);
+    request.prefetched = first.loaded;
+    crate::engine::run(request).await
+}
+
+/// What the rules of `op` run on for a valid request (the principal is set once the credentials are
+/// checked); none when `op` declares no rules.
+fn rules_for<'a>(
+    app: &'a AppState,
+    op: &'a Operation,
+    tenant: &'a str,
+    valid: crate::validate::Valid,
+) -> Option<crate::engine::Request<'a>> {
+    let program = op.rules.as_ref()?;
     let roots = crate::engine::Roots {
         path: Value::Object(valid.path),
         query: Value::Object(valid.query),
         header: Value::Object(valid.header),
         body: valid.body.unwrap_or(Value::Null),
-        principal: principal.unwrap_or(Value::Null),
-        tenant: json!(incoming.tenant),
+        principal: Value::Null,
+        tenant: json!(tenant),
     };
-    crate::engine::run(crate::engine::Request {
+    Some(crate::engine::Request {
         contract: &app.contract,
         op,
         program,
-        tenant: incoming.tenant,
+        tenant,
         store: &app.store,
         roots,
+        prefetched: Vec::new(),
     })
-    .await
 }
 
-/// The request's one read of the store before validation (one round trip on Redis): what auth needs
-/// and the tenant's response switch for the operation. The principal of the request's credentials (or the
-/// answer that refuses them), and the switch.
+/// The answer to a request the contract does not allow: the violations in the vendor's body, or 415.
+fn refuse_invalid(app: &AppState, op: &Operation, invalid: Invalid) -> Refusal {
+    match invalid {
+        Invalid::Violations(violations) => Refusal::problem(
+            invalid_status(op, &violations),
+            app.contract.vendor_of(op).invalid(&violations),
+        ),
+        Invalid::UnsupportedMediaType { found, accepted } => Refusal::problem(
+            415,
+            Problem::new(format!(
+                "Content-Type must be {}, found {found}.",
+                accepted.join(" or ")
+            )),
+        ),
+    }
+}
+
+/// What the request's first read of the store found.
+struct FirstRead {
+    /// The principal of the request's credentials.
+    principal: Option<Value>,
+    /// The tenant's response switch for the operation.
+    switch: Option<Switch>,
+    /// The entities of the rules' first loads.
+    loaded: crate::engine::Prefetched,
+}
+
+/// The request's one read of the store before the rules run (one round trip on Redis): what auth needs,
+/// the tenant's response switch for the operation and the rules' first `loads` (step index, kind, id).
+/// Refused credentials are answered here.
 async fn first_read(
     app: &AppState,
     op: &Operation,
     incoming: &Incoming<'_>,
+    loads: &[(usize, &str, String)],
     notes: &mut Notes,
-) -> Result<(Option<Value>, Option<Switch>), Refusal> {
+) -> Result<FirstRead, Refusal> {
     let sent = sent_credentials(app, incoming);
     let plan = crate::auth::Plan::new(&app.contract, op, &sent);
-    let keys = plan.keys().chain([(crate::switch::KIND, op.id.as_str())]);
+    let keys = plan
+        .keys()
+        .chain([(crate::switch::KIND, op.id.as_str())])
+        .chain(loads.iter().map(|(_, kind, id)| (*kind, id.as_str())));
     let mut found = app
         .store
         .get_many(incoming.tenant, keys)
         .await
         .map_err(|e| Refusal::store_unavailable(&e))?;
+    let entities = found.split_off(found.len().saturating_sub(loads.len()));
+    let loaded = loads.iter().map(|(i, _, _)| *i).zip(entities).collect();
     let switch = Switch::stored(found.pop().flatten());
-    let outcome = plan.conclude(&found, &app.open_schemes, &mut notes.demo_credentials);
-    match outcome {
-        Auth::Accepted(principal) => Ok((principal, switch)),
+    match plan.conclude(&found, &app.open_schemes, &mut notes.demo_credentials) {
+        Auth::Accepted(principal) => Ok(FirstRead {
+            principal,
+            switch,
+            loaded,
+        }),
         Auth::Refused { status, scheme } => Err(refused(app, op, status, scheme)),
     }
 }

@@ -508,7 +508,7 @@ async fn round_trips_for(redis: &mut redis::aio::MultiplexedConnection, tenant: 
 }
 
 #[tokio::test]
-async fn a_read_request_takes_three_round_trips_to_redis_auth_and_the_switch_in_one() {
+async fn a_read_request_takes_two_round_trips_to_redis_auth_the_switch_and_the_loads_in_one() {
     let Some(redis) = RedisServer::start() else {
         return;
     };
@@ -552,11 +552,11 @@ async fn a_read_request_takes_three_round_trips_to_redis_auth_and_the_switch_in_
     for _ in 0..REQUESTS {
         assert_eq!(credential_ids(&http, &server.url(), tenant).await.len(), 1);
     }
-    // Per request: one read for the credentials, the scheme settings and the response switch; one for the
-    // rules' loads (organisation and customer together); one for the list.
+    // Per request: one read for the credentials, the scheme settings, the response switch and the rules'
+    // first loads (organisation and customer); one for the list.
     assert_eq!(
         round_trips_for(&mut conn, tenant).await,
-        3 * REQUESTS,
+        2 * REQUESTS,
         "round trips to Redis for {REQUESTS} reads of the credential list"
     );
     server.shutdown().await;
