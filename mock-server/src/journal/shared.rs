@@ -31,7 +31,7 @@ pub(crate) struct SharedJournal {
     timeout: Duration,
     stream: String,
     capacity: usize,
-    queue: mpsc::Sender<String>,
+    queue: mpsc::Sender<Box<Entry>>,
     dropped: Arc<AtomicU64>,
     /// Which replica this is, on each entry it journals.
     replica: String,
@@ -48,6 +48,7 @@ impl SharedJournal {
         let stream = format!("{base}:entries");
         let (queue, received) = mpsc::channel(QUEUE);
         let dropped = Arc::new(AtomicU64::new(0));
+        let replica = replica_name();
         let writer = Writer {
             conn: conn.clone(),
             timeout: config.timeout,
@@ -55,6 +56,7 @@ impl SharedJournal {
             capacity,
             script: Script::new(include_str!("append.lua")),
             dropped: dropped.clone(),
+            replica: replica.clone(),
         };
         tokio::spawn(writer.run(received));
         Ok(SharedJournal {
@@ -64,15 +66,14 @@ impl SharedJournal {
             capacity,
             queue,
             dropped,
-            replica: replica_name(),
+            replica,
         })
     }
 
-    /// Queues an entry for the stream; a full queue drops it (and counts it).
+    /// Queues an entry for the stream (the writer serialises it, off the request path); a full queue
+    /// drops it (and counts it).
     pub(crate) fn append(&self, entry: &Entry) {
-        let mut json = serde_json::to_value(entry).unwrap_or_default();
-        json["replica"] = Value::String(self.replica.clone());
-        if self.queue.try_send(json.to_string()).is_err() {
+        if self.queue.try_send(Box::new(entry.clone())).is_err() {
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -161,10 +162,20 @@ struct Writer {
     capacity: usize,
     script: Script,
     dropped: Arc<AtomicU64>,
+    /// This replica's name, on each entry.
+    replica: String,
+}
+
+/// An entry as the stream holds it: with the replica that served it.
+#[derive(serde::Serialize)]
+struct Shared<'a> {
+    #[serde(flatten)]
+    entry: &'a Entry,
+    replica: &'a str,
 }
 
 impl Writer {
-    async fn run(self, mut received: mpsc::Receiver<String>) {
+    async fn run(self, mut received: mpsc::Receiver<Box<Entry>>) {
         let mut batch = Vec::with_capacity(BATCH);
         // Ends when the journal (and its sender) is dropped and the queue is empty.
         while received.recv_many(&mut batch, BATCH).await > 0 {
@@ -183,7 +194,11 @@ impl Writer {
                 .key(&self.keys[1])
                 .arg(self.capacity);
             for entry in &batch {
-                invocation.arg(entry);
+                let shared = Shared {
+                    entry,
+                    replica: &self.replica,
+                };
+                invocation.arg(serde_json::to_string(&shared).unwrap_or_default());
             }
             let mut conn = self.conn.clone();
             let sent = crate::state::redis_bounded(
