@@ -60,7 +60,8 @@ struct Cli {
     #[arg(long, value_name = "FILE", conflicts_with = "redis_url")]
     state_file: Option<PathBuf>,
     /// Keep state in Redis (`redis://host:port/db`), shared by every replica started with the same URL
-    /// and prefix: run several behind one load balancer.
+    /// and prefix: run several behind one load balancer. A Redis Cluster:
+    /// `redis+cluster://host:port,host:port` (or several comma-separated `redis://` URLs).
     #[arg(long, value_name = "URL", env = "CONCORD_MOCK_REDIS_URL")]
     redis_url: Option<String>,
     /// The first part of every Redis key, so several independent mocks can share one Redis.

@@ -8,8 +8,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::state::RedisConnection;
 use redis::Script;
-use redis::aio::ConnectionManager;
 
 use super::{AddError, Fault, FaultRule, MAX_RULES, too_many};
 use crate::state::{RedisConfig, StoreError};
@@ -45,7 +45,7 @@ struct Copy {
 
 /// The rules in Redis, with this replica's copy.
 pub struct SharedFaults {
-    conn: ConnectionManager,
+    conn: RedisConnection,
     timeout: Duration,
     keys: Keys,
     scripts: Scripts,

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::state::RedisConnection;
 use redis::Script;
-use redis::aio::ConnectionManager;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
@@ -27,7 +27,7 @@ const LINGER: Duration = Duration::from_millis(5);
 
 /// The stream every replica appends to and reads.
 pub(crate) struct SharedJournal {
-    conn: ConnectionManager,
+    conn: RedisConnection,
     timeout: Duration,
     stream: String,
     capacity: usize,
@@ -155,7 +155,7 @@ impl std::fmt::Debug for SharedJournal {
 
 /// Sends queued entries to the stream in batches.
 struct Writer {
-    conn: ConnectionManager,
+    conn: RedisConnection,
     timeout: Duration,
     /// The stream and the last id.
     keys: [String; 2],

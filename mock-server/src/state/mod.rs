@@ -14,6 +14,8 @@ mod durable;
 mod local;
 mod redis_config;
 #[cfg(feature = "redis")]
+mod redis_connection;
+#[cfg(feature = "redis")]
 mod redis_store;
 mod tenant;
 
@@ -26,9 +28,11 @@ pub use durable::Durable;
 pub use local::{DEFAULT_MAX_TENANTS, LocalStore};
 pub use redis_config::RedisConfig;
 #[cfg(feature = "redis")]
-pub use redis_store::RedisStore;
+pub(crate) use redis_connection::{
+    Connection as RedisConnection, bounded as redis_bounded, connect as redis_connection,
+};
 #[cfg(feature = "redis")]
-pub(crate) use redis_store::{bounded as redis_bounded, connection as redis_connection};
+pub use redis_store::RedisStore;
 pub use tenant::{Entity, Tenant};
 
 /// A condition a commit requires.

@@ -6,7 +6,8 @@ use std::time::Duration;
 /// How to reach Redis.
 #[derive(Debug, Clone)]
 pub struct RedisConfig {
-    /// `redis://host:port/db` (or `rediss://`).
+    /// `redis://host:port/db` (or `rediss://`); a Redis Cluster as `redis+cluster://host:port,host:port`
+    /// (or `rediss+cluster://`, or several comma-separated `redis://` URLs).
     pub url: String,
     /// The first part of every key, so several mocks (or test runs) can share one Redis.
     pub prefix: String,

@@ -12,9 +12,9 @@ use std::future::Future;
 use std::time::Duration;
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{RedisResult, Script, Value as Reply};
 
+use super::redis_connection::{Connection, bounded, persistence_warning};
 use super::tenant::{Entity, Tenant};
 use super::{Commit, Fixtures, Guard, RedisConfig, StoreError, Txn, Write};
 
@@ -33,7 +33,7 @@ struct Scripts {
 
 /// State in Redis.
 pub struct RedisStore {
-    conn: ConnectionManager,
+    conn: Connection,
     prefix: String,
     timeout: Duration,
     /// The fixtures, flattened to the seed script's (kind, id, body) arguments once.
@@ -66,79 +66,13 @@ enum Seeded<T> {
     No,
 }
 
-/// A warning when Redis keeps writes only in memory (no append-only file): a crash or `kill -9` of Redis
-/// then loses writes the mock has acknowledged. None when the AOF is on, or when Redis does not let
-/// clients read its configuration (managed services), which says nothing either way.
-pub(crate) async fn persistence_warning(conn: &mut ConnectionManager, url: &str) -> Option<String> {
-    let aof: Vec<String> = redis::cmd("CONFIG")
-        .arg("GET")
-        .arg("appendonly")
-        .query_async(conn)
-        .await
-        .ok()?;
-    if aof.get(1).is_none_or(|v| v != "no") {
-        return None;
-    }
-    let save: Vec<String> = redis::cmd("CONFIG")
-        .arg("GET")
-        .arg("save")
-        .query_async(conn)
-        .await
-        .unwrap_or_default();
-    let snapshots = save.get(1).filter(|v| !v.trim().is_empty());
-    Some(format!(
-        "redis at {url} has no append-only file (appendonly no{}): if Redis crashes or is killed, writes the \
-         mock acknowledged {} are lost. For state that must survive, run Redis with --appendonly yes.",
-        snapshots.map_or(String::new(), |s| format!(", RDB snapshots \"{s}\"")),
-        if snapshots.is_some() {
-            "since the last snapshot"
-        } else {
-            "all"
-        },
-    ))
-}
-
-/// One Redis call within `timeout`: a Redis that is down or stalled costs the timeout, never a hang.
-pub(crate) async fn bounded<T>(
-    what: &str,
-    timeout: Duration,
-    future: impl Future<Output = RedisResult<T>>,
-) -> Result<T, StoreError> {
-    match tokio::time::timeout(timeout, future).await {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(e)) => Err(StoreError::caused(format!("redis {what}"), e)),
-        Err(_) => Err(StoreError::new(format!(
-            "redis {what}: no answer within {timeout:?}"
-        ))),
-    }
-}
-
-/// A connection to the configured Redis that reconnects by itself, each call bounded by the timeout
-/// (failing within it if Redis is not there).
-pub(crate) async fn connection(config: &RedisConfig) -> Result<ConnectionManager, StoreError> {
-    let client = redis::Client::open(config.url.as_str())
-        .map_err(|e| StoreError::caused(format!("redis URL {}", config.url), e))?;
-    let manager = ConnectionManagerConfig::new()
-        .set_connection_timeout(Some(config.timeout))
-        .set_response_timeout(Some(config.timeout))
-        .set_number_of_retries(2)
-        .set_max_delay(Duration::from_millis(500));
-    tokio::time::timeout(
-        config.timeout * 2,
-        ConnectionManager::new_with_config(client, manager),
-    )
-    .await
-    .map_err(|_| StoreError::new(format!("redis at {}: no answer", config.url)))?
-    .map_err(|e| StoreError::caused(format!("redis at {}", config.url), e))
-}
-
 impl RedisStore {
     /// Connects (failing within the timeout if Redis is not there).
     pub async fn connect(
         fixtures: Fixtures,
         config: RedisConfig,
     ) -> Result<RedisStore, StoreError> {
-        let conn = connection(&config).await?;
+        let conn = super::redis_connection::connect(&config).await?;
         if let Some(warning) = persistence_warning(&mut conn.clone(), &config.url).await {
             tracing::warn!("{warning}");
         }

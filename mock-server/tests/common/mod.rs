@@ -3,6 +3,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod process;
+pub mod redis_cluster;
 pub mod redis_server;
 
 use std::sync::Arc;

@@ -15,16 +15,16 @@ pub struct RedisServer {
 impl RedisServer {
     /// Starts one, or `None` (with a message) when redis-server is not installed and not required.
     pub fn start() -> Option<RedisServer> {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        RedisServer::start_on(port)
+        RedisServer::start_on(free_port())
     }
 
     /// Starts one on `port` (to restart a stopped one where its clients expect it).
     pub fn start_on(port: u16) -> Option<RedisServer> {
+        RedisServer::start_with(port, &[])
+    }
+
+    /// Starts one on `port` with extra `redis-server` arguments.
+    pub fn start_with(port: u16, extra: &[&str]) -> Option<RedisServer> {
         // Its own working folder: files Redis writes (an append-only file once a test turns it on) stay out
         // of the checkout.
         let dir = std::env::temp_dir().join(format!("concord-redis-{port}"));
@@ -34,6 +34,7 @@ impl RedisServer {
             .args(["--port", &port.to_string()])
             .arg("--dir")
             .arg(&dir)
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn();
@@ -93,6 +94,15 @@ impl Drop for RedisServer {
             std::env::temp_dir().join(format!("concord-redis-{}", self.port)),
         );
     }
+}
+
+/// A free loopback port.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A key prefix no other test uses, so tests can share one server.
