@@ -65,8 +65,15 @@ pub(crate) struct Request<'a> {
     pub(crate) prefetched: Prefetched,
 }
 
-/// Entities read ahead for load steps: (step index, what the store had).
-pub(crate) type Prefetched = Vec<(usize, Option<Entity>)>;
+/// What was read ahead for the rules, by step index: the entity of each load, every entity of the kind
+/// of each list.
+#[derive(Default)]
+pub(crate) struct Prefetched {
+    /// (load step, what the store had).
+    pub(crate) loads: Vec<(usize, Option<Entity>)>,
+    /// (list step, every entity of its kind, by id).
+    pub(crate) lists: Vec<(usize, Vec<(String, Entity)>)>,
+}
 
 impl Request<'_> {
     /// The `(step index, kind, id)` of the loads the program starts with that need neither the principal
@@ -74,6 +81,28 @@ impl Request<'_> {
     pub(crate) fn first_loads(&self) -> Vec<(usize, &str, String)> {
         let run = Run::new(self);
         run.batch(&self.program.steps, 0, &["principal"])
+    }
+
+    /// The `(step index, kind)` of the lists of whole kinds before the program's first write, when the
+    /// store reads kinds ahead: read with the first loads, they cost no round trip of their own. (Their
+    /// filters may need what the loads find: they are applied when the list step runs.)
+    pub(crate) fn first_lists(&self) -> Vec<(usize, &str)> {
+        if !self.store.reads_kinds_ahead() {
+            return Vec::new();
+        }
+        let mut lists = Vec::new();
+        for (index, step) in self.program.steps.iter().enumerate() {
+            match step {
+                Step::List(list) if list.ids.is_none() => lists.push((index, list.kind.as_str())),
+                Step::Create(_)
+                | Step::Update { .. }
+                | Step::Delete { .. }
+                | Step::Claim(_)
+                | Step::Respond(_) => break,
+                _ => {}
+            }
+        }
+        lists
     }
 }
 
@@ -209,10 +238,11 @@ async fn attempt(request: &Request<'_>, mut prefetched: Prefetched) -> Result<Ou
         let refused = match step {
             Step::Require(test, otherwise) => (!test.holds(&run)).then(|| otherwise.clone()),
             Step::Load(load) => {
-                if !prefetched.iter().any(|(i, _)| *i == index) {
-                    prefetched = run.prefetch(steps, index).await?;
+                if !prefetched.loads.iter().any(|(i, _)| *i == index) {
+                    prefetched.loads = run.prefetch(steps, index).await?;
                 }
                 let found = prefetched
+                    .loads
                     .iter_mut()
                     .find(|(i, _)| *i == index)
                     .and_then(|(_, e)| e.take());
@@ -220,7 +250,12 @@ async fn attempt(request: &Request<'_>, mut prefetched: Prefetched) -> Result<Ou
             }
             Step::Find(find) => run.find(find).await?,
             Step::List(list) => {
-                run.list(list).await?;
+                let ahead = prefetched
+                    .lists
+                    .iter_mut()
+                    .find(|(i, _)| *i == index)
+                    .map(|(_, entities)| std::mem::take(entities));
+                run.list(list, ahead).await?;
                 None
             }
             Step::Create(create) => {
@@ -310,7 +345,11 @@ impl<'r> Run<'r> {
 
     /// Reads the entity of the load at `first` together with those of the loads right after it that do not
     /// depend on it (one batched read: one lock in memory, one round trip on Redis).
-    async fn prefetch(&self, steps: &[Step], first: usize) -> Result<Prefetched, StoreError> {
+    async fn prefetch(
+        &self,
+        steps: &[Step],
+        first: usize,
+    ) -> Result<Vec<(usize, Option<Entity>)>, StoreError> {
         let batch = self.batch(steps, first, &[]);
         let r = self.request;
         let found = r
@@ -386,7 +425,12 @@ impl<'r> Run<'r> {
         }
     }
 
-    async fn list(&mut self, list: &List) -> Result<(), StoreError> {
+    /// Binds a page of `list`; `ahead`: every entity of its kind, read with the request's first read.
+    async fn list(
+        &mut self,
+        list: &List,
+        ahead: Option<Vec<(String, Entity)>>,
+    ) -> Result<(), StoreError> {
         let offset = count(list.offset.as_ref(), self).unwrap_or(0);
         let limit = count(list.limit.as_ref(), self);
         let r = self.request;
@@ -420,13 +464,16 @@ impl<'r> Run<'r> {
             }
             None => {
                 let expected = self.expected(&list.filter);
-                let mut items: Vec<(String, Value)> = r
-                    .store
-                    .list_where(r.tenant, &list.kind, |_, e| meets(&e.body, &expected))
-                    .await?
-                    .into_iter()
-                    .map(|(id, e)| (id, e.body))
-                    .collect();
+                let keep = |_: &str, e: &Entity| meets(&e.body, &expected);
+                let found = match ahead {
+                    Some(mut all) => {
+                        all.retain(|(id, e)| keep(id, e));
+                        all
+                    }
+                    None => r.store.list_where(r.tenant, &list.kind, keep).await?,
+                };
+                let mut items: Vec<(String, Value)> =
+                    found.into_iter().map(|(id, e)| (id, e.body)).collect();
                 items.sort_by(|(ia, a), (ib, b)| {
                     list.sort
                         .iter()

@@ -271,11 +271,11 @@ async fn stages(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Resul
         Ok(valid) => (rules_for(app, op, incoming.tenant, valid), None),
         Err(invalid) => (None, Some(invalid)),
     };
-    let loads = rules
-        .as_ref()
-        .map(crate::engine::Request::first_loads)
-        .unwrap_or_default();
-    let first = first_read(app, op, incoming, &loads, notes).await?;
+    let ahead = rules.as_ref().map(|rules| Ahead {
+        loads: rules.first_loads(),
+        lists: rules.first_lists(),
+    });
+    let first = first_read(app, op, incoming, ahead.as_ref(), notes).await?;
     overrides(app, op, incoming, first.switch, &mut notes.forced).await?;
     if let Some(invalid) = invalid {
         return Err(refuse_invalid(app, op, invalid));
@@ -319,7 +319,7 @@ fn rules_for<'a>(
         tenant,
         store: &app.store,
         roots,
-        prefetched: Vec::new(),
+        prefetched: crate::engine::Prefetched::default(),
     })
 }
 
@@ -340,39 +340,52 @@ fn refuse_invalid(app: &AppState, op: &Operation, invalid: Invalid) -> Refusal {
     }
 }
 
+/// What the rules read first, with the request's first read: their first loads (step index, kind, id) and
+/// the lists of whole kinds before their first write (step index, kind).
+struct Ahead<'a> {
+    loads: Vec<(usize, &'a str, String)>,
+    lists: Vec<(usize, &'a str)>,
+}
+
 /// What the request's first read of the store found.
 struct FirstRead {
     /// The principal of the request's credentials.
     principal: Option<Value>,
     /// The tenant's response switch for the operation.
     switch: Option<Switch>,
-    /// The entities of the rules' first loads.
+    /// What the rules read ahead.
     loaded: crate::engine::Prefetched,
 }
 
 /// The request's one read of the store before the rules run (one round trip on Redis): what auth needs,
-/// the tenant's response switch for the operation and the rules' first `loads` (step index, kind, id).
-/// Refused credentials are answered here.
+/// the tenant's response switch for the operation and what the rules read `ahead`. Refused credentials are
+/// answered here.
 async fn first_read(
     app: &AppState,
     op: &Operation,
     incoming: &Incoming<'_>,
-    loads: &[(usize, &str, String)],
+    ahead: Option<&Ahead<'_>>,
     notes: &mut Notes,
 ) -> Result<FirstRead, Refusal> {
     let sent = sent_credentials(app, incoming);
     let plan = crate::auth::Plan::new(&app.contract, op, &sent);
+    let (loads, lists) = ahead.map_or((&[][..], &[][..]), |a| (&a.loads[..], &a.lists[..]));
     let keys = plan
         .keys()
         .chain([(crate::switch::KIND, op.id.as_str())])
         .chain(loads.iter().map(|(_, kind, id)| (*kind, id.as_str())));
-    let mut found = app
+    let kinds: Vec<&str> = lists.iter().map(|(_, kind)| *kind).collect();
+    let read = app
         .store
-        .get_many(incoming.tenant, keys)
+        .read_many(incoming.tenant, keys, &kinds)
         .await
         .map_err(|e| Refusal::store_unavailable(&e))?;
+    let mut found = read.entities;
     let entities = found.split_off(found.len().saturating_sub(loads.len()));
-    let loaded = loads.iter().map(|(i, _, _)| *i).zip(entities).collect();
+    let loaded = crate::engine::Prefetched {
+        loads: loads.iter().map(|(i, _, _)| *i).zip(entities).collect(),
+        lists: lists.iter().map(|(i, _)| *i).zip(read.kinds).collect(),
+    };
     let switch = Switch::stored(found.pop().flatten());
     match plan.conclude(&found, &app.open_schemes, &mut notes.demo_credentials) {
         Auth::Accepted(principal) => Ok(FirstRead {

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use common::redis_server::RedisServer;
-use concord_mock::state::{Commit, Fixtures, Guard, Store, Txn};
+use concord_mock::state::{Commit, Fixtures, Guard, Store, Txn, Write};
 use serde_json::json;
 
 fn fixtures() -> Fixtures {
@@ -104,6 +104,52 @@ async fn a_batched_read_answers_in_the_order_asked(store: Arc<Store>) {
         ]
     );
     assert!(store.get_many("t", []).await.unwrap().is_empty());
+}
+
+/// Entities by id and whole kinds in one read, from a tenant nobody wrote yet and from one that holds state.
+async fn a_batched_read_answers_entities_and_whole_kinds_together(store: Arc<Store>) {
+    let ids = |kind: &Vec<(String, concord_mock::state::Entity)>| -> Vec<String> {
+        kind.iter().map(|(id, _)| id.clone()).collect()
+    };
+    for tenant in ["unwritten", "written"] {
+        if tenant == "written" {
+            let txn = Txn {
+                guards: vec![],
+                writes: vec![Write::Put("card".into(), "c0".into(), json!({"new": true}))],
+            };
+            assert_eq!(store.commit(tenant, txn).await.unwrap(), Commit::Committed);
+        }
+        let read = store
+            .read_many(
+                tenant,
+                [("account", "a1"), ("card", "missing")],
+                &["card", "no-such-kind", "username"],
+            )
+            .await
+            .unwrap();
+        let bodies: Vec<_> = read
+            .entities
+            .into_iter()
+            .map(|e| e.map(|e| e.body))
+            .collect();
+        assert_eq!(
+            bodies,
+            [Some(json!({"cards": 0, "limit": 5})), None],
+            "{tenant}"
+        );
+        let expected_cards: &[&str] = if tenant == "written" {
+            &["c0", "c1", "c2"]
+        } else {
+            &["c1", "c2"]
+        };
+        assert_eq!(read.kinds.len(), 3, "{tenant}");
+        assert_eq!(ids(&read.kinds[0]), expected_cards, "{tenant}");
+        assert!(read.kinds[1].is_empty(), "{tenant}");
+        assert_eq!(ids(&read.kinds[2]), ["taken@example.com"], "{tenant}");
+        assert_eq!(read.kinds[0].last().unwrap().1.version, 1);
+    }
+    let nothing = store.read_many("t", [], &[]).await.unwrap();
+    assert!(nothing.entities.is_empty() && nothing.kinds.is_empty());
 }
 
 async fn guards_decide_and_a_rejected_commit_writes_nothing(store: Arc<Store>) {
@@ -433,6 +479,7 @@ macro_rules! conformance {
 conformance!(
     a_fresh_tenant_holds_the_fixtures,
     a_batched_read_answers_in_the_order_asked,
+    a_batched_read_answers_entities_and_whole_kinds_together,
     guards_decide_and_a_rejected_commit_writes_nothing,
     versions_count_every_put,
     tenants_are_isolated_and_listed,

@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 
 use super::durable::Durable;
 use super::tenant::{Entity, Tenant};
-use super::{Commit, Fixtures, StoreError, Txn, to_completion};
+use super::{Commit, Fixtures, Snapshot, StoreError, Txn, to_completion};
 
 type TenantMap = RwLock<HashMap<String, Arc<tokio::sync::RwLock<Tenant>>>>;
 
@@ -158,6 +158,27 @@ impl LocalStore {
             .into_iter()
             .map(|(kind, id)| t.get(kind, id).cloned())
             .collect())
+    }
+
+    /// Entities by id and whole kinds under one lock, each in the order asked.
+    pub async fn read_many<'k>(
+        &self,
+        tenant: &str,
+        wanted: impl IntoIterator<Item = (&'k str, &'k str)>,
+        kinds: &[&str],
+    ) -> Result<Snapshot, StoreError> {
+        let t = self.for_reading(tenant);
+        let t = t.read().await;
+        Ok(Snapshot {
+            entities: wanted
+                .into_iter()
+                .map(|(kind, id)| t.get(kind, id).cloned())
+                .collect(),
+            kinds: kinds
+                .iter()
+                .map(|kind| t.list_where(kind, |_, _| true))
+                .collect(),
+        })
     }
 
     /// Every entity of a kind, by id.

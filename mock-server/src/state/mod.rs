@@ -35,6 +35,15 @@ pub(crate) use redis_connection::{
 pub use redis_store::RedisStore;
 pub use tenant::{Entity, Tenant};
 
+/// What one batched read found.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// The entities asked for by id, in the order asked.
+    pub entities: Vec<Option<Entity>>,
+    /// Every entity of each kind asked for whole (by id), in the order asked.
+    pub kinds: Vec<Vec<(String, Entity)>>,
+}
+
 /// A condition a commit requires.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Guard {
@@ -239,6 +248,27 @@ impl Store {
             #[cfg(feature = "redis")]
             Store::Redis(s) => s.get_many(tenant, wanted).await,
         }
+    }
+
+    /// Entities by id and whole kinds (sorted by id) in one read (one round trip on Redis), each in the
+    /// order asked.
+    pub async fn read_many<'k>(
+        &self,
+        tenant: &str,
+        wanted: impl IntoIterator<Item = (&'k str, &'k str)>,
+        kinds: &[&str],
+    ) -> Result<Snapshot, StoreError> {
+        match self {
+            Store::Local(s) => s.read_many(tenant, wanted, kinds).await,
+            #[cfg(feature = "redis")]
+            Store::Redis(s) => s.read_many(tenant, wanted, kinds).await,
+        }
+    }
+
+    /// Whether whole kinds are worth reading ahead, with a request's other first reads: on Redis that saves
+    /// a round trip; in memory a later read under the list's own filter copies less.
+    pub fn reads_kinds_ahead(&self) -> bool {
+        !matches!(self, Store::Local(_))
     }
 
     /// Every entity of a kind, by id.

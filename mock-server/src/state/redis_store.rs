@@ -16,7 +16,7 @@ use redis::{RedisResult, Script, Value as Reply};
 
 use super::redis_connection::{Connection, bounded, persistence_warning};
 use super::tenant::{Entity, Tenant};
-use super::{Commit, Fixtures, Guard, RedisConfig, StoreError, Txn, Write};
+use super::{Commit, Fixtures, Guard, RedisConfig, Snapshot, StoreError, Txn, Write};
 
 /// Characters escaped in a tenant's name inside a key: braces would change the hash tag, `:` the key's
 /// structure.
@@ -25,8 +25,7 @@ const KEY_UNSAFE: &AsciiSet = &CONTROLS.add(b'{').add(b'}').add(b':').add(b'%').
 struct Scripts {
     seed: Script,
     commit: Script,
-    get: Script,
-    list: Script,
+    read: Script,
     export: Script,
     forget: Script,
 }
@@ -85,8 +84,7 @@ impl RedisStore {
             scripts: Scripts {
                 seed: Script::new(include_str!("lua/seed.lua")),
                 commit: Script::new(include_str!("lua/commit.lua")),
-                get: Script::new(include_str!("lua/get.lua")),
-                list: Script::new(include_str!("lua/list.lua")),
+                read: Script::new(include_str!("lua/read.lua")),
                 export: Script::new(include_str!("lua/export.lua")),
                 forget: Script::new(include_str!("lua/forget.lua")),
             },
@@ -205,27 +203,7 @@ impl RedisStore {
         tenant: &str,
         wanted: impl IntoIterator<Item = (&'k str, &'k str)>,
     ) -> Result<Vec<Option<Entity>>, StoreError> {
-        let (kinds, ids): (Vec<&str>, Vec<&str>) = wanted.into_iter().unzip();
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let tenant_keys = self.keys(tenant);
-        let keys: Vec<String> = std::iter::once(tenant_keys.seeded.clone())
-            .chain(kinds.iter().map(|kind| tenant_keys.kind(kind)))
-            .collect();
-        let Seeded::Yes(values) = self.read(&self.scripts.get, &keys, &ids).await? else {
-            return Ok(kinds
-                .iter()
-                .zip(&ids)
-                .map(|(kind, id)| self.pristine.get(kind, id).cloned())
-                .collect());
-        };
-        (0..ids.len())
-            .map(|i| match values.get(i) {
-                None | Some(Reply::Nil) => Ok(None),
-                Some(stored) => entity(stored).map(Some),
-            })
-            .collect()
+        Ok(self.read_many(tenant, wanted, &[]).await?.entities)
     }
 
     /// Every entity of a kind, by id.
@@ -235,15 +213,56 @@ impl RedisStore {
         kind: &str,
         mut keep: impl FnMut(&str, &Entity) -> bool,
     ) -> Result<Vec<(String, Entity)>, StoreError> {
-        let tenant_keys = self.keys(tenant);
-        let keys = [tenant_keys.seeded.clone(), tenant_keys.kind(kind)];
-        let Seeded::Yes(mut reply) = self.read(&self.scripts.list, &keys, &[]).await? else {
-            return Ok(self.pristine.list_where(kind, keep));
-        };
-        let mut entities = pairs(reply.pop().unwrap_or(Reply::Nil))?;
+        let mut read = self.read_many(tenant, [], &[kind]).await?;
+        let mut entities = read.kinds.pop().unwrap_or_default();
         entities.retain(|(id, e)| keep(id, e));
-        entities.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(entities)
+    }
+
+    /// Entities by id and whole kinds (sorted by id) in one round trip, each in the order asked.
+    pub async fn read_many<'k>(
+        &self,
+        tenant: &str,
+        wanted: impl IntoIterator<Item = (&'k str, &'k str)>,
+        kinds: &[&str],
+    ) -> Result<Snapshot, StoreError> {
+        let (by_id, ids): (Vec<&str>, Vec<&str>) = wanted.into_iter().unzip();
+        if ids.is_empty() && kinds.is_empty() {
+            return Ok(Snapshot::default());
+        }
+        let tenant_keys = self.keys(tenant);
+        let keys: Vec<String> = std::iter::once(tenant_keys.seeded.clone())
+            .chain(by_id.iter().chain(kinds).map(|kind| tenant_keys.kind(kind)))
+            .collect();
+        let Seeded::Yes(mut values) = self.read(&self.scripts.read, &keys, &ids).await? else {
+            return Ok(Snapshot {
+                entities: by_id
+                    .iter()
+                    .zip(&ids)
+                    .map(|(kind, id)| self.pristine.get(kind, id).cloned())
+                    .collect(),
+                kinds: kinds
+                    .iter()
+                    .map(|kind| self.pristine.list_where(kind, |_, _| true))
+                    .collect(),
+            });
+        };
+        let whole = values.split_off(ids.len().min(values.len()));
+        let entities = (0..ids.len())
+            .map(|i| match values.get(i) {
+                None | Some(Reply::Nil) => Ok(None),
+                Some(stored) => entity(stored).map(Some),
+            })
+            .collect::<Result<_, _>>()?;
+        let kinds = whole
+            .into_iter()
+            .map(|reply| {
+                let mut entities = pairs(reply)?;
+                entities.sort_by(|a, b| a.0.cmp(&b.0));
+                Ok(entities)
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(Snapshot { entities, kinds })
     }
 
     /// Checks the guards and applies the writes in one script.
