@@ -849,6 +849,8 @@ describe("the validating proxy on the page", () => {
       assert.equal(mocked.headers.get("x-concord-violation-count"), null);
       assert.equal((await mocked.json())[0].username, "ana.garcia@masmovil.com");
     } finally {
+      // Closed before the mock stops, so no poll meets a closed port.
+      await watched.context.close();
       await proxied.stop();
       vendor.close();
     }
