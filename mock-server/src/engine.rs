@@ -76,11 +76,30 @@ pub(crate) struct Prefetched {
 }
 
 impl Request<'_> {
-    /// The `(step index, kind, id)` of the loads the program starts with that need neither the principal
-    /// nor each other: what can be read before the credentials are checked, in the same batch.
+    /// The `(step index, kind, id)` of the loads before the program's first write whose ids need neither
+    /// the principal nor anything a step before them binds: what can be read before the credentials are
+    /// checked, in the same batch. (A `require` between them does not stop the batch: a load read ahead of
+    /// a refusal is a read nobody uses.)
     pub(crate) fn first_loads(&self) -> Vec<(usize, &str, String)> {
         let run = Run::new(self);
-        run.batch(&self.program.steps, 0, &["principal"])
+        let mut batch = Vec::new();
+        let mut bound: Vec<&str> = vec!["principal"];
+        for (index, step) in self.program.steps.iter().enumerate() {
+            match step {
+                Step::Require(..) => {}
+                Step::Load(load) => {
+                    if !load.reads.iter().any(|r| bound.contains(&r.as_str())) {
+                        batch.push((index, load.kind.as_str(), load.id.text(&run)));
+                    }
+                    bound.push(&load.name);
+                }
+                Step::Find(find) => bound.push(&find.name),
+                Step::List(list) => bound.push(&list.name),
+                Step::Let(bindings) => bound.extend(bindings.iter().map(|(name, _)| name.as_str())),
+                _ => break,
+            }
+        }
+        batch
     }
 
     /// The `(step index, kind)` of the lists of whole kinds before the program's first write, when the
@@ -239,7 +258,9 @@ async fn attempt(request: &Request<'_>, mut prefetched: Prefetched) -> Result<Ou
             Step::Require(test, otherwise) => (!test.holds(&run)).then(|| otherwise.clone()),
             Step::Load(load) => {
                 if !prefetched.loads.iter().any(|(i, _)| *i == index) {
-                    prefetched.loads = run.prefetch(steps, index).await?;
+                    // Added to what was read ahead: later loads read ahead stay there.
+                    let more = run.prefetch(steps, index).await?;
+                    prefetched.loads.extend(more);
                 }
                 let found = prefetched
                     .loads
@@ -350,7 +371,7 @@ impl<'r> Run<'r> {
         steps: &[Step],
         first: usize,
     ) -> Result<Vec<(usize, Option<Entity>)>, StoreError> {
-        let batch = self.batch(steps, first, &[]);
+        let batch = self.batch(steps, first);
         let r = self.request;
         let found = r
             .store
@@ -362,16 +383,10 @@ impl<'r> Run<'r> {
         Ok(batch.iter().map(|(i, _, _)| *i).zip(found).collect())
     }
 
-    /// The load at `first` and those right after it that read neither each other nor the roots in
-    /// `unknown`: (step index, kind, id).
-    fn batch<'s>(
-        &self,
-        steps: &'s [Step],
-        first: usize,
-        unknown: &[&str],
-    ) -> Vec<(usize, &'s str, String)> {
+    /// The load at `first` and those right after it that do not read each other: (step index, kind, id).
+    fn batch<'s>(&self, steps: &'s [Step], first: usize) -> Vec<(usize, &'s str, String)> {
         let mut batch: Vec<(usize, &str, String)> = Vec::new();
-        let mut names: Vec<&str> = unknown.to_vec();
+        let mut names: Vec<&str> = Vec::new();
         for (index, step) in steps.iter().enumerate().skip(first) {
             let Step::Load(load) = step else { break };
             if load.reads.iter().any(|r| names.contains(&r.as_str())) {
