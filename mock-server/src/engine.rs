@@ -75,53 +75,56 @@ pub(crate) struct Prefetched {
     pub(crate) lists: Vec<(usize, Vec<(String, Entity)>)>,
 }
 
+/// What the rules can read with the request's first read, before the credentials are checked: every step
+/// before the program's first write that needs nothing the principal or an earlier step binds.
+pub(crate) struct ReadAhead<'a> {
+    /// `(step index, kind, id)` of the loads whose ids are known now. (A `require` between them does not
+    /// stop the batch: a load read ahead of a refusal is a read nobody uses.)
+    pub(crate) loads: Vec<(usize, &'a str, String)>,
+    /// `(step index, kind)` of the lists of whole kinds, when the store reads kinds ahead: they then cost
+    /// no round trip of their own. (Their filters may need what the loads find: they are applied when the
+    /// list step runs.)
+    pub(crate) lists: Vec<(usize, &'a str)>,
+}
+
 impl Request<'_> {
-    /// The `(step index, kind, id)` of the loads before the program's first write whose ids need neither
-    /// the principal nor anything a step before them binds: what can be read before the credentials are
-    /// checked, in the same batch. (A `require` between them does not stop the batch: a load read ahead of
-    /// a refusal is a read nobody uses.)
-    pub(crate) fn first_loads(&self) -> Vec<(usize, &str, String)> {
+    /// What the program can read ahead (see [`ReadAhead`]).
+    pub(crate) fn read_ahead(&self) -> ReadAhead<'_> {
         let run = Run::new(self);
-        let mut batch = Vec::new();
+        let lists_too = self.store.reads_kinds_ahead();
+        let mut ahead = ReadAhead {
+            loads: Vec::new(),
+            lists: Vec::new(),
+        };
         let mut bound: Vec<&str> = vec!["principal"];
         for (index, step) in self.program.steps.iter().enumerate() {
             match step {
                 Step::Require(..) => {}
                 Step::Load(load) => {
                     if !load.reads.iter().any(|r| bound.contains(&r.as_str())) {
-                        batch.push((index, load.kind.as_str(), load.id.text(&run)));
+                        ahead
+                            .loads
+                            .push((index, load.kind.as_str(), load.id.text(&run)));
                     }
                     bound.push(&load.name);
                 }
+                Step::List(list) => {
+                    if lists_too && list.ids.is_none() {
+                        ahead.lists.push((index, list.kind.as_str()));
+                    }
+                    bound.push(&list.name);
+                }
                 Step::Find(find) => bound.push(&find.name),
-                Step::List(list) => bound.push(&list.name),
                 Step::Let(bindings) => bound.extend(bindings.iter().map(|(name, _)| name.as_str())),
-                _ => break,
-            }
-        }
-        batch
-    }
-
-    /// The `(step index, kind)` of the lists of whole kinds before the program's first write, when the
-    /// store reads kinds ahead: read with the first loads, they cost no round trip of their own. (Their
-    /// filters may need what the loads find: they are applied when the list step runs.)
-    pub(crate) fn first_lists(&self) -> Vec<(usize, &str)> {
-        if !self.store.reads_kinds_ahead() {
-            return Vec::new();
-        }
-        let mut lists = Vec::new();
-        for (index, step) in self.program.steps.iter().enumerate() {
-            match step {
-                Step::List(list) if list.ids.is_none() => lists.push((index, list.kind.as_str())),
+                // A write or the answer: what follows may read what it changes.
                 Step::Create(_)
                 | Step::Update { .. }
                 | Step::Delete { .. }
                 | Step::Claim(_)
                 | Step::Respond(_) => break,
-                _ => {}
             }
         }
-        lists
+        ahead
     }
 }
 

@@ -272,10 +272,7 @@ async fn stages(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Resul
         Ok(valid) => (rules_for(app, op, incoming.tenant, valid), None),
         Err(invalid) => (None, Some(invalid)),
     };
-    let ahead = rules.as_ref().map(|rules| Ahead {
-        loads: rules.first_loads(),
-        lists: rules.first_lists(),
-    });
+    let ahead = rules.as_ref().map(crate::engine::Request::read_ahead);
     let first = first_read(app, op, incoming, ahead.as_ref(), notes).await?;
     overrides(app, op, incoming, first.switch, &mut notes.forced).await?;
     if let Some(invalid) = invalid {
@@ -341,13 +338,6 @@ fn refuse_invalid(app: &AppState, op: &Operation, invalid: Invalid) -> Refusal {
     }
 }
 
-/// What the rules read first, with the request's first read: their first loads (step index, kind, id) and
-/// the lists of whole kinds before their first write (step index, kind).
-struct Ahead<'a> {
-    loads: Vec<(usize, &'a str, String)>,
-    lists: Vec<(usize, &'a str)>,
-}
-
 /// What the request's first read of the store found.
 struct FirstRead {
     /// The principal of the request's credentials.
@@ -365,7 +355,7 @@ async fn first_read(
     app: &AppState,
     op: &Operation,
     incoming: &Incoming<'_>,
-    ahead: Option<&Ahead<'_>>,
+    ahead: Option<&crate::engine::ReadAhead<'_>>,
     notes: &mut Notes,
 ) -> Result<FirstRead, Refusal> {
     let sent = sent_credentials(app, incoming);

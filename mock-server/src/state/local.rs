@@ -152,12 +152,7 @@ impl LocalStore {
         tenant: &str,
         wanted: impl IntoIterator<Item = (&'k str, &'k str)>,
     ) -> Result<Vec<Option<Entity>>, StoreError> {
-        let t = self.for_reading(tenant);
-        let t = t.read().await;
-        Ok(wanted
-            .into_iter()
-            .map(|(kind, id)| t.get(kind, id).cloned())
-            .collect())
+        Ok(self.read_many(tenant, wanted, &[]).await?.entities)
     }
 
     /// Entities by id and whole kinds under one lock, each in the order asked.

@@ -430,32 +430,17 @@ fn text(reply: &Reply) -> Result<String, StoreError> {
     }
 }
 
-/// A stored `<version>:<json>`, parsed from the reply's bytes (no copy into a string first).
+/// A stored `<version>:<json>`.
 fn entity(reply: &Reply) -> Result<Entity, StoreError> {
-    let stored: &[u8] = match reply {
-        Reply::BulkString(bytes) => bytes,
-        Reply::SimpleString(s) => s.as_bytes(),
-        other => {
-            return Err(StoreError::new(format!(
-                "redis: unexpected reply {other:?}"
-            )));
-        }
-    };
-    let malformed = |what: &str| {
-        let shown = String::from_utf8_lossy(&stored[..stored.len().min(80)]).into_owned();
-        StoreError::new(format!("redis: malformed {what} {shown}"))
-    };
-    let colon = stored
-        .iter()
-        .position(|b| *b == b':')
-        .ok_or_else(|| malformed("entity"))?;
-    let version = std::str::from_utf8(&stored[..colon])
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| malformed("version in"))?;
+    let stored = text(reply)?;
+    let (version, body) = stored
+        .split_once(':')
+        .ok_or_else(|| StoreError::new(format!("redis: malformed entity {stored:.80}")))?;
     Ok(Entity {
-        version,
-        body: serde_json::from_slice(&stored[colon + 1..])
+        version: version
+            .parse()
+            .map_err(|_| StoreError::new(format!("redis: malformed version in {stored:.80}")))?,
+        body: serde_json::from_str(body)
             .map_err(|e| StoreError::caused("redis: malformed entity body", e))?,
     })
 }
