@@ -4,17 +4,16 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use crate::load_error::{DemoDataError, LoadError};
 use crate::state::Fixtures;
 
 /// The embedded demo data (`mock-server/fixtures/demo.json`).
 pub const DEMO: &str = include_str!("../fixtures/demo.json");
 
 /// Parses demo data: `{kind: {id: entity}}`; top-level keys starting with `_` are comments.
-pub fn parse(text: &str) -> Result<Fixtures, String> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| format!("the demo data is not JSON: {e}"))?;
-    let Value::Object(kinds) = value else {
-        return Err("the demo data must be an object {kind: {id: entity}}".into());
+pub fn parse(text: &str) -> Result<Fixtures, DemoDataError> {
+    let Value::Object(kinds) = serde_json::from_str(text)? else {
+        return Err(DemoDataError::NotKinds);
     };
     let mut fixtures = Fixtures::new();
     for (kind, entities) in kinds {
@@ -22,9 +21,7 @@ pub fn parse(text: &str) -> Result<Fixtures, String> {
             continue;
         }
         let Value::Object(entities) = entities else {
-            return Err(format!(
-                "the demo data's {kind} must be an object {{id: entity}}"
-            ));
+            return Err(DemoDataError::NotEntities(kind));
         };
         fixtures.insert(kind, entities.into_iter().collect());
     }
@@ -36,8 +33,14 @@ pub fn demo() -> Fixtures {
     parse(DEMO).expect("the embedded demo data parses (tested)")
 }
 
-/// Fixtures from a file.
-pub fn load(path: &Path) -> Result<Fixtures, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+/// Demo data from a file.
+pub fn load(path: &Path) -> Result<Fixtures, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse(&text).map_err(|source| LoadError::DemoData {
+        path: path.to_owned(),
+        source,
+    })
 }

@@ -34,6 +34,7 @@ pub mod fixtures;
 pub mod health_probe;
 mod journal;
 mod journaling;
+mod load_error;
 mod multipart_body;
 pub mod origin;
 mod pipeline;
@@ -63,6 +64,7 @@ pub use app::app;
 #[cfg(feature = "cli")]
 pub use connections::raise_open_files_limit;
 pub use faults::FaultRule;
+pub use load_error::{DemoDataError, LoadError};
 pub use origin::AllowedHosts;
 pub use server::{MockConfig, MockServer, StartError};
 pub use shared::AppState;

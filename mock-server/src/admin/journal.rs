@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::Shared;
+use super::error::AdminResult;
 use crate::journal::Filter;
 
 /// `GET /__mock/requests`: matching entries, newest first; with Redis, every replica's (each naming the
@@ -29,13 +30,11 @@ pub(super) async fn list(State(state): Shared, Query(filter): Query<Filter>) -> 
 }
 
 /// `DELETE /__mock/requests`: forgets every entry (with Redis, every replica's).
-pub(super) async fn clear(State(state): Shared) -> Response {
+pub(super) async fn clear(State(state): Shared) -> AdminResult<StatusCode> {
     state.journal.clear();
     #[cfg(feature = "redis")]
-    if let Some(shared) = state.journal.shared()
-        && let Err(e) = shared.clear().await
-    {
-        return super::problem(StatusCode::SERVICE_UNAVAILABLE, e.chain());
+    if let Some(shared) = state.journal.shared() {
+        shared.clear().await?;
     }
-    StatusCode::NO_CONTENT.into_response()
+    Ok(StatusCode::NO_CONTENT)
 }

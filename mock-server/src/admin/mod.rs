@@ -2,6 +2,7 @@
 //! request journal and fault rules. With an admin token configured, every admin call needs
 //! `Authorization: Bearer <token>`; every call is same-origin only (crate::origin).
 
+mod error;
 mod faults;
 mod journal;
 mod operations;
@@ -13,16 +14,16 @@ mod upstream;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
+use self::error::{AdminError, AdminResult};
 use crate::shared::AppState;
-use crate::state::StoreError;
 use crate::tenant::DEFAULT_TENANT;
 
 type Shared = State<Arc<AppState>>;
@@ -82,79 +83,56 @@ async fn require_token(State(state): Shared, request: Request, next: Next) -> Re
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
         if presented != Some(token.as_str()) {
-            return problem(
-                StatusCode::UNAUTHORIZED,
-                "the admin API needs `Authorization: Bearer <admin token>`",
-            );
+            return AdminError::Unauthorized.into_response();
         }
     }
     next.run(request).await
 }
 
-pub(super) fn problem(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(json!({"error": message.into()}))).into_response()
-}
-
 /// The operation named in an admin path, or the 404 that says there is none.
-pub(super) fn operation<'s>(
-    state: &'s AppState,
-    id: &str,
-) -> Result<&'s crate::contract::Operation, Box<Response>> {
-    state.contract.operation(id).ok_or_else(|| {
-        Box::new(problem(
-            StatusCode::NOT_FOUND,
-            format!("no operation {id} in the contract"),
-        ))
-    })
-}
-
-pub(super) fn store_problem(e: StoreError) -> Response {
-    problem(StatusCode::SERVICE_UNAVAILABLE, e.chain())
+fn operation<'s>(state: &'s AppState, id: &str) -> AdminResult<&'s crate::contract::Operation> {
+    state
+        .contract
+        .operation(id)
+        .ok_or_else(|| AdminError::NotFound(format!("no operation {id} in the contract")))
 }
 
 #[derive(Debug, Deserialize, Default)]
-pub(super) struct TenantQuery {
+struct TenantQuery {
     tenant: Option<String>,
 }
 
 /// `?tenant=` wins over the `X-Mock-Tenant` header.
-pub(super) fn tenant(
-    query: &TenantQuery,
-    headers: &HeaderMap,
-) -> Result<Option<String>, Box<Response>> {
-    crate::tenant::named(query.tenant.as_deref(), headers)
-        .map_err(|message| Box::new(problem(StatusCode::BAD_REQUEST, message)))
+fn tenant(query: &TenantQuery, headers: &HeaderMap) -> AdminResult<Option<String>> {
+    crate::tenant::named(query.tenant.as_deref(), headers).map_err(AdminError::BadRequest)
 }
 
-async fn health(State(state): Shared) -> Response {
-    match state.store.tenant_names().await {
-        Ok(tenants) => Json(json!({
-            "status": "ok",
-            "store": state.store.backend(),
-            "operations": state.contract.operations.iter().map(|o| o.id.clone()).collect::<Vec<_>>(),
-            "tenants": tenants,
-            "uptimeMs": state.started.elapsed().as_millis() as u64,
-            "journal": state.journal.len(),
-        }))
-        .into_response(),
-        Err(e) => store_problem(e),
-    }
+async fn health(State(state): Shared) -> AdminResult<Json<Value>> {
+    let tenants = state.store.tenant_names().await?;
+    Ok(Json(json!({
+        "status": "ok",
+        "store": state.store.backend(),
+        "operations": state.contract.operations.iter().map(|o| o.id.clone()).collect::<Vec<_>>(),
+        "tenants": tenants,
+        "uptimeMs": state.started.elapsed().as_millis() as u64,
+        "journal": state.journal.len(),
+    })))
 }
 
 /// The tenant an admin call names (`?tenant=` over `X-Mock-Tenant`), else the default one; a bad name is
 /// refused with a 400 before the handler runs.
-pub(super) struct NamedTenant(pub(super) String);
+struct NamedTenant(String);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for NamedTenant {
-    type Rejection = Response;
+    type Rejection = AdminError;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
         _: &S,
-    ) -> Result<Self, Response> {
+    ) -> AdminResult<Self> {
         let query = axum::extract::Query::<TenantQuery>::try_from_uri(&parts.uri)
-            .map_err(|e| problem(StatusCode::BAD_REQUEST, e.body_text()))?;
-        let named = tenant(&query, &parts.headers).map_err(|refused| *refused)?;
+            .map_err(|e| AdminError::BadRequest(e.body_text()))?;
+        let named = tenant(&query, &parts.headers)?;
         Ok(NamedTenant(
             named.unwrap_or_else(|| DEFAULT_TENANT.to_owned()),
         ))
@@ -163,16 +141,16 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for NamedTenant {
 
 /// Commits in a task of its own and waits for it: once begun it finishes, whatever happens to the client
 /// that asked (a client that goes away cannot stop a write half-way).
-pub(super) async fn commit(
+async fn commit(
     state: &Arc<AppState>,
     tenant: &str,
     txn: crate::state::Txn,
-) -> Result<crate::state::Commit, Response> {
+) -> AdminResult<crate::state::Commit> {
     let state = state.clone();
     let tenant = tenant.to_owned();
     crate::state::to_completion("the admin write", async move {
         state.store.commit(&tenant, txn).await
     })
     .await
-    .map_err(store_problem)
+    .map_err(AdminError::Store)
 }

@@ -5,10 +5,10 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{NamedTenant, Shared, TenantQuery, commit, problem, store_problem, tenant};
+use super::error::{AdminError, AdminResult, body};
+use super::{NamedTenant, Shared, TenantQuery, commit, tenant};
 use crate::state::{Commit, Fixtures, Guard, Txn, to_completion};
 
 /// One tenant (`?tenant=` or the header) or, without either, every tenant.
@@ -16,11 +16,8 @@ pub(super) async fn reset(
     State(state): Shared,
     Query(query): Query<TenantQuery>,
     headers: HeaderMap,
-) -> Response {
-    let which = match tenant(&query, &headers) {
-        Ok(which) => which,
-        Err(refused) => return *refused,
-    };
+) -> AdminResult<Json<Value>> {
+    let which = tenant(&query, &headers)?;
     // In a task of its own: a reset of every tenant completes even when its client gives up waiting.
     let done = {
         let state = state.clone();
@@ -30,63 +27,48 @@ pub(super) async fn reset(
         })
         .await
     };
-    match done {
-        Ok(()) => Json(json!({"reset": which.map_or_else(|| json!("all"), Value::String)}))
-            .into_response(),
-        Err(e) => store_problem(e),
-    }
+    done?;
+    Ok(Json(
+        json!({"reset": which.map_or_else(|| json!("all"), Value::String)}),
+    ))
 }
 
-pub(super) async fn export(State(state): Shared, NamedTenant(which): NamedTenant) -> Response {
-    match state.store.export(&which).await {
-        Ok(fixtures) => Json(json!({"tenant": which, "state": fixtures})).into_response(),
-        Err(e) => store_problem(e),
-    }
+pub(super) async fn export(
+    State(state): Shared,
+    NamedTenant(which): NamedTenant,
+) -> AdminResult<Json<Value>> {
+    let fixtures = state.store.export(&which).await?;
+    Ok(Json(json!({"tenant": which, "state": fixtures})))
 }
 
 pub(super) async fn import(
     State(state): Shared,
     NamedTenant(which): NamedTenant,
-    body: axum::body::Bytes,
-) -> Response {
-    let parsed: Result<Value, _> = serde_json::from_slice(&body);
+    bytes: axum::body::Bytes,
+) -> AdminResult<Json<Value>> {
     // Accept what GET returns ({tenant, state}) as well as the bare {kind: {id: body}} map.
-    let state_value = match parsed {
-        Ok(Value::Object(mut map)) if map.contains_key("state") => {
+    let state_value = match body(&bytes, "the body is not JSON")? {
+        Value::Object(mut map) if map.contains_key("state") => {
             map.remove("state").unwrap_or_default()
         }
-        Ok(other) => other,
-        Err(e) => {
-            return problem(
-                StatusCode::BAD_REQUEST,
-                format!("the body is not JSON: {e}"),
-            );
-        }
+        other => other,
     };
-    let fixtures: Fixtures = match serde_json::from_value(state_value) {
-        Ok(f) => f,
-        Err(e) => {
-            return problem(
-                StatusCode::BAD_REQUEST,
-                format!("state must be {{kind: {{id: entity}}}}: {e}"),
-            );
-        }
-    };
+    let fixtures: Fixtures = serde_json::from_value(state_value).map_err(|e| {
+        AdminError::BadRequest(format!("state must be {{kind: {{id: entity}}}}: {e}"))
+    })?;
     let fixtures = state.contract.prepare_fixtures(fixtures);
-    match state.store.import(&which, fixtures).await {
-        Ok(()) => Json(json!({"imported": which})).into_response(),
-        Err(e) => store_problem(e),
-    }
+    state.store.import(&which, fixtures).await?;
+    Ok(Json(json!({"imported": which})))
 }
 
 /// `DELETE /__mock/tenants/{name}`: the tenant's state is gone (204), or it had none (404).
-pub(super) async fn forget_tenant(State(state): Shared, Path(name): Path<String>) -> Response {
-    let headers = HeaderMap::new();
-    let name = match crate::tenant::named(Some(&name), &headers) {
-        Ok(Some(name)) => name,
-        Ok(None) => return problem(StatusCode::BAD_REQUEST, "name a tenant"),
-        Err(message) => return problem(StatusCode::BAD_REQUEST, message),
-    };
+pub(super) async fn forget_tenant(
+    State(state): Shared,
+    Path(name): Path<String>,
+) -> AdminResult<StatusCode> {
+    let name = crate::tenant::named(Some(&name), &HeaderMap::new())
+        .map_err(AdminError::BadRequest)?
+        .ok_or_else(|| AdminError::BadRequest("name a tenant".into()))?;
     let done = {
         let state = state.clone();
         let name = name.clone();
@@ -96,18 +78,16 @@ pub(super) async fn forget_tenant(State(state): Shared, Path(name): Path<String>
         )
         .await
     };
-    match done {
-        Ok(true) => StatusCode::NO_CONTENT.into_response(),
-        Ok(false) => problem(StatusCode::NOT_FOUND, format!("no tenant {name} has state")),
-        Err(e) => store_problem(e),
+    if done? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AdminError::NotFound(format!("no tenant {name} has state")))
     }
 }
 
-pub(super) async fn tenants(State(state): Shared) -> Response {
-    match state.store.tenant_names().await {
-        Ok(tenants) => Json(json!({"tenants": tenants})).into_response(),
-        Err(e) => store_problem(e),
-    }
+pub(super) async fn tenants(State(state): Shared) -> AdminResult<Json<Value>> {
+    let tenants = state.store.tenant_names().await?;
+    Ok(Json(json!({"tenants": tenants})))
 }
 
 /// `PUT /__mock/state/{kind}/{id}`: creates or replaces one entity (200 with it, 409 when a unique key is
@@ -116,31 +96,15 @@ pub(super) async fn put_entity(
     State(state): Shared,
     Path((kind, id)): Path<(String, String)>,
     NamedTenant(which): NamedTenant,
-    body: axum::body::Bytes,
-) -> Response {
-    if let Some(refused) = derived(&kind) {
-        return refused;
-    }
-    let entity: Value = match serde_json::from_slice(&body) {
-        Ok(entity) => entity,
-        Err(e) => {
-            return problem(
-                StatusCode::BAD_REQUEST,
-                format!("the entity is not JSON: {e}"),
-            );
-        }
-    };
+    bytes: axum::body::Bytes,
+) -> AdminResult<Json<Value>> {
+    not_derived(&kind)?;
+    let entity: Value = body(&bytes, "the entity is not JSON")?;
     let resource = state.contract.resources.get(&kind);
     if resource.is_some_and(|r| !r.unique.is_empty()) && !entity.is_object() {
-        return problem(
-            StatusCode::BAD_REQUEST,
-            format!("a {kind} is a JSON object"),
-        );
+        return Err(AdminError::BadRequest(format!("a {kind} is a JSON object")));
     }
-    let current = match state.store.get(&which, &kind, &id).await {
-        Ok(current) => current,
-        Err(e) => return store_problem(e),
-    };
+    let current = state.store.get(&which, &kind, &id).await?;
     let mut txn = Txn::new().guard(Guard::VersionIs(
         kind.clone(),
         id.clone(),
@@ -166,11 +130,10 @@ pub(super) async fn put_entity(
         }
     }
     txn = txn.put(&kind, id.clone(), entity.clone());
-    commit_edit(&state, &which, txn, (&kind, &id), &claimed)
-        .await
-        .unwrap_or_else(|| {
-            Json(json!({"tenant": which, "kind": kind, "id": id, "entity": entity})).into_response()
-        })
+    commit_edit(&state, &which, txn, (&kind, &id), &claimed).await?;
+    Ok(Json(
+        json!({"tenant": which, "kind": kind, "id": id, "entity": entity}),
+    ))
 }
 
 /// `DELETE /__mock/state/{kind}/{id}`: removes one entity and its unique keys (204, or 404).
@@ -178,20 +141,13 @@ pub(super) async fn delete_entity(
     State(state): Shared,
     Path((kind, id)): Path<(String, String)>,
     NamedTenant(which): NamedTenant,
-) -> Response {
-    if let Some(refused) = derived(&kind) {
-        return refused;
-    }
-    let current = match state.store.get(&which, &kind, &id).await {
-        Ok(Some(current)) => current,
-        Ok(None) => {
-            return problem(
-                StatusCode::NOT_FOUND,
-                format!("tenant {which} has no {kind} {id}"),
-            );
-        }
-        Err(e) => return store_problem(e),
-    };
+) -> AdminResult<StatusCode> {
+    not_derived(&kind)?;
+    let current = state
+        .store
+        .get(&which, &kind, &id)
+        .await?
+        .ok_or_else(|| AdminError::NotFound(format!("tenant {which} has no {kind} {id}")))?;
     let mut txn = Txn::new().guard(Guard::VersionIs(kind.clone(), id.clone(), current.version));
     if let Some(resource) = state.contract.resources.get(&kind) {
         for (index, key) in resource.keys(&current.body) {
@@ -199,52 +155,43 @@ pub(super) async fn delete_entity(
         }
     }
     txn = txn.delete(&kind, id.clone());
-    commit_edit(&state, &which, txn, (&kind, &id), &[])
-        .await
-        .unwrap_or_else(|| StatusCode::NO_CONTENT.into_response())
+    commit_edit(&state, &which, txn, (&kind, &id), &[]).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Index kinds (`<kind>#<unique>`) are derived from their resource's entities: edited through them.
-fn derived(kind: &str) -> Option<Response> {
-    kind.contains('#').then(|| {
-        problem(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "{kind} holds a unique key of {}; the mock keeps it in step with those entities, edit them instead",
-                kind.split('#').next().unwrap_or(kind)
-            ),
-        )
-    })
+fn not_derived(kind: &str) -> AdminResult<()> {
+    match kind.split_once('#') {
+        Some((resource, _)) => Err(AdminError::BadRequest(format!(
+            "{kind} holds a unique key of {resource}; the mock keeps it in step with those entities, edit them instead"
+        ))),
+        None => Ok(()),
+    }
 }
 
-/// Commits (to completion) an edit of the entity `(kind, id)`; `None` when it committed, else the answer
-/// saying why not. `claimed` are the unique keys guarded after the version.
+/// Commits (to completion) an edit of the entity `(kind, id)`, or says why it did not. `claimed` are the
+/// unique keys guarded after the version.
 async fn commit_edit(
     state: &std::sync::Arc<crate::shared::AppState>,
     tenant: &str,
     txn: Txn,
     (kind, id): (&str, &str),
     claimed: &[(String, String)],
-) -> Option<Response> {
-    match commit(state, tenant, txn).await {
-        Ok(Commit::Committed) => None,
-        Ok(Commit::Rejected(0)) => Some(problem(
-            StatusCode::CONFLICT,
-            format!(
-                "{kind} {id} of tenant {tenant} changed while it was being edited; read it again"
-            ),
-        )),
-        Ok(Commit::Rejected(guard)) => {
+) -> AdminResult<()> {
+    match commit(state, tenant, txn).await? {
+        Commit::Committed => Ok(()),
+        Commit::Rejected(0) => Err(AdminError::Conflict(format!(
+            "{kind} {id} of tenant {tenant} changed while it was being edited; read it again"
+        ))),
+        Commit::Rejected(guard) => {
             let (index, key) = claimed
                 .get(guard - 1)
                 .cloned()
                 .unwrap_or_else(|| (kind.to_owned(), id.to_owned()));
-            let unique = index.split('#').nth(1).unwrap_or(&index).to_owned();
-            Some(problem(
-                StatusCode::CONFLICT,
-                format!("another {kind} already holds the unique {unique} {key}"),
-            ))
+            let unique = index.split('#').nth(1).unwrap_or(&index);
+            Err(AdminError::Conflict(format!(
+                "another {kind} already holds the unique {unique} {key}"
+            )))
         }
-        Err(refused) => Some(refused),
     }
 }

@@ -9,87 +9,63 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::{NamedTenant, Shared, commit, problem, store_problem};
+use super::error::{AdminError, AdminResult, body};
+use super::{NamedTenant, Shared, commit};
 use crate::state::{Commit, Txn};
 use crate::switch::{KIND, Switch};
 
-pub(super) async fn list(State(state): Shared, NamedTenant(which): NamedTenant) -> Response {
-    match Switch::all(&state.store, &which).await {
-        Ok(switches) => Json(json!({"tenant": which, "switches": switches})).into_response(),
-        Err(e) => store_problem(e),
-    }
+pub(super) async fn list(
+    State(state): Shared,
+    NamedTenant(which): NamedTenant,
+) -> AdminResult<Json<Value>> {
+    let switches = Switch::all(&state.store, &which).await?;
+    Ok(Json(json!({"tenant": which, "switches": switches})))
 }
 
 pub(super) async fn set(
     State(state): Shared,
     Path(operation): Path<String>,
     NamedTenant(which): NamedTenant,
-    body: axum::body::Bytes,
-) -> Response {
-    let op = match super::operation(&state, &operation) {
-        Ok(op) => op,
-        Err(unknown) => return *unknown,
-    };
-    let mut switch: Switch = match serde_json::from_slice(&body) {
-        Ok(switch) => switch,
-        Err(e) => {
-            return problem(
-                StatusCode::BAD_REQUEST,
-                format!("a switch is {{status?, example?, delayMs?}}: {e}"),
-            );
-        }
-    };
+    bytes: axum::body::Bytes,
+) -> AdminResult<Json<Value>> {
+    let op = super::operation(&state, &operation)?;
+    let mut switch: Switch = body(&bytes, "a switch is {status?, example?, delayMs?}")?;
     switch.operation = op.id.clone();
-    if let Err(message) = switch.check(op) {
-        return problem(StatusCode::BAD_REQUEST, message);
-    }
-    let Ok(value) = serde_json::to_value(&switch) else {
-        return problem(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "the switch did not serialize",
-        );
-    };
-    let txn = Txn::new().put(KIND, op.id.clone(), value);
-    match commit(&state, &which, txn).await {
-        Ok(_) => Json(json!({"tenant": which, "switch": switch})).into_response(),
-        Err(refused) => refused,
-    }
+    switch.check(op).map_err(AdminError::BadRequest)?;
+    let txn = Txn::new().put(KIND, op.id.clone(), json!(switch));
+    commit(&state, &which, txn).await?;
+    Ok(Json(json!({"tenant": which, "switch": switch})))
 }
 
 pub(super) async fn remove(
     State(state): Shared,
     Path(operation): Path<String>,
     NamedTenant(which): NamedTenant,
-) -> Response {
+) -> AdminResult<StatusCode> {
     let txn = Txn::new()
         .guard(crate::state::Guard::Exists(
             KIND.to_owned(),
             operation.clone(),
         ))
         .delete(KIND, operation.clone());
-    match commit(&state, &which, txn).await {
-        Ok(Commit::Committed) => StatusCode::NO_CONTENT.into_response(),
-        Ok(Commit::Rejected(_)) => problem(
-            StatusCode::NOT_FOUND,
-            format!("{operation} is not switched for tenant {which}"),
-        ),
-        Err(refused) => refused,
+    match commit(&state, &which, txn).await? {
+        Commit::Committed => Ok(StatusCode::NO_CONTENT),
+        Commit::Rejected(_) => Err(AdminError::NotFound(format!(
+            "{operation} is not switched for tenant {which}"
+        ))),
     }
 }
 
-pub(super) async fn clear(State(state): Shared, NamedTenant(which): NamedTenant) -> Response {
-    let switches = match Switch::all(&state.store, &which).await {
-        Ok(switches) => switches,
-        Err(e) => return store_problem(e),
-    };
+pub(super) async fn clear(
+    State(state): Shared,
+    NamedTenant(which): NamedTenant,
+) -> AdminResult<StatusCode> {
+    let switches = Switch::all(&state.store, &which).await?;
     let txn = switches
         .iter()
         .fold(Txn::new(), |txn, s| txn.delete(KIND, s.operation.clone()));
-    match commit(&state, &which, txn).await {
-        Ok(_) => StatusCode::NO_CONTENT.into_response(),
-        Err(refused) => refused,
-    }
+    commit(&state, &which, txn).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -11,18 +11,18 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::{NamedTenant, Shared, commit, problem, store_problem};
+use super::error::{AdminError, AdminResult, body};
+use super::{NamedTenant, Shared, commit};
 use crate::upstream::mode::{self, Mode};
 
-pub(super) async fn list(State(state): Shared, NamedTenant(which): NamedTenant) -> Response {
-    let stored = match mode::stored(&state.store, &which).await {
-        Ok(stored) => stored,
-        Err(e) => return store_problem(e),
-    };
+pub(super) async fn list(
+    State(state): Shared,
+    NamedTenant(which): NamedTenant,
+) -> AdminResult<Json<Value>> {
+    let stored = mode::stored(&state.store, &which).await?;
     let proxy = state.upstream.as_ref();
     let operations: Vec<_> = state
         .contract
@@ -44,7 +44,7 @@ pub(super) async fn list(State(state): Shared, NamedTenant(which): NamedTenant) 
             })
         })
         .collect();
-    Json(json!({"tenant": which, "operations": operations})).into_response()
+    Ok(Json(json!({"tenant": which, "operations": operations})))
 }
 
 #[derive(Deserialize)]
@@ -57,48 +57,35 @@ pub(super) async fn set(
     State(state): Shared,
     Path(operation): Path<String>,
     NamedTenant(which): NamedTenant,
-    body: axum::body::Bytes,
-) -> Response {
-    let op = match super::operation(&state, &operation) {
-        Ok(op) => op,
-        Err(unknown) => return *unknown,
-    };
-    let asked: SetMode = match serde_json::from_slice(&body) {
-        Ok(asked) => asked,
-        Err(e) => {
-            return problem(
-                StatusCode::BAD_REQUEST,
-                format!("a mode is {{\"mode\": \"mock\"}} or {{\"mode\": \"vendor\"}}: {e}"),
-            );
-        }
-    };
+    bytes: axum::body::Bytes,
+) -> AdminResult<Json<Value>> {
+    let op = super::operation(&state, &operation)?;
+    let asked: SetMode = body(
+        &bytes,
+        r#"a mode is {"mode": "mock"} or {"mode": "vendor"}"#,
+    )?;
     let api = &state.contract.vendor_of(op).api;
     let has_upstream = state
         .upstream
         .as_ref()
         .is_some_and(|p| p.target(op.vendor).is_some());
     if asked.mode == Mode::Vendor && !has_upstream {
-        return problem(
-            StatusCode::CONFLICT,
-            format!(
-                "{operation} belongs to {api}, which has no upstream: start the mock with --upstream {api}=URL"
-            ),
-        );
+        return Err(AdminError::Conflict(format!(
+            "{operation} belongs to {api}, which has no upstream: start the mock with --upstream {api}=URL"
+        )));
     }
-    match commit(&state, &which, mode::set(&op.id, asked.mode)).await {
-        Ok(_) => {
-            Json(json!({"tenant": which, "operation": op.id, "mode": asked.mode})).into_response()
-        }
-        Err(refused) => refused,
-    }
+    commit(&state, &which, mode::set(&op.id, asked.mode)).await?;
+    Ok(Json(
+        json!({"tenant": which, "operation": op.id, "mode": asked.mode}),
+    ))
 }
 
-pub(super) async fn drift(State(state): Shared) -> Response {
-    match &state.upstream {
-        Some(proxy) => Json(proxy.drift.snapshot()).into_response(),
+pub(super) async fn drift(State(state): Shared) -> Json<Value> {
+    Json(match &state.upstream {
+        Some(proxy) => proxy.drift.snapshot(),
         // No upstream: the report of nothing, in the same shape.
-        None => Json(crate::upstream::DriftReport::default().snapshot()).into_response(),
-    }
+        None => crate::upstream::DriftReport::default().snapshot(),
+    })
 }
 
 pub(super) async fn clear_drift(State(state): Shared) -> StatusCode {
@@ -108,19 +95,18 @@ pub(super) async fn clear_drift(State(state): Shared) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-pub(super) async fn recording(State(state): Shared, NamedTenant(which): NamedTenant) -> Response {
+pub(super) async fn recording(
+    State(state): Shared,
+    NamedTenant(which): NamedTenant,
+) -> AdminResult<Json<Value>> {
     let by_default = state
         .upstream
         .as_ref()
         .is_some_and(|p| p.records_by_default());
-    let on = match mode::recording(&state.store, &which, by_default).await {
-        Ok(on) => on,
-        Err(e) => return store_problem(e),
-    };
-    match crate::upstream::recording_export(&state.store, &which, on).await {
-        Ok(export) => Json(export).into_response(),
-        Err(e) => store_problem(e),
-    }
+    let on = mode::recording(&state.store, &which, by_default).await?;
+    Ok(Json(
+        crate::upstream::recording_export(&state.store, &which, on).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -139,42 +125,28 @@ pub(super) struct Recording {
 pub(super) async fn set_recording(
     State(state): Shared,
     NamedTenant(which): NamedTenant,
-    body: axum::body::Bytes,
-) -> Response {
-    let asked: Recording = match serde_json::from_slice(&body) {
-        Ok(asked) => asked,
-        Err(e) => {
-            return problem(
-                StatusCode::BAD_REQUEST,
-                format!(
-                    "recording takes {{\"action\": \"start\"}} or {{\"action\": \"stop\"}}: {e}"
-                ),
-            );
-        }
-    };
+    bytes: axum::body::Bytes,
+) -> AdminResult<Json<Value>> {
+    let asked: Recording = body(
+        &bytes,
+        r#"recording takes {"action": "start"} or {"action": "stop"}"#,
+    )?;
     let on = matches!(asked.action, Action::Start);
     if on && state.upstream.is_none() {
-        return problem(
-            StatusCode::CONFLICT,
-            "no API has an upstream, so there is nothing to record: start the mock with --upstream API=URL",
-        );
+        return Err(AdminError::Conflict(
+            "no API has an upstream, so there is nothing to record: start the mock with --upstream API=URL"
+                .into(),
+        ));
     }
-    match commit(&state, &which, mode::set_recording(on)).await {
-        Ok(_) => Json(json!({"tenant": which, "recording": on})).into_response(),
-        Err(refused) => refused,
-    }
+    commit(&state, &which, mode::set_recording(on)).await?;
+    Ok(Json(json!({"tenant": which, "recording": on})))
 }
 
 pub(super) async fn forget_recording(
     State(state): Shared,
     NamedTenant(which): NamedTenant,
-) -> Response {
-    let txn = match crate::upstream::forget_recording(&state.store, &which).await {
-        Ok(txn) => txn,
-        Err(e) => return store_problem(e),
-    };
-    match commit(&state, &which, txn).await {
-        Ok(_) => StatusCode::NO_CONTENT.into_response(),
-        Err(refused) => refused,
-    }
+) -> AdminResult<StatusCode> {
+    let txn = crate::upstream::forget_recording(&state.store, &which).await?;
+    commit(&state, &which, txn).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -7,6 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
+use crate::load_error::LoadError;
+
 /// One document and where it came from.
 pub(super) struct Loaded {
     /// The file, for errors.
@@ -16,7 +18,7 @@ pub(super) struct Loaded {
 }
 
 /// The documents as one.
-pub(super) fn merge(mut loaded: Vec<Loaded>) -> Result<Value, String> {
+pub(super) fn merge(mut loaded: Vec<Loaded>) -> Result<Value, LoadError> {
     if loaded.len() == 1 {
         return Ok(loaded.remove(0).document);
     }
@@ -46,7 +48,11 @@ pub(super) fn merge(mut loaded: Vec<Loaded>) -> Result<Value, String> {
             .map(|(p, _)| p)
         {
             if let Some(other) = owners.insert(path.clone(), l.file.clone()) {
-                return Err(format!("path {path} is in both {other} and {}", l.file));
+                return Err(LoadError::SamePath {
+                    path: path.clone(),
+                    first: other,
+                    second: l.file,
+                });
             }
         }
         let tags = one_api(&mut document, &title, &renamed);
@@ -236,9 +242,6 @@ mod tests {
             },
         ])
         .unwrap_err();
-        assert!(
-            clash.contains("a.yaml") && clash.contains("b.yaml"),
-            "{clash}"
-        );
+        assert_eq!(clash.to_string(), "path /same is in both a.yaml and b.yaml");
     }
 }

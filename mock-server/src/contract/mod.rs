@@ -22,6 +22,7 @@ pub use crate::problem::Violation;
 pub(crate) use error_shape::ErrorShape;
 pub use router::{PathParams, RouteMatch};
 
+pub use crate::load_error::{ContractError, LoadError, Subject};
 use crate::rules::{Program, RefusalDecl, Resource};
 use crate::vendor::Vendor;
 
@@ -214,29 +215,6 @@ impl std::fmt::Debug for Contract {
     }
 }
 
-/// A mistake in the document, found at start-up.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{location}: {message}")]
-pub struct ContractError {
-    /// Where: an operation (`magicline_add_access_medium (POST /v1/…)`), a tag, a scheme, `components`.
-    pub location: String,
-    /// What is wrong.
-    pub message: String,
-    /// What the location names, for tools that point into the document's sources (`cargo regen`).
-    pub subject: Subject,
-}
-
-/// What a [`ContractError`] is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Subject {
-    /// The operation with this `operationId`.
-    Operation(String),
-    /// The tag of this name (its `x-concord-mock`, its resources).
-    Tag(String),
-    /// The document as a whole (`components`, a security scheme, an inferred resource).
-    Document,
-}
-
 impl Contract {
     /// The embedded document, compiled once.
     ///
@@ -262,34 +240,42 @@ impl Contract {
     }
 
     /// Reads and compiles a document from a file (YAML, of which JSON is a subset).
-    pub fn load(path: &std::path::Path) -> Result<Contract, String> {
+    pub fn load(path: &std::path::Path) -> Result<Contract, LoadError> {
         Contract::load_all(&[path])
     }
 
     /// Reads several documents and compiles them as one: each is its own vendor, component names they
     /// share get the document's title as a prefix, and a path two of them define is an error.
-    pub fn load_all(paths: &[&std::path::Path]) -> Result<Contract, String> {
+    pub fn load_all(paths: &[&std::path::Path]) -> Result<Contract, LoadError> {
         let mut loaded = Vec::new();
         for path in paths {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let document: Value = serde_yaml_ng::from_str(&text)
-                .map_err(|e| format!("{} is not YAML or JSON: {e}", path.display()))?;
+            let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            let document: Value =
+                serde_yaml_ng::from_str(&text).map_err(|e| LoadError::Syntax {
+                    path: path.to_path_buf(),
+                    message: e.to_string(),
+                })?;
             let version = document["openapi"].as_str().unwrap_or_default();
             if !version.starts_with("3.0.") {
-                return Err(format!(
-                    "{}: the mock reads OpenAPI 3.0.x, found `openapi: {version}`",
-                    path.display()
-                ));
+                return Err(LoadError::Version {
+                    path: path.to_path_buf(),
+                    found: version.to_owned(),
+                });
             }
             loaded.push(merge::Loaded {
                 file: path.display().to_string(),
                 document,
             });
         }
-        let names: Vec<String> = loaded.iter().map(|l| l.file.clone()).collect();
+        let files: Vec<String> = loaded.iter().map(|l| l.file.clone()).collect();
         let document = merge::merge(loaded)?;
-        Contract::compile(document).map_err(|e| format!("{}: {e}", names.join(" + ")))
+        Contract::compile(document).map_err(|source| LoadError::Contract {
+            files: files.join(" + "),
+            source,
+        })
     }
 
     /// Compiles a document; the error names the first mistake and where it is.
