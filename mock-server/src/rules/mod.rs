@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 pub(crate) use resource::{IdStrategy, Resource};
-pub(crate) use step::{Claim, Create, Find, List, Load, Respond, Step};
+pub(crate) use step::{Claim, Create, Find, List, Load, Respond, Step, Update};
 
 use crate::template::{Names, Template};
 
