@@ -1,5 +1,5 @@
 //! Auth per security scheme of the contract. Which credentials are valid is data: `auth.credential`
-//! entities (`<scheme>:<value>`) in the fixtures, per tenant (a Basic credential's value is
+//! entities (`<scheme>:<value>`) in the demo data, per tenant (a Basic credential's value is
 //! `user:password`). A scheme the demo data holds no credential for accepts any well-formed one, as Prism
 //! does; a missing or malformed one is refused. A scheme may be configured (`auth.scheme`) to
 //! fail with another status than 401 or to match one item of a comma-separated list (MasStack's
@@ -212,12 +212,12 @@ pub(crate) struct Sent<'a> {
     pub(crate) open: &'a BTreeSet<String>,
 }
 
-/// The schemes of `contract` that `fixtures` hold no credential for: they accept any well-formed one.
+/// The schemes of `contract` that `demo_data` hold no credential for: they accept any well-formed one.
 pub(crate) fn open_schemes(
     contract: &Contract,
-    fixtures: &crate::state::Fixtures,
+    demo_data: &crate::state::DemoData,
 ) -> BTreeSet<String> {
-    let credentials = fixtures.get(CREDENTIAL);
+    let credentials = demo_data.get(CREDENTIAL);
     contract
         .schemes
         .keys()

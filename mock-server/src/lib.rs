@@ -27,9 +27,9 @@ mod app;
 mod auth;
 mod connections;
 pub mod contract;
+pub mod demo_data;
 mod engine;
 mod faults;
-pub mod fixtures;
 #[cfg(feature = "cli")]
 pub mod health_probe;
 mod journal;

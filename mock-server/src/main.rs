@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use clap::{CommandFactory, FromArgMatches};
 use concord_mock::contract::Contract;
-use concord_mock::state::Fixtures;
+use concord_mock::state::DemoData;
 
 // The request path allocates many small, short-lived values; mimalloc handles that far better than glibc's
 // allocator (measured: bench/run.sh, BENCHMARKS.md).
@@ -195,25 +195,25 @@ async fn run(cli: Cli) -> Result<ExitCode, ExitCode> {
     init_log(&cli);
     concord_mock::raise_open_files_limit();
     check_admin(&cli)?;
-    let (contract, fixtures) = on_own_thread(|| {
+    let (contract, demo_data) = on_own_thread(|| {
         let (contract, custom) = load_contract(&cli.spec)?;
-        let fixtures = load_fixtures(cli.demo_data.as_deref(), &contract, custom)?;
-        Ok::<_, ExitCode>((contract, fixtures))
+        let demo_data = load_demo_data(cli.demo_data.as_deref(), &contract, custom)?;
+        Ok::<_, ExitCode>((contract, demo_data))
     })?;
     if cli.explain {
         print!("{}", contract.explain());
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(Command::VerifyUpstream(args)) = &cli.command {
-        return Ok(verify_upstream(contract, fixtures, args, cli.upstream_timeout).await);
+        return Ok(verify_upstream(contract, demo_data, args, cli.upstream_timeout).await);
     }
     let env = |name: &str| std::env::var(name).ok();
     let upstreams =
         concord_mock::upstream::configure(&contract, &cli.upstream, &env).map_err(fail)?;
     if cli.self_check {
-        return Ok(self_check(contract, fixtures).await);
+        return Ok(self_check(contract, demo_data).await);
     }
-    let config = config(cli, contract, fixtures, upstreams.clone());
+    let config = config(cli, contract, demo_data, upstreams.clone());
     let server = MockServer::start(config).await.map_err(|e| {
         // The cause chain, so that "connection refused" is on the line, not four levels down.
         let mut message = e.to_string();
@@ -303,31 +303,31 @@ fn load_contract(spec: &[PathBuf]) -> Result<(Arc<Contract>, bool), ExitCode> {
 
 /// The state every tenant starts from: another document brings its examples, and `--demo-data` adds to
 /// them (its entities win); the embedded document has its own demo data, which `--demo-data` replaces.
-fn load_fixtures(
+fn load_demo_data(
     demo_data: Option<&std::path::Path>,
     contract: &Contract,
     custom: bool,
-) -> Result<Fixtures, ExitCode> {
+) -> Result<DemoData, ExitCode> {
     let given = demo_data
-        .map(concord_mock::fixtures::load)
+        .map(concord_mock::demo_data::load)
         .transpose()
         .map_err(fail)?;
     Ok(match (custom, given) {
         (true, given) => {
-            let mut fixtures = contract.seed();
+            let mut demo_data = contract.demo_data();
             for (kind, entities) in given.unwrap_or_default() {
-                fixtures.entry(kind).or_default().extend(entities);
+                demo_data.entry(kind).or_default().extend(entities);
             }
-            fixtures
+            demo_data
         }
         (false, Some(given)) => given,
-        (false, None) => concord_mock::fixtures::demo(),
+        (false, None) => concord_mock::demo_data::embedded(),
     })
 }
 
 /// `--self-check`: what does not hold on stdout, then the totals; 1 if anything does not hold.
-async fn self_check(contract: Arc<Contract>, fixtures: Fixtures) -> ExitCode {
-    let report = concord_mock::self_check::every_documented_answer(contract, fixtures).await;
+async fn self_check(contract: Arc<Contract>, demo_data: DemoData) -> ExitCode {
+    let report = concord_mock::self_check::every_documented_answer(contract, demo_data).await;
     for finding in &report.findings {
         println!("{finding}");
     }
@@ -347,13 +347,13 @@ async fn self_check(contract: Arc<Contract>, fixtures: Fixtures) -> ExitCode {
 fn config(
     cli: Cli,
     contract: Arc<Contract>,
-    fixtures: Fixtures,
+    demo_data: DemoData,
     upstreams: Vec<concord_mock::upstream::Upstream>,
 ) -> MockConfig {
     MockConfig {
         addr: SocketAddr::new(cli.host, cli.port),
         contract: Some(contract),
-        fixtures,
+        demo_data,
         state_file: cli.state_file,
         redis: cli.redis_url.map(|url| concord_mock::state::RedisConfig {
             url,
@@ -408,7 +408,7 @@ fn announce(server: &MockServer, upstreams: &[concord_mock::upstream::Upstream])
 /// `verify-upstream`: the report on stdout, the exit status for CI.
 async fn verify_upstream(
     contract: Arc<Contract>,
-    fixtures: Fixtures,
+    demo_data: DemoData,
     args: &VerifyArgs,
     timeout_secs: u64,
 ) -> ExitCode {
@@ -428,7 +428,7 @@ async fn verify_upstream(
     };
     let verify = concord_mock::verify_upstream::Verify {
         contract,
-        fixtures,
+        demo_data,
         upstream,
         include_unsafe,
         timeout: std::time::Duration::from_secs(timeout_secs.max(1)),

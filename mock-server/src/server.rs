@@ -9,7 +9,7 @@ use tokio::sync::oneshot;
 
 use crate::app::app;
 use crate::shared::AppState;
-use crate::state::{Fixtures, RedisConfig};
+use crate::state::{DemoData, RedisConfig};
 
 /// How to run the mock.
 #[derive(Debug, Clone)]
@@ -19,7 +19,7 @@ pub struct MockConfig {
     /// The document to serve (default: the embedded contract of the four vendor APIs).
     pub contract: Option<Arc<crate::contract::Contract>>,
     /// The state every tenant starts from (default: the embedded demo data).
-    pub fixtures: Fixtures,
+    pub demo_data: DemoData,
     /// Make every acknowledged write durable in this SQLite file.
     pub state_file: Option<PathBuf>,
     /// Keep the state in Redis instead, shared with every replica pointed at it (wins over `state_file`).
@@ -54,7 +54,7 @@ impl Default for MockConfig {
         MockConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             contract: None,
-            fixtures: crate::fixtures::demo(),
+            demo_data: crate::demo_data::embedded(),
             state_file: None,
             redis: None,
             journal_capacity: 1000,
@@ -102,12 +102,12 @@ impl AppState {
             .contract
             .clone()
             .unwrap_or_else(crate::contract::Contract::embedded);
-        let fixtures = contract.prepare_fixtures(config.fixtures.clone());
-        let open_schemes = crate::auth::open_schemes(&contract, &fixtures);
+        let demo_data = contract.prepare_demo_data(config.demo_data.clone());
+        let open_schemes = crate::auth::open_schemes(&contract, &demo_data);
         let mut store = match (&config.redis, &config.state_file) {
-            (Some(redis), _) => crate::state::Store::redis(fixtures, redis.clone()).await?,
-            (None, Some(path)) => crate::state::Store::with_file(fixtures, path)?,
-            (None, None) => crate::state::Store::in_memory(fixtures),
+            (Some(redis), _) => crate::state::Store::redis(demo_data, redis.clone()).await?,
+            (None, Some(path)) => crate::state::Store::with_file(demo_data, path)?,
+            (None, None) => crate::state::Store::in_memory(demo_data),
         };
         store.set_max_tenants(config.max_tenants);
         // With Redis, the fault rules are shared by every replica too.

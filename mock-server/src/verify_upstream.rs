@@ -12,7 +12,7 @@ use tower::ServiceExt;
 
 use crate::contract::{Contract, Operation};
 use crate::problem::Drift;
-use crate::state::Fixtures;
+use crate::state::DemoData;
 use crate::template::text_of;
 use crate::upstream::{Proxy, Upstream, UpstreamConfig};
 use concord_spec::schema_walk::resolve;
@@ -58,7 +58,7 @@ pub struct Verify {
     /// The contract.
     pub contract: Arc<Contract>,
     /// The demo data (its credentials pass the mock's auth; configured ones replace them upstream).
-    pub fixtures: Fixtures,
+    pub demo_data: DemoData,
     /// The upstream, with its credentials.
     pub upstream: Upstream,
     /// Send the operations that change state too.
@@ -71,7 +71,7 @@ impl Verify {
     /// Sends the example requests and collects the findings.
     pub async fn run(self) -> Result<Verification, String> {
         let (mut state, credentials) =
-            crate::self_check::in_process(&self.contract, self.fixtures).await;
+            crate::self_check::in_process(&self.contract, self.demo_data).await;
         let config = UpstreamConfig {
             upstreams: vec![self.upstream.clone()],
             timeout: self.timeout,

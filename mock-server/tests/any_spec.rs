@@ -21,7 +21,7 @@ const PLAIN: &str = concat!(
 async fn petstore() -> MockServer {
     let contract = Contract::load(std::path::Path::new(PLAIN)).expect("the document compiles");
     MockServer::start(MockConfig {
-        fixtures: contract.seed(),
+        demo_data: contract.demo_data(),
         contract: Some(Arc::new(contract)),
         ..MockConfig::default()
     })
@@ -201,7 +201,7 @@ async fn serve(path: &str) -> (MockServer, Arc<Contract>) {
     let contract = Arc::new(Contract::load(std::path::Path::new(path)).expect("compiles"));
     let server = MockServer::start(MockConfig {
         contract: Some(contract.clone()),
-        fixtures: contract.seed(),
+        demo_data: contract.demo_data(),
         ..MockConfig::default()
     })
     .await
@@ -561,9 +561,11 @@ async fn the_self_check_asks_for_every_documented_answer_and_finds_an_example_th
  {
     for path in [PLAIN, STORES, LEDGER] {
         let contract = Arc::new(Contract::load(std::path::Path::new(path)).unwrap());
-        let report =
-            concord_mock::self_check::every_documented_answer(contract.clone(), contract.seed())
-                .await;
+        let report = concord_mock::self_check::every_documented_answer(
+            contract.clone(),
+            contract.demo_data(),
+        )
+        .await;
         assert!(report.pairs > 5, "{path}");
         // Each inferred resource is walked through: create, read, list, update, delete.
         assert!(report.flow_requests >= 3, "{path}: {report:?}");
@@ -630,11 +632,12 @@ async fn nullable_fields_take_null_in_requests_and_documented_answers() {
     let document: Value = serde_yaml_ng::from_str(&text).unwrap();
     let contract = Arc::new(Contract::compile(document).unwrap());
     let report =
-        concord_mock::self_check::every_documented_answer(contract.clone(), contract.seed()).await;
+        concord_mock::self_check::every_documented_answer(contract.clone(), contract.demo_data())
+            .await;
     assert!(report.findings.is_empty(), "{:?}", report.findings);
 
     let server = MockServer::start(MockConfig {
-        fixtures: contract.seed(),
+        demo_data: contract.demo_data(),
         contract: Some(contract),
         ..MockConfig::default()
     })
@@ -675,7 +678,7 @@ async fn a_body_too_large_for_a_real_operation_is_its_documented_413_journaled_u
             .any(|op| op.id == "createPet" && op.responses.contains_key(&413))
     );
     let server = MockServer::start(MockConfig {
-        fixtures: contract.seed(),
+        demo_data: contract.demo_data(),
         contract: Some(contract),
         body_limit: 1024,
         ..MockConfig::default()

@@ -96,7 +96,7 @@ fn vendor_words() -> BTreeSet<String> {
             words.remove(&reason.to_lowercase().replace([' ', '-'], "_"));
         }
     }
-    let demo: Value = serde_json::from_str(concord_mock::fixtures::DEMO).unwrap();
+    let demo: Value = serde_json::from_str(concord_mock::demo_data::EMBEDDED).unwrap();
     for kind in demo.as_object().unwrap().keys() {
         if !kind.starts_with('_') && !kind.starts_with("auth.") {
             words.insert(kind.to_lowercase());

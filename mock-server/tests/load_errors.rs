@@ -49,7 +49,7 @@ fn demo_data_of_the_wrong_shape_says_which_kind() {
     let dir = tempfile::tempdir().unwrap();
     let load = |text: &str| {
         let path = file(dir.path(), "demo.json", text);
-        concord_mock::fixtures::load(&path)
+        concord_mock::demo_data::load(&path)
             .expect_err("refused")
             .to_string()
     };
@@ -65,7 +65,7 @@ fn demo_data_of_the_wrong_shape_says_which_kind() {
     );
     let missing = dir.path().join("none.json");
     assert!(
-        concord_mock::fixtures::load(&missing)
+        concord_mock::demo_data::load(&missing)
             .expect_err("refused")
             .to_string()
             .starts_with(&format!("cannot read {}: ", missing.display()))

@@ -47,7 +47,7 @@ async fn tenants_do_not_see_each_others_state_and_reset_is_per_tenant() {
             .await
             .status,
         200,
-        "alice is back to the fixtures"
+        "alice is back to the demo_data"
     );
     assert_eq!(
         mock.post(ASSIGN, target.clone())

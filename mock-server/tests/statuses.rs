@@ -48,7 +48,7 @@ async fn every_documented_status_of_every_operation_is_answered_with_a_valid_bod
     let contract = Contract::embedded();
     let report = concord_mock::self_check::every_documented_answer(
         contract.clone(),
-        concord_mock::fixtures::demo(),
+        concord_mock::demo_data::embedded(),
     )
     .await;
     assert_eq!(report.pairs, documented_pairs(&contract.document));

@@ -1,5 +1,5 @@
 //! One conformance suite, run against all three backends of the store (memory, SQLite file, Redis):
-//! fixtures, guards, versions, atomicity, tenant isolation, reset/import/export, and the business-rule
+//! demo data, guards, versions, atomicity, tenant isolation, reset/import/export, and the business-rule
 //! shapes under concurrency (assign once, unique claims, a bounded count).
 
 mod common;
@@ -8,10 +8,10 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use common::redis_server::RedisServer;
-use concord_mock::state::{Commit, Fixtures, Guard, Store, Txn, Write};
+use concord_mock::state::{Commit, DemoData, Guard, Store, Txn, Write};
 use serde_json::json;
 
-fn fixtures() -> Fixtures {
+fn demo_data() -> DemoData {
     serde_json::from_value(json!({
         "card": {
             "c1": {"assigned": null, "owner": "alice"},
@@ -32,7 +32,7 @@ struct Backend {
 
 async fn memory() -> Option<Backend> {
     Some(Backend {
-        store: Arc::new(Store::in_memory(fixtures())),
+        store: Arc::new(Store::in_memory(demo_data())),
         _dir: None,
         _redis: None,
     })
@@ -41,7 +41,7 @@ async fn memory() -> Option<Backend> {
 #[cfg(feature = "sqlite")]
 async fn file() -> Option<Backend> {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::with_file(fixtures(), &dir.path().join("state.db")).unwrap();
+    let store = Store::with_file(demo_data(), &dir.path().join("state.db")).unwrap();
     Some(Backend {
         store: Arc::new(store),
         _dir: Some(dir),
@@ -56,7 +56,7 @@ async fn redis() -> Option<Backend> {
     let server = RedisServer::start()?;
     let mut config = concord_mock::state::RedisConfig::new(server.url());
     config.prefix = common::redis_server::unique_prefix("conformance");
-    let store = Store::redis(fixtures(), config).await.unwrap();
+    let store = Store::redis(demo_data(), config).await.unwrap();
     Some(Backend {
         store: Arc::new(store),
         _dir: None,
@@ -65,7 +65,7 @@ async fn redis() -> Option<Backend> {
 }
 
 async fn a_fresh_tenant_holds_the_fixtures(store: Arc<Store>) {
-    assert_eq!(store.export("t").await.unwrap(), fixtures());
+    assert_eq!(store.export("t").await.unwrap(), demo_data());
     let card = store.get("t", "card", "c1").await.unwrap().unwrap();
     assert_eq!(card.version, 1);
     assert_eq!(card.body, json!({"assigned": null, "owner": "alice"}));
@@ -172,7 +172,7 @@ async fn guards_decide_and_a_rejected_commit_writes_nothing(store: Arc<Store>) {
         assert_eq!(store.commit("t", txn).await.unwrap(), Commit::Rejected(1));
         assert_eq!(
             store.export("t").await.unwrap(),
-            fixtures(),
+            demo_data(),
             "nothing written"
         );
     }
@@ -270,7 +270,7 @@ async fn a_forgotten_tenant_reads_the_fixtures_and_is_no_longer_listed(store: Ar
     assert!(names.contains(&"kept".to_owned()), "{names:?}");
     assert_eq!(store.get("gone", "card", "mine").await.unwrap(), None);
     assert!(store.get("kept", "card", "theirs").await.unwrap().is_some());
-    // Back to the fixtures, and usable again.
+    // Back to the demo data, and usable again.
     assert_eq!(
         store
             .get("gone", "card", "c1")
@@ -298,15 +298,15 @@ async fn reset_restores_the_fixtures_of_one_tenant_or_all(store: Arc<Store>) {
         store.commit(tenant, txn).await.unwrap();
     }
     store.reset(Some("r1")).await.unwrap();
-    assert_eq!(store.export("r1").await.unwrap(), fixtures());
+    assert_eq!(store.export("r1").await.unwrap(), demo_data());
     assert_ne!(
         store.export("r2").await.unwrap(),
-        fixtures(),
+        demo_data(),
         "r2 untouched"
     );
     store.reset(None).await.unwrap();
     for tenant in ["r1", "r2", "r3"] {
-        assert_eq!(store.export(tenant).await.unwrap(), fixtures(), "{tenant}");
+        assert_eq!(store.export(tenant).await.unwrap(), demo_data(), "{tenant}");
         assert_eq!(
             store
                 .get(tenant, "card", "c1")
@@ -320,7 +320,7 @@ async fn reset_restores_the_fixtures_of_one_tenant_or_all(store: Arc<Store>) {
 }
 
 async fn import_and_export_round_trip_exactly(store: Arc<Store>) {
-    let state: Fixtures = serde_json::from_value(json!({
+    let state: DemoData = serde_json::from_value(json!({
         "doc": {
             "keys in order": {"z": 1, "a": 2, "m": {"y": [1, 2, {"b": null, "a": true}]}},
             "numbers": {"max": u64::MAX, "min": i64::MIN, "third": 1.0_f64 / 3.0, "tiny": 1e-300},

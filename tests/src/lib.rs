@@ -8,7 +8,7 @@ use concord_mock::{MockServer, TENANT_HEADER};
 use concord_sdk::{Client, RetryPolicy};
 use serde_json::Value;
 
-/// The demo credentials of the mock's fixtures.
+/// The demo credentials of the mock's demo data.
 pub mod demo {
     /// Magicline key with both scopes.
     pub const MAGICLINE_KEY: &str = "demo-magicline-key";

@@ -69,16 +69,17 @@ async fn a_vendor_folder_is_all_it_takes() {
     assert!(facade.contains("pub fn acme_stores_basic(self"));
 
     // The mock's demo data has its entities and credentials (scheme names prefixed like the document's).
-    let fixtures =
-        concord_mock::fixtures::parse(&concord_spec::render_demo_data(&dir).unwrap()).unwrap();
-    assert!(fixtures["auth.credential"].contains_key("AcmeStoresBasicAuth:acme:secret"));
-    assert!(fixtures["auth.credential"].contains_key("MagiclineApiKeyAuth:demo-magicline-key"));
+    let demo_data =
+        concord_mock::demo_data::parse(&concord_spec::render_demo_data(&dir).unwrap()).unwrap();
+    assert!(demo_data["auth.credential"].contains_key("AcmeStoresBasicAuth:acme:secret"));
+    assert!(demo_data["auth.credential"].contains_key("MagiclineApiKeyAuth:demo-magicline-key"));
 
     let contract = std::sync::Arc::new(Contract::compile(doc).unwrap());
 
     // Every documented answer of every vendor, the new one included, is produced and valid.
     let report =
-        concord_mock::self_check::every_documented_answer(contract.clone(), fixtures.clone()).await;
+        concord_mock::self_check::every_documented_answer(contract.clone(), demo_data.clone())
+            .await;
     assert!(report.findings.is_empty(), "{:?}", report.findings);
     let four_vendors: usize = Contract::embedded()
         .operations
@@ -91,7 +92,7 @@ async fn a_vendor_folder_is_all_it_takes() {
     );
     let server = MockServer::start(MockConfig {
         contract: Some(contract),
-        fixtures,
+        demo_data,
         ..MockConfig::default()
     })
     .await

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::error::{AdminError, AdminResult, body};
 use super::{NamedTenant, Shared, TenantQuery, commit, tenant};
-use crate::state::{Commit, Fixtures, Guard, Txn, to_completion};
+use crate::state::{Commit, DemoData, Guard, Txn, to_completion};
 
 /// One tenant (`?tenant=` or the header) or, without either, every tenant.
 pub(super) async fn reset(
@@ -37,8 +37,8 @@ pub(super) async fn export(
     State(state): Shared,
     NamedTenant(which): NamedTenant,
 ) -> AdminResult<Json<Value>> {
-    let fixtures = state.store.export(&which).await?;
-    Ok(Json(json!({"tenant": which, "state": fixtures})))
+    let demo_data = state.store.export(&which).await?;
+    Ok(Json(json!({"tenant": which, "state": demo_data})))
 }
 
 pub(super) async fn import(
@@ -53,11 +53,11 @@ pub(super) async fn import(
         }
         other => other,
     };
-    let fixtures: Fixtures = serde_json::from_value(state_value).map_err(|e| {
+    let demo_data: DemoData = serde_json::from_value(state_value).map_err(|e| {
         AdminError::BadRequest(format!("state must be {{kind: {{id: entity}}}}: {e}"))
     })?;
-    let fixtures = state.contract.prepare_fixtures(fixtures);
-    state.store.import(&which, fixtures).await?;
+    let demo_data = state.contract.prepare_demo_data(demo_data);
+    state.store.import(&which, demo_data).await?;
     Ok(Json(json!({"imported": which})))
 }
 

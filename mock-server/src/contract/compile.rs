@@ -103,7 +103,7 @@ pub(super) fn compile(document: Value) -> Result<Contract, ContractError> {
         vendors,
         resources,
         prefixes,
-        seed: inferred.seed,
+        demo_data: inferred.demo_data,
         shapes,
     })
 }

@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::error_shape::{required, synthesize};
 use super::schema::{Schemas, properties, resolve_in};
-use crate::state::Fixtures;
+use crate::state::DemoData;
 
 /// What the inference found.
 #[derive(Default)]
@@ -21,7 +21,7 @@ pub(super) struct Inferred {
     /// Rules by (path, lower-case method).
     pub(super) rules: BTreeMap<(String, String), Value>,
     /// Entities from the documented examples.
-    pub(super) seed: Fixtures,
+    pub(super) demo_data: DemoData,
 }
 
 /// Array properties that hold a list's items, best first.
@@ -181,7 +181,7 @@ fn id_field(components: &Value, entity: &Value, item_param: Option<&str>) -> Opt
         })
 }
 
-/// The rules of the writer's collection's plain operations, its resource and its seed, into `inferred`.
+/// The rules of the writer's collection's plain operations, its resource and its demo data, into `inferred`.
 fn infer_collection(paths: &[(&str, &Value)], writer: &Writer<'_, '_>, inferred: &mut Inferred) {
     let c = writer.c;
     let item = paths.iter().find(|(p, _)| *p == c.path).map(|(_, i)| *i);
@@ -224,9 +224,9 @@ fn infer_collection(paths: &[(&str, &Value)], writer: &Writer<'_, '_>, inferred:
     }
     inferred.resources.insert(c.kind.clone(), writer.resource());
     if c.parent.is_none() {
-        let seed = writer.seed(item, item_item);
-        if !seed.is_empty() {
-            inferred.seed.insert(c.kind.clone(), seed);
+        let demo_data = writer.demo_data(item, item_item);
+        if !demo_data.is_empty() {
+            inferred.demo_data.insert(c.kind.clone(), demo_data);
         }
     }
 }
@@ -640,10 +640,10 @@ impl Writer<'_, '_> {
     }
 
     /// Entities from the documented examples of the list and read answers.
-    fn seed(&self, list: Option<&Value>, item: Option<&Value>) -> BTreeMap<String, Value> {
-        let mut seed = BTreeMap::new();
+    fn demo_data(&self, list: Option<&Value>, item: Option<&Value>) -> BTreeMap<String, Value> {
+        let mut demo_data = BTreeMap::new();
         let Some(field) = &self.c.id_field else {
-            return seed;
+            return demo_data;
         };
         let components = self.components();
         let mut entities: Vec<Value> = Vec::new();
@@ -683,10 +683,12 @@ impl Writer<'_, '_> {
                 .get(field)
                 .filter(|id| id.is_string() || id.is_number())
             {
-                seed.entry(crate::template::text_of(id)).or_insert(entity);
+                demo_data
+                    .entry(crate::template::text_of(id))
+                    .or_insert(entity);
             }
         }
-        seed
+        demo_data
     }
 }
 

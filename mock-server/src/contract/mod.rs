@@ -201,7 +201,7 @@ pub struct Contract {
     /// First path segment → vendor, for errors on paths no operation matches.
     prefixes: BTreeMap<String, usize>,
     /// Demo data from the documented examples of inferred collections.
-    seed: crate::state::Fixtures,
+    demo_data: crate::state::DemoData,
     /// Per vendor that declares no error body: the error schema its operations use most (for problems
     /// on paths no operation matches).
     shapes: Vec<Option<ErrorShape>>,
@@ -285,8 +285,8 @@ impl Contract {
 
     /// Demo data from the document: the entities its documented examples show, for the collections whose
     /// behaviour was inferred (empty for a document that declares its rules).
-    pub fn seed(&self) -> crate::state::Fixtures {
-        self.seed.clone()
+    pub fn demo_data(&self) -> crate::state::DemoData {
+        self.demo_data.clone()
     }
 
     /// What the mock inferred, as YAML: per operation the rules it runs (`x-concord-rules` to paste into
@@ -301,8 +301,8 @@ impl Contract {
             };
             rules.insert(format!("{} {} ({})", op.method, op.path, op.id), entry);
         }
-        let seed: serde_json::Map<String, Value> = self
-            .seed
+        let demo_data: serde_json::Map<String, Value> = self
+            .demo_data
             .iter()
             .map(|(kind, entities)| {
                 let entities = entities
@@ -312,7 +312,7 @@ impl Contract {
                 (kind.clone(), Value::Object(entities))
             })
             .collect();
-        let explained = json!({"operations": rules, "demo data": seed});
+        let explained = json!({"operations": rules, "demo data": demo_data});
         serde_yaml_ng::to_string(&explained).unwrap_or_default()
     }
 
@@ -378,11 +378,11 @@ impl Contract {
     }
 
     /// The demo data as the engine needs it: comment fields (`_why`) dropped, unique-key indexes added.
-    pub(crate) fn prepare_fixtures(
+    pub(crate) fn prepare_demo_data(
         &self,
-        mut fixtures: crate::state::Fixtures,
-    ) -> crate::state::Fixtures {
-        for entities in fixtures.values_mut() {
+        mut demo_data: crate::state::DemoData,
+    ) -> crate::state::DemoData {
+        for entities in demo_data.values_mut() {
             for body in entities.values_mut() {
                 if let Some(map) = body.as_object_mut() {
                     map.retain(|k, _| !k.starts_with('_'));
@@ -390,9 +390,9 @@ impl Contract {
             }
         }
         for resource in self.resources.values() {
-            resource.index_fixtures(&mut fixtures);
+            resource.index_demo_data(&mut demo_data);
         }
-        fixtures
+        demo_data
     }
 }
 

@@ -17,7 +17,7 @@
 
 use serde_json::{Value, json};
 
-use crate::state::Fixtures;
+use crate::state::DemoData;
 use crate::template::{Names, Template};
 
 /// How new entities get their id.
@@ -124,14 +124,14 @@ impl Resource {
             .collect()
     }
 
-    /// Adds the index entities of the fixtures' entities of this kind.
-    pub(crate) fn index_fixtures(&self, fixtures: &mut Fixtures) {
-        let Some(entities) = fixtures.get(&self.kind).cloned() else {
+    /// Adds the index entities of the demo data's entities of this kind.
+    pub(crate) fn index_demo_data(&self, demo_data: &mut DemoData) {
+        let Some(entities) = demo_data.get(&self.kind).cloned() else {
             return;
         };
         for (id, body) in entities {
             for (kind, key) in self.keys(&body) {
-                fixtures
+                demo_data
                     .entry(kind)
                     .or_default()
                     .insert(key, json!({"id": id}));

@@ -18,7 +18,7 @@ use tower::ServiceExt;
 use crate::auth::Placement;
 use crate::contract::{Contract, Operation, Scheme};
 use crate::shared::AppState;
-use crate::state::Fixtures;
+use crate::state::DemoData;
 
 /// What one pair got wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,10 +49,10 @@ pub struct Report {
     pub findings: Vec<Finding>,
 }
 
-/// Asks for every documented answer of `contract`, with `fixtures` as the demo data, then walks through
+/// Asks for every documented answer of `contract`, with `demo_data` as the demo data, then walks through
 /// each inferred resource.
-pub async fn every_documented_answer(contract: Arc<Contract>, fixtures: Fixtures) -> Report {
-    let (state, credentials) = in_process(&contract, fixtures).await;
+pub async fn every_documented_answer(contract: Arc<Contract>, demo_data: DemoData) -> Report {
+    let (state, credentials) = in_process(&contract, demo_data).await;
     let state = Arc::new(state);
     let app = crate::app::app(state.clone());
     let mut report = Report::default();
@@ -137,16 +137,16 @@ async fn answer(
     (got, problems)
 }
 
-/// An in-memory mock of `contract` over `fixtures` for in-process requests, with the demo data's credentials
+/// An in-memory mock of `contract` over `demo_data` for in-process requests, with the demo data's credentials
 /// to send.
 pub(crate) async fn in_process(
     contract: &Arc<Contract>,
-    fixtures: Fixtures,
+    demo_data: DemoData,
 ) -> (AppState, Credentials) {
-    let credentials = Credentials::of(&contract.prepare_fixtures(fixtures.clone()));
+    let credentials = Credentials::of(&contract.prepare_demo_data(demo_data.clone()));
     let config = crate::MockConfig {
         contract: Some(contract.clone()),
-        fixtures,
+        demo_data,
         journal_capacity: 16,
         journal_bytes: 1 << 20,
         ..crate::MockConfig::default()
@@ -161,8 +161,8 @@ pub(crate) async fn in_process(
 pub(crate) struct Credentials(Vec<(String, String)>);
 
 impl Credentials {
-    pub(crate) fn of(fixtures: &Fixtures) -> Credentials {
-        let ids = fixtures.get("auth.credential").into_iter().flatten();
+    pub(crate) fn of(demo_data: &DemoData) -> Credentials {
+        let ids = demo_data.get("auth.credential").into_iter().flatten();
         Credentials(
             ids.filter_map(|(id, _)| id.split_once(':'))
                 .map(|(scheme, value)| (scheme.to_owned(), value.to_owned()))

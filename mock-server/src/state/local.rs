@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 
 use super::durable::Durable;
 use super::tenant::{Entity, Tenant};
-use super::{Commit, Fixtures, Snapshot, StoreError, Txn, to_completion};
+use super::{Commit, DemoData, Snapshot, StoreError, Txn, to_completion};
 
 type TenantMap = RwLock<HashMap<String, Arc<tokio::sync::RwLock<Tenant>>>>;
 
@@ -18,7 +18,7 @@ pub struct LocalStore {
     /// What a tenant nobody has written to reads: the demo data, shared, so that reads (and refused
     /// requests) create no tenant.
     pristine: Arc<tokio::sync::RwLock<Tenant>>,
-    fixtures: Arc<Fixtures>,
+    demo_data: Arc<DemoData>,
     durable: Option<Durable>,
     /// The most tenants held; a write that would create one more is refused.
     max_tenants: usize,
@@ -29,18 +29,18 @@ pub const DEFAULT_MAX_TENANTS: usize = 2_000;
 
 impl LocalStore {
     /// An in-memory store.
-    pub fn in_memory(fixtures: Fixtures) -> LocalStore {
+    pub fn in_memory(demo_data: DemoData) -> LocalStore {
         LocalStore {
             tenants: Arc::new(RwLock::new(HashMap::new())),
-            pristine: Arc::new(tokio::sync::RwLock::new(Tenant::from_fixtures(&fixtures))),
-            fixtures: Arc::new(fixtures),
+            pristine: Arc::new(tokio::sync::RwLock::new(Tenant::from_demo_data(&demo_data))),
+            demo_data: Arc::new(demo_data),
             durable: None,
             max_tenants: DEFAULT_MAX_TENANTS,
         }
     }
 
     /// A store whose writes are durable in `path` (SQLite); tenants already in the file are loaded.
-    pub fn with_file(fixtures: Fixtures, path: &Path) -> Result<LocalStore, StoreError> {
+    pub fn with_file(demo_data: DemoData, path: &Path) -> Result<LocalStore, StoreError> {
         let durable = Durable::open(path)?;
         let loaded = durable.load()?;
         let tenants = loaded
@@ -49,8 +49,8 @@ impl LocalStore {
             .collect();
         Ok(LocalStore {
             tenants: Arc::new(RwLock::new(tenants)),
-            pristine: Arc::new(tokio::sync::RwLock::new(Tenant::from_fixtures(&fixtures))),
-            fixtures: Arc::new(fixtures),
+            pristine: Arc::new(tokio::sync::RwLock::new(Tenant::from_demo_data(&demo_data))),
+            demo_data: Arc::new(demo_data),
             durable: Some(durable),
             max_tenants: DEFAULT_MAX_TENANTS,
         })
@@ -83,14 +83,14 @@ impl LocalStore {
             .cloned()
     }
 
-    /// The tenant, created from the fixtures on first use. The new tenant is locked before anyone can see
+    /// The tenant, created from the demo data on first use. The new tenant is locked before anyone can see
     /// it, so no write overtakes its demo data on the way to the file; if the file cannot take the demo
     /// data, the tenant is forgotten again (the next request retries) rather than kept without it.
     async fn tenant(&self, name: &str) -> Result<Arc<tokio::sync::RwLock<Tenant>>, StoreError> {
         if let Some(t) = self.existing(name) {
             return Ok(t);
         }
-        let fresh = Tenant::from_fixtures(&self.fixtures);
+        let fresh = Tenant::from_demo_data(&self.demo_data);
         let (created, seeding) = {
             let mut map = self.tenants.write().expect("tenant map lock");
             if let Some(t) = map.get(name) {
@@ -231,15 +231,15 @@ impl LocalStore {
         }
     }
 
-    /// One tenant back to the fixtures.
+    /// One tenant back to the demo data.
     pub async fn reset(&self, tenant: &str) -> Result<(), StoreError> {
-        self.replace(tenant, Tenant::from_fixtures(&self.fixtures))
+        self.replace(tenant, Tenant::from_demo_data(&self.demo_data))
             .await
     }
 
     /// Replaces a tenant's whole state with `{kind: {id: body}}`.
-    pub async fn import(&self, tenant: &str, state: Fixtures) -> Result<(), StoreError> {
-        self.replace(tenant, Tenant::from_fixtures(&state)).await
+    pub async fn import(&self, tenant: &str, state: DemoData) -> Result<(), StoreError> {
+        self.replace(tenant, Tenant::from_demo_data(&state)).await
     }
 
     async fn replace(&self, name: &str, mut fresh: Tenant) -> Result<(), StoreError> {
@@ -323,7 +323,7 @@ impl LocalStore {
     }
 
     /// A tenant's state as `{kind: {id: body}}`.
-    pub async fn export(&self, tenant: &str) -> Result<Fixtures, StoreError> {
+    pub async fn export(&self, tenant: &str) -> Result<DemoData, StoreError> {
         let t = self.for_reading(tenant);
         let t = t.read().await;
         Ok(t.export())

@@ -3,7 +3,7 @@
 //! whose guards the store checks atomically with the writes, so they hold under any concurrency: under
 //! the tenant's lock in memory (optionally durable in a SQLite file, `--state-file`), or in one Lua script
 //! in Redis (`--redis-url`), where they hold across every replica sharing it. Every tenant starts from
-//! the fixtures. Vendor modules only build transactions; no storage code lives outside this module.
+//! the demo data. Vendor modules only build transactions; no storage code lives outside this module.
 
 #[cfg(feature = "sqlite")]
 mod durable;
@@ -163,8 +163,9 @@ pub async fn to_completion<T: Send + 'static>(
         .map_err(|e| StoreError::caused(what.to_owned(), e))?
 }
 
-/// Fixtures: `{kind: {id: body}}`, the state every tenant starts from.
-pub type Fixtures = BTreeMap<String, BTreeMap<String, Value>>;
+/// Entities as data, `{kind: {id: body}}`: the demo data every tenant starts from, and what a tenant's
+/// state exports as (so an export is demo data for `--demo-data`).
+pub type DemoData = BTreeMap<String, BTreeMap<String, Value>>;
 
 /// The store every handler uses; which backend holds the state is a start-up choice.
 pub enum Store {
@@ -177,26 +178,26 @@ pub enum Store {
 
 impl Store {
     /// An in-memory store.
-    pub fn in_memory(fixtures: Fixtures) -> Store {
-        Store::Local(LocalStore::in_memory(fixtures))
+    pub fn in_memory(demo_data: DemoData) -> Store {
+        Store::Local(LocalStore::in_memory(demo_data))
     }
 
     /// A store whose writes are durable in `path` (SQLite); tenants already in the file are loaded.
-    pub fn with_file(fixtures: Fixtures, path: &Path) -> Result<Store, StoreError> {
-        LocalStore::with_file(fixtures, path).map(Store::Local)
+    pub fn with_file(demo_data: DemoData, path: &Path) -> Result<Store, StoreError> {
+        LocalStore::with_file(demo_data, path).map(Store::Local)
     }
 
     /// A store in Redis (connects now, and reconnects by itself later).
     #[cfg(feature = "redis")]
-    pub async fn redis(fixtures: Fixtures, config: RedisConfig) -> Result<Store, StoreError> {
-        RedisStore::connect(fixtures, config)
+    pub async fn redis(demo_data: DemoData, config: RedisConfig) -> Result<Store, StoreError> {
+        RedisStore::connect(demo_data, config)
             .await
             .map(|store| Store::Redis(Box::new(store)))
     }
 
     /// Without the `redis` feature there is no Redis backend: the error says how to get one.
     #[cfg(not(feature = "redis"))]
-    pub async fn redis(_fixtures: Fixtures, config: RedisConfig) -> Result<Store, StoreError> {
+    pub async fn redis(_fixtures: DemoData, config: RedisConfig) -> Result<Store, StoreError> {
         Err(StoreError::new(format!(
             "{} needs Redis support, which this build of concord-mock leaves out (enable its `redis` feature)",
             config.url
@@ -303,7 +304,7 @@ impl Store {
         }
     }
 
-    /// Back to the fixtures: one tenant, or every tenant (`None`).
+    /// Back to the demo data: one tenant, or every tenant (`None`).
     pub async fn reset(&self, tenant: Option<&str>) -> Result<(), StoreError> {
         if let (Store::Local(s), None) = (self, tenant) {
             return s.forget_all().await;
@@ -332,7 +333,7 @@ impl Store {
     }
 
     /// Replaces a tenant's whole state with `{kind: {id: body}}`.
-    pub async fn import(&self, tenant: &str, state: Fixtures) -> Result<(), StoreError> {
+    pub async fn import(&self, tenant: &str, state: DemoData) -> Result<(), StoreError> {
         match self {
             Store::Local(s) => s.import(tenant, state).await,
             #[cfg(feature = "redis")]
@@ -341,7 +342,7 @@ impl Store {
     }
 
     /// A tenant's state as `{kind: {id: body}}` (kinds without entities left out).
-    pub async fn export(&self, tenant: &str) -> Result<Fixtures, StoreError> {
+    pub async fn export(&self, tenant: &str) -> Result<DemoData, StoreError> {
         let mut state = match self {
             Store::Local(s) => s.export(tenant).await?,
             #[cfg(feature = "redis")]

@@ -16,7 +16,7 @@ use redis::{RedisResult, Script, Value as Reply};
 
 use super::redis_connection::{Connection, bounded, persistence_warning};
 use super::tenant::{Entity, Tenant};
-use super::{Commit, Fixtures, Guard, RedisConfig, Snapshot, StoreError, Txn, Write};
+use super::{Commit, DemoData, Guard, RedisConfig, Snapshot, StoreError, Txn, Write};
 
 /// Characters escaped in a tenant's name inside a key: braces would change the hash tag, `:` the key's
 /// structure.
@@ -35,9 +35,9 @@ pub struct RedisStore {
     conn: Connection,
     prefix: String,
     timeout: Duration,
-    /// The fixtures, flattened to the seed script's (kind, id, body) arguments once.
+    /// The demo data, flattened to the seed script's (kind, id, body) arguments once.
     seed: Vec<String>,
-    /// What an unused tenant reads (the fixtures, every entity at version 1 as seeding writes them): reads
+    /// What an unused tenant reads (the demo data, every entity at version 1 as seeding writes them): reads
     /// seed nothing, so reads and refused requests leave no tenant in Redis.
     pristine: Tenant,
     scripts: Scripts,
@@ -45,7 +45,7 @@ pub struct RedisStore {
 
 /// One tenant's keys; they share the tenant's hash tag.
 struct TenantKeys {
-    /// Set once the tenant holds state (fixtures or an import).
+    /// Set once the tenant holds state (demo data or an import).
     seeded: String,
     /// The set of kinds the tenant has entities of.
     kinds: String,
@@ -68,7 +68,7 @@ enum Seeded<T> {
 impl RedisStore {
     /// Connects (failing within the timeout if Redis is not there).
     pub async fn connect(
-        fixtures: Fixtures,
+        demo_data: DemoData,
         config: RedisConfig,
     ) -> Result<RedisStore, StoreError> {
         let conn = super::redis_connection::connect(&config).await?;
@@ -79,8 +79,8 @@ impl RedisStore {
             conn,
             prefix: config.prefix,
             timeout: config.timeout,
-            seed: flatten(&fixtures),
-            pristine: Tenant::from_fixtures(&fixtures),
+            seed: flatten(&demo_data),
+            pristine: Tenant::from_demo_data(&demo_data),
             scripts: Scripts {
                 seed: Script::new(include_str!("lua/seed.lua")),
                 commit: Script::new(include_str!("lua/commit.lua")),
@@ -147,7 +147,7 @@ impl RedisStore {
         Ok(())
     }
 
-    /// Runs a script that answers `Seeded::No` for an unused tenant: seeds it from the fixtures (once,
+    /// Runs a script that answers `Seeded::No` for an unused tenant: seeds it from the demo data (once,
     /// whichever replica gets there first) and runs it again.
     async fn seeded<T, F, Fut>(&self, tenant: &str, mut run: F) -> Result<T, StoreError>
     where
@@ -337,7 +337,7 @@ impl RedisStore {
         }
     }
 
-    /// One tenant back to the fixtures.
+    /// One tenant back to the demo data.
     pub async fn reset(&self, tenant: &str) -> Result<(), StoreError> {
         self.seed(tenant, &self.seed, false).await
     }
@@ -368,19 +368,19 @@ impl RedisStore {
     }
 
     /// Replaces a tenant's whole state.
-    pub async fn import(&self, tenant: &str, state: Fixtures) -> Result<(), StoreError> {
+    pub async fn import(&self, tenant: &str, state: DemoData) -> Result<(), StoreError> {
         self.seed(tenant, &flatten(&state), false).await
     }
 
     /// A tenant's state, read atomically.
-    pub async fn export(&self, tenant: &str) -> Result<Fixtures, StoreError> {
+    pub async fn export(&self, tenant: &str) -> Result<DemoData, StoreError> {
         let tenant_keys = self.keys(tenant);
         let keys = [tenant_keys.seeded.clone(), tenant_keys.kinds.clone()];
         let args = [tenant_keys.entities.as_str()];
         let Seeded::Yes(reply) = self.read(&self.scripts.export, &keys, &args).await? else {
             return Ok(self.pristine.export());
         };
-        let mut state = Fixtures::new();
+        let mut state = DemoData::new();
         let mut rest = reply.into_iter();
         while let (Some(kind), Some(entities)) = (rest.next(), rest.next()) {
             let kind = text(&kind)?;
@@ -410,7 +410,7 @@ impl RedisStore {
 }
 
 /// `{kind: {id: body}}` as the seed script's (kind, id, JSON) arguments.
-fn flatten(state: &Fixtures) -> Vec<String> {
+fn flatten(state: &DemoData) -> Vec<String> {
     let mut args = Vec::new();
     for (kind, entities) in state {
         for (id, body) in entities {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{Fixtures, Guard, Write};
+use super::{DemoData, Guard, Write};
 
 /// A stored entity.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,9 +28,9 @@ pub struct Tenant {
 }
 
 impl Tenant {
-    /// A tenant holding the fixtures, every entity at version 1.
-    pub fn from_fixtures(fixtures: &Fixtures) -> Tenant {
-        let kinds = fixtures
+    /// A tenant holding the demo data, every entity at version 1.
+    pub fn from_demo_data(demo_data: &DemoData) -> Tenant {
+        let kinds = demo_data
             .iter()
             .map(|(kind, entities)| {
                 let entities = entities
@@ -150,7 +150,7 @@ impl Tenant {
     }
 
     /// `{kind: {id: body}}`.
-    pub fn export(&self) -> Fixtures {
+    pub fn export(&self) -> DemoData {
         self.kinds
             .iter()
             .map(|(kind, m)| {

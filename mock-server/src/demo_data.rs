@@ -5,17 +5,17 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::load_error::{DemoDataError, LoadError};
-use crate::state::Fixtures;
+use crate::state::DemoData;
 
 /// The embedded demo data (`mock-server/fixtures/demo.json`).
-pub const DEMO: &str = include_str!("../fixtures/demo.json");
+pub const EMBEDDED: &str = include_str!("../fixtures/demo.json");
 
 /// Parses demo data: `{kind: {id: entity}}`; top-level keys starting with `_` are comments.
-pub fn parse(text: &str) -> Result<Fixtures, DemoDataError> {
+pub fn parse(text: &str) -> Result<DemoData, DemoDataError> {
     let Value::Object(kinds) = serde_json::from_str(text)? else {
         return Err(DemoDataError::NotKinds);
     };
-    let mut fixtures = Fixtures::new();
+    let mut demo_data = DemoData::new();
     for (kind, entities) in kinds {
         if kind.starts_with('_') {
             continue;
@@ -23,18 +23,18 @@ pub fn parse(text: &str) -> Result<Fixtures, DemoDataError> {
         let Value::Object(entities) = entities else {
             return Err(DemoDataError::NotEntities(kind));
         };
-        fixtures.insert(kind, entities.into_iter().collect());
+        demo_data.insert(kind, entities.into_iter().collect());
     }
-    Ok(fixtures)
+    Ok(demo_data)
 }
 
 /// The embedded demo data.
-pub fn demo() -> Fixtures {
-    parse(DEMO).expect("the embedded demo data parses (tested)")
+pub fn embedded() -> DemoData {
+    parse(EMBEDDED).expect("the embedded demo data parses (tested)")
 }
 
 /// Demo data from a file.
-pub fn load(path: &Path) -> Result<Fixtures, LoadError> {
+pub fn load(path: &Path) -> Result<DemoData, LoadError> {
     let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
         path: path.to_owned(),
         source,
