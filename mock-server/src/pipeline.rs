@@ -527,7 +527,7 @@ async fn overrides(
     if prefer != Prefer::default() {
         *forced = Some(Forced {
             by,
-            status: prefer.code,
+            status: prefer.status,
             example: prefer.example.clone(),
             delay_ms: prefer.delay.map_or(0, |d| d.as_millis() as u64),
             rule: None,

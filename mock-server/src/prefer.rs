@@ -13,8 +13,8 @@ pub(crate) const MAX_DELAY: Duration = Duration::from_secs(30);
 /// What a `Prefer` header asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Prefer {
-    /// A documented status to answer with.
-    pub code: Option<u16>,
+    /// A documented status to answer with (the header's `code=`, Prism's word for it).
+    pub status: Option<u16>,
     /// A documented example (by name) to answer with.
     pub example: Option<String>,
     /// Latency to add before answering.
@@ -32,7 +32,7 @@ impl Prefer {
             let value = value.trim().trim_matches('"');
             match key.trim().to_ascii_lowercase().as_str() {
                 "code" => {
-                    prefer.code = Some(
+                    prefer.status = Some(
                         value
                             .parse()
                             .map_err(|_| format!("Prefer: code={value} is not a status code"))?,
@@ -79,7 +79,7 @@ pub(crate) enum Chosen {
 /// `code=…` and/or `example=…` against what `op` documents: the answer, none asked for, or (Err) the
 /// preference that names nothing documented.
 pub(crate) fn chosen(op: &Operation, prefer: &Prefer) -> Result<Option<Chosen>, String> {
-    let status = match (prefer.code, &prefer.example) {
+    let status = match (prefer.status, &prefer.example) {
         (Some(code), _) => code,
         (None, Some(name)) => {
             let holder = op
@@ -148,7 +148,7 @@ mod tests {
     #[test]
     fn parses_prisms_preferences() {
         let p = Prefer::parse(Some("code=429, example=SLOW_DOWN; delay=250")).unwrap();
-        assert_eq!(p.code, Some(429));
+        assert_eq!(p.status, Some(429));
         assert_eq!(p.example.as_deref(), Some("SLOW_DOWN"));
         assert_eq!(p.delay, Some(Duration::from_millis(250)));
         assert_eq!(

@@ -1,5 +1,5 @@
 //! The response switch: for one operation of one tenant, the answer the mock gives (one of the operation's
-//! documented statuses or named examples) and/or a latency, until it is switched back. Test suites set it
+//! documented statuses or named examples) and/or a delay, until it is switched back. Test suites set it
 //! over the admin API (`PUT /__mock/switches/{operationId}`), people from the web page. It is kept in the
 //! tenant's state (kind [`KIND`], one entity per operation), so every replica sharing a store sees it, and a
 //! reset of the tenant ends it with the rest of its state.
@@ -29,7 +29,7 @@ pub struct Switch {
     /// A documented example (by name) to answer with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub example: Option<String>,
-    /// Latency to add before answering, in milliseconds.
+    /// The delay to add before answering, in milliseconds.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub delay_ms: u64,
 }
@@ -42,7 +42,7 @@ impl Switch {
     /// The switch as a `Prefer` header would say it.
     pub(crate) fn prefer(&self) -> Prefer {
         Prefer {
-            code: self.status,
+            status: self.status,
             example: self.example.clone(),
             delay: (self.delay_ms > 0).then(|| Duration::from_millis(self.delay_ms)),
         }

@@ -1,7 +1,7 @@
 // The API explorer: Swagger UI over this mock's contract. "Try it out" calls this origin as the tenant the
 // dashboard selected, already authorized with that tenant's demo credentials. Two additions through
 // Swagger UI's plugin system: above each operation's responses, the response switch (make the mock give
-// one of those responses, and a latency, for this tenant); and on a deprecated operation, the words
+// one of those responses, and a delay, for this tenant); and on a deprecated operation, the words
 // "Deprecated" and the replacement the document names (`x-speakeasy-deprecation-replacement` or
 // `x-replaced-by`), with its message (`x-speakeasy-deprecation-message`).
 import { listSwitches, switchControl } from "./switches.js";

@@ -1,4 +1,4 @@
-// Fault rules: latency and/or a status for matching requests, with a probability and a number of uses
+// Fault rules: a delay and/or a status for matching requests, with a probability and a number of uses
 // (`/__mock/faults`). Their remaining uses count down live.
 const { el, admin, note } = Concord;
 const $ = (id) => document.getElementById(id);

@@ -64,7 +64,7 @@ function forcedSummary(entry) {
   const f = entry.forced;
   if (!f) return "";
   const by = { switch: "the response switch", prefer: "the Prefer header", fault: `fault rule ${f.rule}` }[f.by] || f.by;
-  const what = [f.example ? `example ${f.example}` : f.status ? `status ${f.status}` : null, f.delayMs ? `${f.delayMs} ms latency` : null]
+  const what = [f.example ? `example ${f.example}` : f.status ? `status ${f.status}` : null, f.delayMs ? `${f.delayMs} ms delay` : null]
     .filter(Boolean).join(", ");
   return `forced by ${by}: ${what}`;
 }

@@ -1,4 +1,4 @@
-// The dashboard's response switch: pick an operation, then one of its documented answers and a latency for
+// The dashboard's response switch: pick an operation, then one of its documented answers and a delay for
 // the selected tenant; the tenant's switches are listed with a way back.
 import { describeSwitch, listSwitches, switchBack, switchControl } from "./switches.js";
 

@@ -1,5 +1,5 @@
 // The response switch, shared by the dashboard and the explorer: per tenant and operation, one of the
-// operation's documented answers (a status or a named example) and/or a latency, from the next call on,
+// operation's documented answers (a status or a named example) and/or a delay, from the next call on,
 // until switched back (`/__mock/switches`, the same API test suites use).
 const { el, admin } = Concord;
 
@@ -37,7 +37,7 @@ export function describeSwitch(s) {
 }
 
 /**
- * The switch of one operation as a small form: the answer (first choice: as the rules decide), a latency,
+ * The switch of one operation as a small form: the answer (first choice: as the rules decide), a delay,
  * Switch and Switch back, and a line saying what holds now. `changed(switchOrNull)` runs after a change.
  */
 export function switchControl(op, tenant, current, changed = () => {}) {

@@ -179,7 +179,7 @@ describe("the mock's web page", () => {
     assert.equal(await board.evaluate(() => navigator.clipboard.readText()), await entry.locator(".curl-line").textContent());
   });
 
-  test("a fault rule at probability 1 fails the next call with its status after its latency; removing it restores the answer", async () => {
+  test("a fault rule at probability 1 fails the next call with its status after its delay; removing it restores the answer", async () => {
     const context = await newContext();
     const tenant = tenantName("fault");
     const board = await dashboard(context, tenant);
@@ -189,7 +189,7 @@ describe("the mock's web page", () => {
     await board.getByRole("combobox", { name: "Operation", exact: true }).selectOption("masstack_list_credentials");
     await board.getByRole("checkbox", { name: "only the selected tenant" }).check();
     await board.getByRole("spinbutton", { name: "Status" }).fill("503");
-    await board.getByRole("spinbutton", { name: "Latency (ms)" }).fill("400");
+    await board.getByRole("spinbutton", { name: "Delay (ms)" }).fill("400");
     await board.getByRole("spinbutton", { name: "Probability (0–1)" }).fill("1");
     await board.getByRole("button", { name: "Add fault rule" }).click();
     const rule = board.locator("#fault-list li");

@@ -1,4 +1,4 @@
-//! Fault rules set through the admin API: for matching requests, add latency and/or answer a status,
+//! Fault rules set through the admin API: for matching requests, add a delay and/or answer a status,
 //! with a probability and an optional count. Held by the process (`local`), or with `--redis-url` in
 //! Redis (`shared`), where every replica sees them and a counted rule fires as often as counted across all
 //! replicas together.
@@ -32,7 +32,7 @@ pub struct FaultRule {
     /// The status to answer (the operation's documented body for it); none: only the delay.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
-    /// Latency to add, in milliseconds.
+    /// The delay to add, in milliseconds.
     #[serde(default)]
     pub delay_ms: u64,
     /// Chance that a matching request is affected (0..=1, default 1).
@@ -54,7 +54,7 @@ pub struct Fault {
     pub rule: u64,
     /// The status to answer, if any.
     pub status: Option<u16>,
-    /// The latency to add.
+    /// The delay to add.
     pub delay: Duration,
 }
 

@@ -179,7 +179,7 @@ pub enum ForcedBy {
     Fault,
 }
 
-/// An answer (or latency) the request got because something asked for it, not because of the rules.
+/// An answer (or delay) the request got because something asked for it, not because of the rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Forced {
@@ -191,7 +191,7 @@ pub struct Forced {
     /// The named example asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub example: Option<String>,
-    /// The latency added, in milliseconds.
+    /// The delay added, in milliseconds.
     pub delay_ms: u64,
     /// The fault rule's id.
     #[serde(skip_serializing_if = "Option::is_none")]
