@@ -19,10 +19,10 @@ const EXPOSED: [&str; 8] = [
     "allow",
     "location",
     "content-length",
-    crate::refusal::MOCK_ERROR_HEADER,
+    crate::answer::MOCK_ERROR_HEADER,
     // The validating proxy's findings.
-    crate::refusal::VIOLATIONS_HEADER,
-    crate::refusal::VIOLATION_COUNT_HEADER,
+    crate::answer::VIOLATIONS_HEADER,
+    crate::answer::VIOLATION_COUNT_HEADER,
 ];
 
 /// The whole application; tests can drive it with `tower::ServiceExt::oneshot` without a socket.

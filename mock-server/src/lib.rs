@@ -23,6 +23,7 @@
 #![warn(clippy::too_many_lines)]
 
 mod admin;
+mod answer;
 mod app;
 mod auth;
 mod connections;
@@ -40,7 +41,6 @@ pub mod origin;
 mod pipeline;
 mod prefer;
 pub mod problem;
-mod refusal;
 mod reply;
 mod request_body;
 mod rules;

@@ -1,11 +1,12 @@
 //! The pipeline every vendor API request goes through, in the order the data flows:
 //! route → body → auth → overrides (`Prefer`, fault rules) → validate → rules → respond (the documented
 //! headers and the vendor's headers) → journal and log. Each stage either passes the request on or stops
-//! it with a [`Refusal`], which is rendered in one place. Auth, the response switch, the rules' first
+//! it with an [`Answer`] (a [`Flow`]); the answer, success or not, is rendered in one place. Auth, the response switch, the rules' first
 //! loads and (on Redis) their lists before the first write read the store together, in one batched read
 //! (one round trip on Redis; a read-only request needs no other): the request is validated
 //! before that read and its violations answered after auth and the overrides, in the order above.
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -15,12 +16,12 @@ use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
+use crate::answer::{Answer, Flow, settle, stop};
 use crate::auth::Auth;
 use crate::contract::{Operation, RouteMatch};
 use crate::journal::{Entry, Forced, ForcedBy, Notes};
 use crate::prefer::Prefer;
 use crate::problem::Problem;
-use crate::refusal::Refusal;
 use crate::reply::Reply;
 use crate::request_body::BodyError;
 use crate::shared::AppState;
@@ -48,7 +49,7 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
     let (operation, reply, body) = match bad_tenant {
         Some(message) => (
             None,
-            Refusal::problem(
+            Answer::problem(
                 400,
                 Problem::new(message.clone()).field(crate::tenant::TENANT_HEADER, message),
             )
@@ -157,9 +158,9 @@ async fn answer(
         _ => None,
     };
     let body = match read_body(app, body).await {
-        Ok(bytes) => bytes,
-        Err(refusal) => {
-            let reply = refusal.render(&app.contract, op, incoming.path);
+        ControlFlow::Continue(bytes) => bytes,
+        ControlFlow::Break(answer) => {
+            let reply = answer.render(&app.contract, op, incoming.path);
             return (op.map(|op| op.id.clone()), reply, None);
         }
     };
@@ -167,7 +168,8 @@ async fn answer(
         RouteMatch::Found(op, params) => (op, params),
         RouteMatch::MethodNotAllowed(allowed) => {
             let allow: Vec<&str> = allowed.iter().map(Method::as_str).collect();
-            let reply = Reply::empty(405).header("allow", allow.join(", "));
+            let answer = Answer::Ready(Reply::empty(405).header("allow", allow.join(", ")));
+            let reply = answer.render(&app.contract, None, incoming.path);
             return (None, reply, Some(body));
         }
         RouteMatch::NotFound => {
@@ -176,7 +178,7 @@ async fn answer(
                 incoming.method, incoming.path
             ))
             .code("NOT_FOUND");
-            let reply = Refusal::problem(404, problem).render(&app.contract, None, incoming.path);
+            let reply = Answer::problem(404, problem).render(&app.contract, None, incoming.path);
             return (None, reply, Some(body));
         }
     };
@@ -191,10 +193,10 @@ async fn answer(
 }
 
 /// The request body, whole, within the size and time limits.
-async fn read_body(app: &AppState, body: Body) -> Result<bytes::Bytes, Refusal> {
+async fn read_body(app: &AppState, body: Body) -> Flow<bytes::Bytes> {
     match crate::request_body::read(body, app.body_limit, app.body_timeout).await {
-        Ok(bytes) => Ok(bytes),
-        Err(BodyError::TooLarge) => Err(Refusal::problem(
+        Ok(bytes) => ControlFlow::Continue(bytes),
+        Err(BodyError::TooLarge) => stop(Answer::problem(
             413,
             Problem::new(format!(
                 "The request body exceeds {} bytes.",
@@ -202,11 +204,11 @@ async fn read_body(app: &AppState, body: Body) -> Result<bytes::Bytes, Refusal> 
             )),
         )),
         // A body that breaks HTTP's framing (a malformed chunk) is the client's mistake, not a size.
-        Err(BodyError::Broken(e)) => Err(Refusal::problem(
+        Err(BodyError::Broken(e)) => stop(Answer::problem(
             400,
             Problem::new(format!("The request body could not be read: {e}.")),
         )),
-        Err(BodyError::Late) => Err(Refusal::problem(
+        Err(BodyError::Late) => stop(Answer::problem(
             408,
             Problem::new(format!(
                 "The request body did not arrive within {:?}.",
@@ -230,11 +232,8 @@ async fn run(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Reply {
         return reply;
     }
     let vendor = app.contract.vendor_of(op);
-    let reply = match stages(app, routed, notes).await {
-        Ok(reply) => reply,
-        Err(refusal) => refusal.render(&app.contract, Some(op), incoming.path),
-    };
-    let mut reply = documented_headers(op, reply);
+    let answer = settle(stages(app, routed, notes).await);
+    let mut reply = documented_headers(op, answer.render(&app.contract, Some(op), incoming.path));
     if vendor.header_names().next().is_some() {
         let raw_path: Map<String, Value> = path_params
             .iter()
@@ -254,7 +253,7 @@ async fn run(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Reply {
 /// auth → overrides → validate → rules. The request is validated first, so that the rules' first loads
 /// are read in the same batch as the credentials and the switch; a violation is still answered after auth
 /// and the overrides.
-async fn stages(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Result<Reply, Refusal> {
+async fn stages(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Flow<Answer> {
     let Routed {
         incoming,
         op,
@@ -276,7 +275,7 @@ async fn stages(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Resul
     let first = first_read(app, op, incoming, ahead.as_ref(), notes).await?;
     overrides(app, op, incoming, first.switch, &mut notes.forced).await?;
     if let Some(invalid) = invalid {
-        return Err(refuse_invalid(app, op, invalid));
+        return stop(refuse_invalid(app, op, invalid));
     }
     let Some(mut request) = rules.take() else {
         // No declared behaviour: the documented success answer.
@@ -286,11 +285,11 @@ async fn stages(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Resul
             .find(|s| (200..300).contains(*s))
             .copied()
             .unwrap_or(200);
-        return Err(Refusal::documented(status, None, Problem::new("OK")));
+        return ControlFlow::Continue(Answer::documented(status, None, Problem::new("OK")));
     };
     request.roots.principal = first.principal.unwrap_or(Value::Null);
     request.prefetched = first.loaded;
-    crate::engine::run(request).await
+    ControlFlow::Continue(crate::engine::run(request).await)
 }
 
 /// What the rules of `op` run on for a valid request (the principal is set once the credentials are
@@ -322,13 +321,13 @@ fn rules_for<'a>(
 }
 
 /// The answer to a request the contract does not allow: the violations in the vendor's body, or 415.
-fn refuse_invalid(app: &AppState, op: &Operation, invalid: Invalid) -> Refusal {
+fn refuse_invalid(app: &AppState, op: &Operation, invalid: Invalid) -> Answer {
     match invalid {
-        Invalid::Violations(violations) => Refusal::problem(
+        Invalid::Violations(violations) => Answer::problem(
             invalid_status(op, &violations),
             app.contract.vendor_of(op).invalid(&violations),
         ),
-        Invalid::UnsupportedMediaType { found, accepted } => Refusal::problem(
+        Invalid::UnsupportedMediaType { found, accepted } => Answer::problem(
             415,
             Problem::new(format!(
                 "Content-Type must be {}, found {found}.",
@@ -357,7 +356,7 @@ async fn first_read(
     incoming: &Incoming<'_>,
     ahead: Option<&crate::engine::ReadAhead<'_>>,
     notes: &mut Notes,
-) -> Result<FirstRead, Refusal> {
+) -> Flow<FirstRead> {
     let sent = sent_credentials(app, incoming);
     let plan = crate::auth::Plan::new(&app.contract, op, &sent);
     let (loads, lists) = ahead.map_or((&[][..], &[][..]), |a| (&a.loads[..], &a.lists[..]));
@@ -366,11 +365,10 @@ async fn first_read(
         .chain([(crate::switch::KIND, op.id.as_str())])
         .chain(loads.iter().map(|(_, kind, id)| (*kind, id.as_str())));
     let kinds: Vec<&str> = lists.iter().map(|(_, kind)| *kind).collect();
-    let read = app
-        .store
-        .read_many(incoming.tenant, keys, &kinds)
-        .await
-        .map_err(|e| Refusal::store_unavailable(&e))?;
+    let read = match app.store.read_many(incoming.tenant, keys, &kinds).await {
+        Ok(read) => read,
+        Err(e) => return stop(Answer::store_unavailable(&e)),
+    };
     let mut found = read.entities;
     let entities = found.split_off(found.len().saturating_sub(loads.len()));
     let loaded = crate::engine::Prefetched {
@@ -379,12 +377,12 @@ async fn first_read(
     };
     let switch = Switch::stored(found.pop().flatten());
     match plan.conclude(&found, &app.open_schemes, &mut notes.demo_credentials) {
-        Auth::Accepted(principal) => Ok(FirstRead {
+        Auth::Accepted(principal) => ControlFlow::Continue(FirstRead {
             principal,
             switch,
             loaded,
         }),
-        Auth::Refused { status, scheme } => Err(refused(app, op, status, scheme)),
+        Auth::Refused { status, scheme } => stop(refused(app, op, status, scheme)),
     }
 }
 
@@ -399,10 +397,10 @@ fn sent_credentials<'a>(app: &'a AppState, incoming: &Incoming<'a>) -> crate::au
 
 /// The answer that refuses a scheme's credentials: the operation's declared refusal for the scheme, else
 /// its documented 401 or 403.
-fn refused(app: &AppState, op: &Operation, status: u16, scheme: String) -> Refusal {
+fn refused(app: &AppState, op: &Operation, status: u16, scheme: String) -> Answer {
     match app.contract.scheme_refusals.get(&(op.id.clone(), scheme)) {
         Some(decl) => crate::engine::refusal(op, decl, &Map::new()),
-        None => Refusal::documented(
+        None => Answer::documented(
             status,
             None,
             Problem::new(if status == 401 {
@@ -421,16 +419,15 @@ async fn authenticated(
     op: &Operation,
     incoming: &Incoming<'_>,
     notes: &mut Notes,
-) -> Result<Option<Value>, Refusal> {
+) -> Flow<Option<Value>> {
     let plan = crate::auth::Plan::new(&app.contract, op, &sent_credentials(app, incoming));
-    let found = app
-        .store
-        .get_many(incoming.tenant, plan.keys())
-        .await
-        .map_err(|e| Refusal::store_unavailable(&e))?;
+    let found = match app.store.get_many(incoming.tenant, plan.keys()).await {
+        Ok(found) => found,
+        Err(e) => return stop(Answer::store_unavailable(&e)),
+    };
     match plan.conclude(&found, &app.open_schemes, &mut notes.demo_credentials) {
-        Auth::Accepted(principal) => Ok(principal),
-        Auth::Refused { status, scheme } => Err(refused(app, op, status, scheme)),
+        Auth::Accepted(principal) => ControlFlow::Continue(principal),
+        Auth::Refused { status, scheme } => stop(refused(app, op, status, scheme)),
     }
 }
 
@@ -448,19 +445,19 @@ async fn proxied(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Opti
     let proxy = app.upstream.as_ref()?;
     let target = proxy.target(op.vendor)?;
     let by_default = proxy.records_by_default();
-    let render = |refusal: Refusal| refusal.render(&app.contract, Some(op), incoming.path);
+    let render = |answer: Answer| answer.render(&app.contract, Some(op), incoming.path);
     let settings =
         match crate::upstream::mode::read(&app.store, incoming.tenant, &op.id, by_default).await {
             Ok(settings) => settings,
-            Err(e) => return Some(render(Refusal::store_unavailable(&e))),
+            Err(e) => return Some(render(Answer::store_unavailable(&e))),
         };
     if settings.mode == crate::upstream::mode::Mode::Mock {
         return None;
     }
     if crate::upstream::injects(target, op)
-        && let Err(refusal) = authenticated(app, op, incoming, notes).await
+        && let ControlFlow::Break(refused) = authenticated(app, op, incoming, notes).await
     {
-        return Some(render(refusal));
+        return Some(render(refused));
     }
     let exchange = crate::upstream::Exchange {
         contract: &app.contract,
@@ -512,10 +509,12 @@ async fn overrides(
     incoming: &Incoming<'_>,
     switch: Option<Switch>,
     forced: &mut Option<Forced>,
-) -> Result<(), Refusal> {
+) -> Flow {
     let header = incoming.headers.get("prefer").and_then(|v| v.to_str().ok());
-    let mut prefer =
-        Prefer::parse(header).map_err(|message| Refusal::problem(400, Problem::new(message)))?;
+    let mut prefer = match Prefer::parse(header) {
+        Ok(prefer) => prefer,
+        Err(message) => return stop(Answer::problem(400, Problem::new(message))),
+    };
     let mut by = ForcedBy::Prefer;
     // A request that says what it prefers is answered so; the switch covers the others.
     if prefer == Prefer::default()
@@ -536,8 +535,8 @@ async fn overrides(
     if let Some(delay) = prefer.delay {
         tokio::time::sleep(delay).await;
     }
-    if let Some(refusal) = crate::prefer::documented_answer(op, &prefer) {
-        return Err(refusal);
+    if let Some(answer) = crate::prefer::documented_answer(op, &prefer) {
+        return stop(answer);
     }
     if let Some(fault) = app
         .faults
@@ -554,10 +553,10 @@ async fn overrides(
         tokio::time::sleep(fault.delay).await;
         if let Some(status) = fault.status {
             let problem = Problem::new(format!("Fault injected by mock rule {}.", fault.rule));
-            return Err(Refusal::documented(status, None, problem));
+            return stop(Answer::documented(status, None, problem));
         }
     }
-    Ok(())
+    ControlFlow::Continue(())
 }
 
 /// Headers the contract documents for the answer: `Retry-After` on 429/503, `Deprecation` on deprecated

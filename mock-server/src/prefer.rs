@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
+use crate::answer::Answer;
 use crate::contract::Operation;
 use crate::problem::Problem;
-use crate::refusal::Refusal;
 
 /// The longest delay a request may ask for.
 pub(crate) const MAX_DELAY: Duration = Duration::from_secs(30);
@@ -53,13 +53,13 @@ impl Prefer {
 }
 
 /// The documented answer `prefer` asks for, or the 400 that lists what is documented.
-pub(crate) fn documented_answer(op: &Operation, prefer: &Prefer) -> Option<Refusal> {
+pub(crate) fn documented_answer(op: &Operation, prefer: &Prefer) -> Option<Answer> {
     match chosen(op, prefer) {
         Ok(None) => None,
         Ok(Some(Chosen::Omitted(status))) => {
-            Some(Refusal::documented(status, None, Problem::default()))
+            Some(Answer::documented(status, None, Problem::default()))
         }
-        Ok(Some(Chosen::Documented(status))) => Some(Refusal::documented(
+        Ok(Some(Chosen::Documented(status))) => Some(Answer::documented(
             status,
             prefer.example.as_deref(),
             Problem::new(op.responses[&status].description.clone()),
@@ -131,14 +131,14 @@ pub(crate) fn documented_list(op: &Operation) -> String {
     )
 }
 
-fn undocumented(op: &Operation, what: &str) -> Refusal {
+fn undocumented(op: &Operation, what: &str) -> Answer {
     let problem = Problem::new(format!(
         "Prefer: {what} is not documented for {}. {}",
         op.id,
         documented_list(op)
     ))
     .field("Prefer", what.to_owned());
-    Refusal::problem(400, problem)
+    Answer::problem(400, problem)
 }
 
 #[cfg(test)]

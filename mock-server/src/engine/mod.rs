@@ -21,16 +21,15 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::answer::Answer;
 use crate::contract::{Contract, Operation};
 use crate::problem::Problem;
-use crate::refusal::Refusal;
-use crate::reply::Reply;
 use crate::rules::{Program, RefusalDecl, Step};
 use crate::state::{Entity, Guard, Store, StoreError, Write};
 use crate::template::{Scope, Template, field, loosely_equal};
 
 /// The refusal a declaration describes, its templates read in `scope`.
-pub(crate) fn refusal(op: &Operation, decl: &RefusalDecl, scope: &dyn Scope) -> Refusal {
+pub(crate) fn refusal(op: &Operation, decl: &RefusalDecl, scope: &dyn Scope) -> Answer {
     let text = |t: &Option<Template>| t.as_ref().map(|t| t.text(scope));
     let description = op
         .responses
@@ -48,8 +47,8 @@ pub(crate) fn refusal(op: &Operation, decl: &RefusalDecl, scope: &dyn Scope) -> 
             .collect(),
     };
     match &decl.example {
-        Some(name) => Refusal::documented(decl.status, Some(name), problem),
-        None => Refusal::problem(decl.status, problem),
+        Some(name) => Answer::documented(decl.status, Some(name), problem),
+        None => Answer::problem(decl.status, problem),
     }
 }
 
@@ -154,33 +153,32 @@ pub(crate) struct Roots {
     pub(crate) tenant: Value,
 }
 
-/// Runs the program: the success answer, or the refusal of a failed precondition.
-pub(crate) async fn run(mut request: Request<'_>) -> Result<Reply, Refusal> {
+/// Runs the program: the reply of its `respond`, or the answer of a failed precondition.
+pub(crate) async fn run(mut request: Request<'_>) -> Answer {
     let mut prefetched = std::mem::take(&mut request.prefetched);
     for _ in 0..ATTEMPTS {
         // What was read ahead serves the first attempt; one that lost a race reads again.
         match attempt(&request, std::mem::take(&mut prefetched)).await {
-            Ok(Outcome::Done(result)) => return result,
+            Ok(Outcome::Done(answer)) => return answer,
             Ok(Outcome::Raced) => continue,
-            Err(e) => return Err(Refusal::store_unavailable(&e)),
+            Err(e) => return Answer::store_unavailable(&e),
         }
     }
-    let mut refusal = Refusal::documented(
+    Answer::documented(
         503,
         None,
         Problem::new(
             "Too many concurrent changes to the same entities; the request was not applied.",
         ),
-    );
-    refusal.headers.push((
-        crate::refusal::MOCK_ERROR_HEADER,
+    )
+    .header(
+        crate::answer::MOCK_ERROR_HEADER,
         format!("the rules lost {ATTEMPTS} races in a row"),
-    ));
-    Err(refusal)
+    )
 }
 
 enum Outcome {
-    Done(Result<Reply, Refusal>),
+    Done(Answer),
     /// A guard on something read failed: run again.
     Raced,
 }
@@ -320,14 +318,14 @@ async fn attempt(request: &Request<'_>, mut prefetched: Prefetched) -> Result<Ou
             Step::Respond(respond) => return run.finish(respond).await,
         };
         if let Some(decl) = refused {
-            return Ok(Outcome::Done(Err(run.refusal(&decl))));
+            return Ok(Outcome::Done(run.refusal(&decl)));
         }
     }
     // The compiler makes `respond` the last step.
-    Ok(Outcome::Done(Err(Refusal::problem(
+    Ok(Outcome::Done(Answer::problem(
         500,
         Problem::new("the rules ended without an answer"),
-    ))))
+    )))
 }
 
 impl<'r> Run<'r> {
@@ -342,7 +340,7 @@ impl<'r> Run<'r> {
         }
     }
 
-    fn refusal(&self, decl: &RefusalDecl) -> Refusal {
+    fn refusal(&self, decl: &RefusalDecl) -> Answer {
         refusal(self.request.op, decl, self)
     }
 

@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use super::{Outcome, Role, Run};
+use crate::answer::Answer;
 use crate::reply::Reply;
 use crate::rules::Respond;
 use crate::state::{Commit, Guard, StoreError, Txn};
@@ -39,7 +40,7 @@ impl Run<'_> {
             }
         }
         if self.writes.is_empty() {
-            return Ok(Outcome::Done(Ok(reply)));
+            return Ok(Outcome::Done(Answer::Ready(reply)));
         }
         // Everything read must be as it was read.
         let reads = self.entities.values().filter_map(|bound| {
@@ -59,9 +60,9 @@ impl Run<'_> {
             writes: std::mem::take(&mut self.writes),
         };
         Ok(match r.store.commit(r.tenant, txn).await? {
-            Commit::Committed => Outcome::Done(Ok(reply)),
+            Commit::Committed => Outcome::Done(Answer::Ready(reply)),
             Commit::Rejected(i) => match roles.get(i) {
-                Some(Role::Taken(decl)) => Outcome::Done(Err(self.refusal(decl))),
+                Some(Role::Taken(decl)) => Outcome::Done(self.refusal(decl)),
                 _ => Outcome::Raced,
             },
         })

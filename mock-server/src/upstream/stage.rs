@@ -10,11 +10,11 @@ use serde_json::{Map, Value, json};
 
 use super::forward::{self, Outgoing};
 use super::{Drift, Proxy, Target, check, drift, record};
+use crate::answer::{Answer, MOCK_ERROR_HEADER, VIOLATION_COUNT_HEADER, VIOLATIONS_HEADER};
 use crate::auth::Placement;
 use crate::contract::{Contract, Operation};
 use crate::journal::UpstreamNote;
 use crate::problem::Problem;
-use crate::refusal::{MOCK_ERROR_HEADER, Refusal, VIOLATION_COUNT_HEADER, VIOLATIONS_HEADER};
 use crate::reply::Reply;
 use crate::state::Store;
 
@@ -96,7 +96,7 @@ pub(crate) async fn forward_if_vendor(
             let message = failure.message(target);
             tracing::warn!(operation = %x.op.id, upstream = %target.host, %message, "upstream failed");
             proxy.drift.failed(&message);
-            let reply = Refusal::problem(failure.status(), Problem::new(message.clone()))
+            let reply = Answer::problem(failure.status(), Problem::new(message.clone()))
                 .render(x.contract, Some(x.op), x.path)
                 .header(MOCK_ERROR_HEADER, &message);
             let reply = with_violations(reply, &violations);
@@ -205,7 +205,7 @@ fn strict_refusal(x: &Exchange<'_>, status: u16, violations: &[Drift]) -> Reply 
         )),
         |p, line| p.detail(line.clone()),
     );
-    let reply = Refusal::problem(502, problem).render(x.contract, Some(x.op), x.path);
+    let reply = Answer::problem(502, problem).render(x.contract, Some(x.op), x.path);
     with_violations(reply, violations)
 }
 
