@@ -113,12 +113,14 @@ struct Incoming<'a> {
     tenant: &'a str,
 }
 
-/// A request routed to its operation, with its body read: what the stages after routing work on.
-struct Routed<'a> {
+/// A request routed to its operation, with its body read: what every stage after routing reads, and what
+/// they learn of it for the journal (`notes`).
+struct Exchange<'a> {
     incoming: &'a Incoming<'a>,
     op: &'a Operation,
     path_params: &'a [(String, String)],
     body: &'a bytes::Bytes,
+    notes: &'a mut Notes,
 }
 
 fn into_response(reply: Reply, body: Option<bytes::Bytes>) -> Response {
@@ -182,13 +184,14 @@ async fn answer(
             return (None, reply, Some(body));
         }
     };
-    let routed = Routed {
+    let mut exchange = Exchange {
         incoming,
         op,
         path_params: &path_params,
         body: &body,
+        notes,
     };
-    let reply = run(app, &routed, notes).await;
+    let reply = run(app, &mut exchange).await;
     (Some(op.id.clone()), reply, Some(body))
 }
 
@@ -219,20 +222,15 @@ async fn read_body(app: &AppState, body: Body) -> Flow<bytes::Bytes> {
 }
 
 /// The stages for a routed request, and the answer decorated with the documented and vendor headers.
-async fn run(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Reply {
-    let Routed {
-        incoming,
-        op,
-        path_params,
-        ..
-    } = *routed;
+async fn run(app: &AppState, x: &mut Exchange<'_>) -> Reply {
     #[cfg(feature = "upstream")]
-    if let Some(reply) = proxied(app, routed, notes).await {
+    if let Some(reply) = proxied(app, x).await {
         // The vendor's answer goes back as it came (with the violations found).
         return reply;
     }
+    let answer = settle(stages(app, x).await);
+    let (op, path_params, incoming) = (x.op, x.path_params, x.incoming);
     let vendor = app.contract.vendor_of(op);
-    let answer = settle(stages(app, routed, notes).await);
     let mut reply = documented_headers(op, answer.render(&app.contract, Some(op), incoming.path));
     if vendor.header_names().next().is_some() {
         let raw_path: Map<String, Value> = path_params
@@ -253,27 +251,22 @@ async fn run(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Reply {
 /// auth → overrides → validate → rules. The request is validated first, so that the rules' first loads
 /// are read in the same batch as the credentials and the switch; a violation is still answered after auth
 /// and the overrides.
-async fn stages(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Flow<Answer> {
-    let Routed {
-        incoming,
-        op,
-        path_params,
-        body,
-    } = *routed;
-    let parts = crate::multipart_body::of_request(op, incoming.headers, body).await;
+async fn stages(app: &AppState, x: &mut Exchange<'_>) -> Flow<Answer> {
+    let (op, incoming) = (x.op, x.incoming);
+    let parts = crate::multipart_body::of_request(op, incoming.headers, x.body).await;
     let sent = Sent {
-        path_params,
+        path_params: x.path_params,
         query: incoming.query,
         headers: incoming.headers,
-        body,
+        body: x.body,
     };
     let (mut rules, invalid) = match validate(op, sent, parts) {
         Ok(valid) => (rules_for(app, op, incoming.tenant, valid), None),
         Err(invalid) => (None, Some(invalid)),
     };
     let ahead = rules.as_ref().map(crate::engine::Request::read_ahead);
-    let first = first_read(app, op, incoming, ahead.as_ref(), notes).await?;
-    overrides(app, op, incoming, first.switch, &mut notes.forced).await?;
+    let first = first_read(app, x, ahead.as_ref()).await?;
+    overrides(app, x, first.switch).await?;
     if let Some(invalid) = invalid {
         return stop(refuse_invalid(app, op, invalid));
     }
@@ -352,11 +345,10 @@ struct FirstRead {
 /// answered here.
 async fn first_read(
     app: &AppState,
-    op: &Operation,
-    incoming: &Incoming<'_>,
+    x: &mut Exchange<'_>,
     ahead: Option<&crate::engine::ReadAhead<'_>>,
-    notes: &mut Notes,
 ) -> Flow<FirstRead> {
+    let (op, incoming) = (x.op, x.incoming);
     let sent = sent_credentials(app, incoming);
     let plan = crate::auth::Plan::new(&app.contract, op, &sent);
     let (loads, lists) = ahead.map_or((&[][..], &[][..]), |a| (&a.loads[..], &a.lists[..]));
@@ -376,13 +368,24 @@ async fn first_read(
         lists: lists.iter().map(|(i, _)| *i).zip(read.kinds).collect(),
     };
     let switch = Switch::stored(found.pop().flatten());
-    match plan.conclude(&found, &app.open_schemes, &mut notes.demo_credentials) {
-        Auth::Accepted(principal) => ControlFlow::Continue(FirstRead {
-            principal,
-            switch,
-            loaded,
-        }),
-        Auth::Refused { status, scheme } => stop(refused(app, op, status, scheme)),
+    let principal = authenticate(app, x, &plan, &found)?;
+    ControlFlow::Continue(FirstRead {
+        principal,
+        switch,
+        loaded,
+    })
+}
+
+/// The principal of the credentials `plan` looked up (`found`), or the answer that refuses them.
+fn authenticate(
+    app: &AppState,
+    x: &mut Exchange<'_>,
+    plan: &crate::auth::Plan<'_>,
+    found: &[Option<crate::state::Entity>],
+) -> Flow<Option<Value>> {
+    match plan.conclude(found, &app.open_schemes, &mut x.notes.demo_credentials) {
+        Auth::Accepted(principal) => ControlFlow::Continue(principal),
+        Auth::Refused { status, scheme } => stop(refused(app, x.op, status, scheme)),
     }
 }
 
@@ -414,20 +417,12 @@ fn refused(app: &AppState, op: &Operation, status: u16, scheme: String) -> Answe
 
 /// The principal of the request's credentials, or the answer that refuses them, in a read of its own.
 #[cfg(feature = "upstream")]
-async fn authenticated(
-    app: &AppState,
-    op: &Operation,
-    incoming: &Incoming<'_>,
-    notes: &mut Notes,
-) -> Flow<Option<Value>> {
+async fn authenticated(app: &AppState, x: &mut Exchange<'_>) -> Flow<Option<Value>> {
+    let (op, incoming) = (x.op, x.incoming);
     let plan = crate::auth::Plan::new(&app.contract, op, &sent_credentials(app, incoming));
-    let found = match app.store.get_many(incoming.tenant, plan.keys()).await {
-        Ok(found) => found,
-        Err(e) => return stop(Answer::store_unavailable(&e)),
-    };
-    match plan.conclude(&found, &app.open_schemes, &mut notes.demo_credentials) {
-        Auth::Accepted(principal) => ControlFlow::Continue(principal),
-        Auth::Refused { status, scheme } => stop(refused(app, op, status, scheme)),
+    match app.store.get_many(incoming.tenant, plan.keys()).await {
+        Ok(found) => authenticate(app, x, &plan, &found),
+        Err(e) => stop(Answer::store_unavailable(&e)),
     }
 }
 
@@ -435,13 +430,8 @@ async fn authenticated(
 /// tenant did not switch the operation to the mock. A configured sandbox credential is sent only for a
 /// request whose own (demo) credential the mock accepts.
 #[cfg(feature = "upstream")]
-async fn proxied(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Option<Reply> {
-    let Routed {
-        incoming,
-        op,
-        path_params,
-        body,
-    } = *routed;
+async fn proxied(app: &AppState, x: &mut Exchange<'_>) -> Option<Reply> {
+    let (op, incoming) = (x.op, x.incoming);
     let proxy = app.upstream.as_ref()?;
     let target = proxy.target(op.vendor)?;
     let by_default = proxy.records_by_default();
@@ -455,7 +445,7 @@ async fn proxied(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Opti
         return None;
     }
     if crate::upstream::injects(target, op)
-        && let ControlFlow::Break(refused) = authenticated(app, op, incoming, notes).await
+        && let ControlFlow::Break(refused) = authenticated(app, x).await
     {
         return Some(render(refused));
     }
@@ -463,18 +453,18 @@ async fn proxied(app: &AppState, routed: &Routed<'_>, notes: &mut Notes) -> Opti
         contract: &app.contract,
         store: &app.store,
         op,
-        path_params,
+        path_params: x.path_params,
         method: incoming.method,
         path: incoming.path,
         query: incoming.query,
         headers: incoming.headers,
-        body,
+        body: x.body,
         tenant: incoming.tenant,
         recording: settings.recording,
         secrets: &app.secrets,
     };
     let (reply, note) = crate::upstream::forward_if_vendor(proxy, target, exchange).await;
-    notes.upstream = Some(note);
+    x.notes.upstream = Some(note);
     Some(reply)
 }
 
@@ -503,13 +493,8 @@ fn invalid_status(op: &Operation, violations: &[crate::contract::Violation]) -> 
 /// What may ask for another answer than the rules give: the request's `Prefer` header (Prism's convention), else
 /// the tenant's response switch for the operation, else a fault rule. Each may add latency, answer a
 /// documented status or example instead of the rules, or both; `forced` notes which did.
-async fn overrides(
-    app: &AppState,
-    op: &Operation,
-    incoming: &Incoming<'_>,
-    switch: Option<Switch>,
-    forced: &mut Option<Forced>,
-) -> Flow {
+async fn overrides(app: &AppState, x: &mut Exchange<'_>, switch: Option<Switch>) -> Flow {
+    let (op, incoming, forced) = (x.op, x.incoming, &mut x.notes.forced);
     let header = incoming.headers.get("prefer").and_then(|v| v.to_str().ok());
     let mut prefer = match Prefer::parse(header) {
         Ok(prefer) => prefer,
