@@ -279,7 +279,7 @@ fn check_admin(cli: &Cli) -> Result<(), ExitCode> {
 
 /// Runs `work` on a thread that ends with it. Compiling the document parses all of it into values that are
 /// garbage a moment later; freed on the main thread they would stay with its allocator heap for the life of
-/// the process, on a finished thread they go back to the system (idle RSS 1.6 MiB lower, BENCHMARKS.md).
+/// the process, on a finished thread they go back to the system (anonymous RSS 0.5 MiB lower, BENCHMARKS.md).
 fn on_own_thread<T: Send>(work: impl FnOnce() -> T + Send) -> T {
     std::thread::scope(|s| {
         s.spawn(work)
