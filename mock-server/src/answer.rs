@@ -223,3 +223,48 @@ fn documented(
         None => fallback(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header<'r>(reply: &'r Reply, name: &str) -> Option<&'r str> {
+        reply
+            .headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, v)| v.to_str().ok())
+    }
+
+    #[test]
+    fn a_ready_answer_renders_as_it_is_with_the_headers_added() {
+        let contract = Contract::embedded();
+        let reply = Answer::Ready(Reply::empty(405).header("allow", "GET, PUT"))
+            .header(MOCK_ERROR_HEADER, "why".into())
+            .render(&contract, None, "/nowhere");
+        assert_eq!(reply.status.as_u16(), 405);
+        assert!(reply.body.is_none());
+        assert_eq!(header(&reply, "allow"), Some("GET, PUT"));
+        assert_eq!(header(&reply, MOCK_ERROR_HEADER), Some("why"));
+    }
+
+    #[test]
+    fn a_problem_renders_in_the_error_body_with_the_headers_added() {
+        let contract = Contract::embedded();
+        let reply = Answer::problem(400, Problem::new("the body is wrong"))
+            .header(MOCK_ERROR_HEADER, "why".into())
+            .render(&contract, None, "/nowhere");
+        assert_eq!(reply.status.as_u16(), 400);
+        let body = reply.body.as_ref().expect("an error body").to_string();
+        assert!(body.contains("the body is wrong"), "{body}");
+        assert_eq!(header(&reply, MOCK_ERROR_HEADER), Some("why"));
+    }
+
+    #[test]
+    fn a_flow_settles_on_its_answer_whether_it_stopped_or_not() {
+        let stopped = settle(stop(Answer::problem(401, Problem::new("no"))));
+        let finished = settle(ControlFlow::Continue(Answer::Ready(Reply::empty(204))));
+        assert!(matches!(stopped, Answer::Problem { status: 401, .. }));
+        assert!(matches!(finished, Answer::Ready(reply) if reply.status.as_u16() == 204));
+    }
+}
