@@ -197,7 +197,7 @@ impl Store {
 
     /// Without the `redis` feature there is no Redis backend: the error says how to get one.
     #[cfg(not(feature = "redis"))]
-    pub async fn redis(_fixtures: DemoData, config: RedisConfig) -> Result<Store, StoreError> {
+    pub async fn redis(_demo_data: DemoData, config: RedisConfig) -> Result<Store, StoreError> {
         Err(StoreError::new(format!(
             "{} needs Redis support, which this build of concord-mock leaves out (enable its `redis` feature)",
             config.url
