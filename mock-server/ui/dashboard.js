@@ -133,7 +133,9 @@ function selectTenant() {
   loadState();
   switches.load();
   proxy.load();
-  if (!$("quickstart").hidden) showQuickStart({ tenant }).catch(fail);
+  // Shown again for the new tenant, unless hidden by the user (showQuickStart checks); also while the first
+  // render is still reading, which this one then overtakes.
+  showQuickStart({ tenant }).catch(fail);
 }
 
 function loadAll() {

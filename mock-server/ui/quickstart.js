@@ -50,10 +50,15 @@ function curlFor(op, path, creds, tenant) {
   return lines.join(" \\\n  ");
 }
 
+/** Counts renders, so that one overtaken by a newer one (the tenant changed meanwhile) is dropped. */
+let renders = 0;
+
 export async function showQuickStart({ tenant, force = false }) {
   const box = $("quickstart");
   if (!force && localStorage.getItem(HIDDEN_KEY)) return;
+  const render = ++renders;
   const [doc, ops, creds] = await Promise.all([Concord.spec(), Concord.documented(), Concord.credentials(tenant())]);
+  if (render !== renders) return;
   const byVendor = Concord.byVendor(ops);
   const vendors = [...byVendor].map(([vendor, list]) => {
     const sample = sampleOf(doc, new Set(list.map((o) => o.id)));

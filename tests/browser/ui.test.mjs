@@ -719,6 +719,8 @@ describe("the mock's web page", () => {
     const board = await dashboard(context, tenant);
     const start = board.locator("#quickstart");
     await start.waitFor();
+    // Rendered again for the tenant chosen: wait for that render, not the first one's text.
+    await start.locator(".curl-line", { hasText: `X-Mock-Tenant: ${tenant}` }).first().waitFor();
     assert.equal(await board.locator("#quickstart-base").textContent(), mock.url);
     const vendors = await start.locator("#quickstart-vendors > li").evaluateAll((nodes) => nodes.map((n) => n.dataset.vendor));
     assert.deepEqual([...vendors].sort(), ["ES Loyalty", "Magicline", "MasStack", "Paysafe"]);
