@@ -88,35 +88,14 @@ impl Answer {
     }
 
     /// The answer with one more header.
-    pub(crate) fn header(self, name: &'static str, value: String) -> Answer {
+    pub(crate) fn header(mut self, name: &'static str, value: String) -> Answer {
+        if let Answer::Documented { extra, .. } | Answer::Problem { extra, .. } = &mut self {
+            extra.push((name, value));
+            return self;
+        }
         match self {
-            Answer::Documented {
-                mut extra,
-                status,
-                example,
-                problem,
-            } => {
-                extra.push((name, value));
-                Answer::Documented {
-                    status,
-                    example,
-                    problem,
-                    extra,
-                }
-            }
-            Answer::Problem {
-                mut extra,
-                status,
-                problem,
-            } => {
-                extra.push((name, value));
-                Answer::Problem {
-                    status,
-                    problem,
-                    extra,
-                }
-            }
             Answer::Ready(reply) => Answer::Ready(reply.header(name, value)),
+            rendered_later => rendered_later,
         }
     }
 

@@ -195,15 +195,12 @@ async fn run(cli: Cli) -> Result<ExitCode, ExitCode> {
     init_log(&cli);
     concord_mock::raise_open_files_limit();
     check_admin(&cli)?;
-    let (contract, demo_data) = on_own_thread(|| {
-        let (contract, custom) = load_contract(&cli.spec)?;
-        let demo_data = load_demo_data(cli.demo_data.as_deref(), &contract, custom)?;
-        Ok::<_, ExitCode>((contract, demo_data))
-    })?;
+    let (contract, custom) = on_own_thread(|| load_contract(&cli.spec))?;
     if cli.explain {
         print!("{}", contract.explain());
         return Ok(ExitCode::SUCCESS);
     }
+    let demo_data = load_demo_data(cli.demo_data.as_deref(), &contract, custom)?;
     if let Some(Command::VerifyUpstream(args)) = &cli.command {
         return Ok(verify_upstream(contract, demo_data, args, cli.upstream_timeout).await);
     }

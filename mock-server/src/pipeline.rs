@@ -1,10 +1,11 @@
 //! The pipeline every vendor API request goes through, in the order the data flows:
 //! route → body → auth → overrides (`Prefer`, fault rules) → validate → rules → respond (the documented
 //! headers and the vendor's headers) → journal and log. Each stage either passes the request on or stops
-//! it with an [`Answer`] (a [`Flow`]); the answer, success or not, is rendered in one place. Auth, the response switch, the rules' first
-//! loads and (on Redis) their lists before the first write read the store together, in one batched read
-//! (one round trip on Redis; a read-only request needs no other): the request is validated
-//! before that read and its violations answered after auth and the overrides, in the order above.
+//! it with an [`Answer`] (a [`Flow`]); the answer, success or not, is rendered in one place. Auth, the
+//! response switch, the rules' first loads and (on Redis) their lists before the first write read the
+//! store together, in one batched read (one round trip on Redis; a read-only request needs no other): the
+//! request is validated before that read and its violations answered after auth and the overrides, in the
+//! order above.
 
 use std::ops::ControlFlow;
 use std::sync::Arc;
