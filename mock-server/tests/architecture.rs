@@ -6,6 +6,7 @@
 //! - Nor in the SDK's hand-written files (`sdk/src` but `generated*.rs`, before their unit tests): no tag
 //!   name, credential or request-id header, or vendor error-body field.
 //! - The graph of `crate::<module>` references between top-level modules has no cycle.
+//! - No `unsafe` in the workspace but the one allocator call of the mock's binary.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -361,4 +362,46 @@ fn the_cycle_check_finds_a_cycle() {
     graph.get_mut("rules").unwrap().insert("engine".into());
     let found = cycle(&graph).expect("rules → engine → rules is a cycle");
     assert!(found.contains(&"engine".to_owned()) && found.contains(&"rules".to_owned()));
+}
+
+/// Every `.rs` file of the workspace's crates (not `target/`, not the fuzz target's build folder).
+fn workspace_sources() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let mut files = Vec::new();
+    for member in [
+        "mock-server/src",
+        "sdk/src",
+        "spec",
+        "regen/src",
+        "tests",
+        "examples",
+    ] {
+        let dir = root.join(member);
+        if dir.is_dir() {
+            sources(&dir, &mut files);
+        }
+    }
+    files.retain(|f| !f.components().any(|c| c.as_os_str() == "node_modules"));
+    files
+}
+
+/// The workspace denies `unsafe_code`; the only place allowed to lift it is the binary's call that hands
+/// start-up's freed memory back to the system. A new `allow` is a decision to review, not a side effect.
+#[test]
+fn unsafe_code_is_allowed_in_one_place_only() {
+    let lifted = ["allow(unsafe_code)", "expect(unsafe_code)"];
+    let mut found: Vec<String> = Vec::new();
+    for file in workspace_sources() {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in code(&text).lines().enumerate() {
+            if lifted.iter().any(|l| line.contains(l)) {
+                found.push(format!("{}:{}", file.display(), n + 1));
+            }
+        }
+    }
+    assert_eq!(found.len(), 1, "places that allow unsafe code: {found:#?}");
+    assert!(
+        found[0].contains("mock-server/src/main.rs"),
+        "the one allowance moved: {found:?}"
+    );
 }
