@@ -153,8 +153,15 @@ impl Body {
 }
 
 impl Serialize for Body {
+    /// As [`Body::value`] shows it, but a whole JSON body goes out as the bytes it came in: checked, not
+    /// parsed into values and written again (the shared journal serialises every entry).
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.value().serialize(serializer)
+        if self.kept.len() == self.total
+            && let Ok(raw) = serde_json::from_slice::<&serde_json::value::RawValue>(&self.kept)
+        {
+            return raw.serialize(serializer);
+        }
+        Value::String(shown(&self.kept, self.total)).serialize(serializer)
     }
 }
 
@@ -264,7 +271,7 @@ impl Entry {
                 let shown = if secrets.header(name.as_str()) {
                     "***".to_owned()
                 } else {
-                    cut(&String::from_utf8_lossy(value.as_bytes()), HEADER_LIMIT)
+                    cut_bytes(value.as_bytes(), HEADER_LIMIT)
                 };
                 (name.as_str().to_owned(), shown)
             })
@@ -592,6 +599,20 @@ mod tests {
         let text = Body::of(&bytes::Bytes::from_static(b"a=1&b=2")).unwrap();
         assert_eq!(text.value(), serde_json::json!("a=1&b=2"));
         assert!(Body::of(&bytes::Bytes::new()).is_none());
+        // Serialised, a body reads back as the value shown, whether its bytes go out as they came or not.
+        for sent in [
+            &b"{\"a\": [1, 2]}"[..],
+            b" \n{\"b\":{\"c\":null}}\n ",
+            b"42",
+            b"a=1&b=2",
+            b"{\"a\": 1} trailing",
+            b"\xff\xfe",
+        ] {
+            let body = Body::of(&bytes::Bytes::copy_from_slice(sent)).unwrap();
+            let written = serde_json::to_string(&body).unwrap();
+            let read: Value = serde_json::from_str(&written).unwrap();
+            assert_eq!(read, body.value(), "{}", String::from_utf8_lossy(sent));
+        }
         assert!(newest.query.as_ref().unwrap().len() < 3 * 1024);
         assert_eq!(cut("héllo", 2), "h…[cut by the mock: 6 bytes in all]");
     }

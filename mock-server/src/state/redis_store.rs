@@ -430,17 +430,34 @@ fn text(reply: &Reply) -> Result<String, StoreError> {
     }
 }
 
-/// A stored `<version>:<json>`.
+/// A stored `<version>:<json>`, parsed from the reply's bytes (no copy into a string first).
 fn entity(reply: &Reply) -> Result<Entity, StoreError> {
-    let stored = text(reply)?;
-    let (version, body) = stored
-        .split_once(':')
-        .ok_or_else(|| StoreError::new(format!("redis: malformed entity {stored:.80}")))?;
+    let stored: &[u8] = match reply {
+        Reply::BulkString(bytes) => bytes,
+        Reply::SimpleString(s) => s.as_bytes(),
+        other => {
+            return Err(StoreError::new(format!(
+                "redis: unexpected reply {other:?}"
+            )));
+        }
+    };
+    let malformed = |what: &str| {
+        StoreError::new(format!(
+            "redis: malformed {what} {:.80}",
+            String::from_utf8_lossy(stored)
+        ))
+    };
+    let colon = stored
+        .iter()
+        .position(|&b| b == b':')
+        .ok_or_else(|| malformed("entity"))?;
+    let version = std::str::from_utf8(&stored[..colon])
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| malformed("version in"))?;
     Ok(Entity {
-        version: version
-            .parse()
-            .map_err(|_| StoreError::new(format!("redis: malformed version in {stored:.80}")))?,
-        body: serde_json::from_str(body)
+        version,
+        body: serde_json::from_slice(&stored[colon + 1..])
             .map_err(|e| StoreError::caused("redis: malformed entity body", e))?,
     })
 }
@@ -463,5 +480,38 @@ fn pairs(reply: Reply) -> Result<Vec<(String, Entity)>, StoreError> {
         other => Err(StoreError::new(format!(
             "redis: unexpected reply {other:?}"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(text: &str) -> Reply {
+        Reply::BulkString(text.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn an_entity_is_its_version_and_json_body() {
+        let e = entity(&stored(r#"7:{"id":"a","n":[1,2]}"#)).unwrap();
+        assert_eq!(e.version, 7);
+        assert_eq!(e.body, serde_json::json!({"id": "a", "n": [1, 2]}));
+        // A colon inside the body is the body's.
+        let e = entity(&stored(r#"12:{"at":"10:30"}"#)).unwrap();
+        assert_eq!(e.version, 12);
+        assert_eq!(e.body["at"], "10:30");
+    }
+
+    #[test]
+    fn a_malformed_entity_is_an_error_naming_it() {
+        for (text, says) in [
+            ("no-colon", "malformed entity no-colon"),
+            ("x:{}", "malformed version in x:{}"),
+            ("3:{not json", "malformed entity body"),
+        ] {
+            let error = entity(&stored(text)).unwrap_err().to_string();
+            assert!(error.contains(says), "{text}: {error}");
+        }
+        assert!(entity(&Reply::Int(3)).is_err());
     }
 }
