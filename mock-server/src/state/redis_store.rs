@@ -420,27 +420,24 @@ fn flatten(state: &DemoData) -> Vec<String> {
     args
 }
 
-fn text(reply: &Reply) -> Result<String, StoreError> {
+/// The bytes of a string reply.
+fn bytes_of(reply: &Reply) -> Result<&[u8], StoreError> {
     match reply {
-        Reply::BulkString(bytes) => Ok(String::from_utf8_lossy(bytes).into_owned()),
-        Reply::SimpleString(s) => Ok(s.clone()),
+        Reply::BulkString(bytes) => Ok(bytes),
+        Reply::SimpleString(s) => Ok(s.as_bytes()),
         other => Err(StoreError::new(format!(
             "redis: unexpected reply {other:?}"
         ))),
     }
 }
 
+fn text(reply: &Reply) -> Result<String, StoreError> {
+    bytes_of(reply).map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+}
+
 /// A stored `<version>:<json>`, parsed from the reply's bytes (no copy into a string first).
 fn entity(reply: &Reply) -> Result<Entity, StoreError> {
-    let stored: &[u8] = match reply {
-        Reply::BulkString(bytes) => bytes,
-        Reply::SimpleString(s) => s.as_bytes(),
-        other => {
-            return Err(StoreError::new(format!(
-                "redis: unexpected reply {other:?}"
-            )));
-        }
-    };
+    let stored = bytes_of(reply)?;
     let malformed = |what: &str| {
         StoreError::new(format!(
             "redis: malformed {what} {:.80}",
