@@ -299,21 +299,8 @@ async fn one_journal(redis_url: &str) {
     assert_eq!(through_c["requests"], listed["requests"]);
     // Polling with `after` returns only what came later, wherever it was served.
     let newest = ids[0];
-    let status = masstack(http.get(format!("{}{CREDENTIALS}", urls[1])), tenant)
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert_eq!(status, 200);
-    let after = format!("{}{query}&after={newest}", urls[0]);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let later = loop {
-        let later = get_json(&http, &after).await;
-        if !later["requests"].as_array().unwrap().is_empty() || Instant::now() > deadline {
-            break later;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    read_credentials(&http, &urls[1], tenant).await;
+    let later = poll(&http, &format!("{}{query}&after={newest}", urls[0])).await;
     assert_eq!(later["requests"].as_array().unwrap().len(), 1, "{later}");
     // Bounded like each replica's: 30 more requests, and the journal lists the last 10.
     spread(30, &urls, |url, _| {
@@ -332,6 +319,12 @@ async fn one_journal(redis_url: &str) {
     assert_eq!(cleared.status(), 204);
     let emptied = get_json(&http, &format!("{}{query}", urls[2])).await;
     assert_eq!(emptied["requests"], json!([]), "{emptied}");
+    // The numbering goes on after a clear: a page that polls with the last id it saw sees what comes next.
+    let seen = bounded["requests"][0]["id"].as_u64().unwrap();
+    read_credentials(&http, &urls[2], tenant).await;
+    let next = poll(&http, &format!("{}{query}&after={seen}", urls[0])).await;
+    assert_eq!(next["requests"].as_array().unwrap().len(), 1, "{next}");
+    assert!(next["requests"][0]["id"].as_u64().unwrap() > seen, "{next}");
 }
 
 /// The same invariants, shared fault rules and one journal on a local Redis Cluster of three masters: each
@@ -363,6 +356,8 @@ async fn a_masters_failover_on_a_redis_cluster_resumes_writes_and_counts_what_it
     };
     let prefix = unique_prefix("failover");
     let mock = replica(&cluster.url(), &prefix);
+    // A replica that only reads: no write of its own makes its client learn the new slot map.
+    let reader = replica(&cluster.url(), &prefix);
     let tenant = "failover";
     let http = reqwest::Client::new();
     let stop = Arc::new(AtomicBool::new(false));
@@ -394,6 +389,7 @@ async fn a_masters_failover_on_a_redis_cluster_resumes_writes_and_counts_what_it
         });
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
+    read_credentials(&http, &reader.url, tenant).await;
     let key = format!("{prefix}:{{{tenant}}}:seeded");
     let master = cluster.master_of(&key).unwrap();
     let killed_at = Instant::now();
@@ -415,6 +411,23 @@ async fn a_masters_failover_on_a_redis_cluster_resumes_writes_and_counts_what_it
             "no write-capable master 30 s after the kill"
         );
     };
+    // Reads alone find the new master too.
+    let reading = Instant::now();
+    loop {
+        let status = masstack(http.get(format!("{}{CREDENTIALS}", reader.url)), tenant)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        if status == 200 {
+            break;
+        }
+        assert!(
+            reading.elapsed() < Duration::from_secs(10),
+            "the reading replica still answers {status} 10 s after writes resumed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     tokio::time::sleep(Duration::from_secs(1)).await;
     stop.store(true, Ordering::Relaxed);
     let mut acknowledged = BTreeSet::new();
@@ -469,6 +482,29 @@ async fn spread(
         .into_iter()
         .map(|(_, status, body)| (status, body))
         .collect()
+}
+
+/// One read of the credential list through the replica at `url`, answered 200.
+async fn read_credentials(http: &reqwest::Client, url: &str, tenant: &str) {
+    let status = masstack(http.get(format!("{url}{CREDENTIALS}")), tenant)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 200);
+}
+
+/// The journal at `url` once it lists a request (the shared journal is written a few ms behind), or as it is
+/// after 5 s.
+async fn poll(http: &reqwest::Client, url: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let journal = get_json(http, url).await;
+        if !journal["requests"].as_array().unwrap().is_empty() || Instant::now() > deadline {
+            return journal;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 async fn get_json(http: &reqwest::Client, url: &str) -> Value {
@@ -606,7 +642,8 @@ async fn a_redis_without_persistence_is_named_at_start_up() {
 }
 
 /// Store round trips for `tenant` in Redis's slow log (every command logged, with its keys): how many
-/// scripts the mock ran on the tenant's keys since the log was last reset (every store call is one script).
+/// scripts (writes) and MULTI/EXEC transactions (reads) the mock ran on the tenant's keys since the log was
+/// last reset.
 async fn round_trips_for(redis: &mut redis::aio::MultiplexedConnection, tenant: &str) -> usize {
     let entries: Vec<redis::Value> = redis::cmd("SLOWLOG")
         .arg("GET")
@@ -615,26 +652,46 @@ async fn round_trips_for(redis: &mut redis::aio::MultiplexedConnection, tenant: 
         .await
         .unwrap();
     let tag = format!("{{{tenant}}}");
-    entries
+    let text = |arg: &redis::Value| match arg {
+        redis::Value::BulkString(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+        _ => String::new(),
+    };
+    // Each entry's client and arguments, oldest first.
+    let commands: Vec<(String, Vec<String>)> = entries
         .iter()
-        .filter(|entry| {
-            let redis::Value::Array(fields) = entry else {
-                return false;
-            };
-            let Some(redis::Value::Array(args)) = fields.get(3) else {
-                return false;
-            };
-            let text = |arg: &redis::Value| match arg {
-                redis::Value::BulkString(bytes) => String::from_utf8_lossy(bytes).into_owned(),
-                _ => String::new(),
-            };
-            // The scripts' own commands are logged too: only the calls the mock made count.
-            let call = args
-                .first()
-                .is_some_and(|a| text(a).to_ascii_uppercase().starts_with("EVAL"));
-            call && args.iter().any(|arg| text(arg).contains(&tag))
+        .rev()
+        .map(|entry| match entry {
+            redis::Value::Array(fields) => {
+                let client = fields.get(4).map(text).unwrap_or_default();
+                match fields.get(3) {
+                    Some(redis::Value::Array(args)) => (client, args.iter().map(text).collect()),
+                    _ => (client, Vec::new()),
+                }
+            }
+            _ => (String::new(), Vec::new()),
         })
-        .count()
+        .collect();
+    let names_tenant = |args: &[String]| args.iter().any(|arg| arg.contains(&tag));
+    let name = |args: &[String]| {
+        args.first()
+            .map(|a| a.to_ascii_uppercase())
+            .unwrap_or_default()
+    };
+    let mut trips = 0;
+    for (i, (client, args)) in commands.iter().enumerate() {
+        // A script call (the commands it runs are logged too, and not counted); a transaction's MULTI,
+        // whose commands are logged (EXEC is not) when they run, as the client's next entries.
+        let script = name(args).starts_with("EVAL") && names_tenant(args);
+        let transaction = name(args) == "MULTI"
+            && commands[i + 1..]
+                .iter()
+                .find(|(next, _)| next == client)
+                .is_some_and(|(_, next)| names_tenant(next));
+        if script || transaction {
+            trips += 1;
+        }
+    }
+    trips
 }
 
 #[tokio::test]

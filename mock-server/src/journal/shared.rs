@@ -1,16 +1,22 @@
 //! One journal for every replica on one Redis (`--redis-url`): each replica appends the entries it
 //! journals to a Redis Stream, and `GET /__mock/requests` on any replica reads them all, newest first, each
 //! naming the replica that served it. Appending is off the request path: entries wait in a bounded queue
-//! for a writer task that sends them in batches (one script per batch, gathered for up to 5 ms); when the
-//! queue is full or Redis does not take a batch, entries — never requests — are dropped and counted. The stream keeps about the
-//! journal's capacity of entries (each already cut to its byte limits), so its memory is bounded too.
+//! for a writer task that sends them in batches (one pipeline per batch, gathered for up to 5 ms); when the
+//! queue is full or Redis does not take a batch, entries — never requests — are dropped and counted. The
+//! stream keeps about the journal's capacity of entries (each already cut to its byte limits), so its memory
+//! is bounded too.
+//!
+//! An entry's id is its stream id's sequence: every entry is added as `0-*`, which Redis numbers one past
+//! the stream's last id, atomically and in the order the replicas' entries arrive — ids increase across
+//! replicas with no counter and no script (Lua would hash every byte of every entry it is handed). Clearing
+//! trims the stream rather than deleting it, so the numbering goes on and a page polling with `after`
+//! sees what comes next.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::state::RedisConnection;
-use redis::Script;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
@@ -44,17 +50,17 @@ impl SharedJournal {
         capacity: usize,
     ) -> Result<SharedJournal, StoreError> {
         let conn = crate::state::redis_connection(config).await?;
-        let base = format!("{}:{{mock.journal}}", config.prefix);
-        let stream = format!("{base}:entries");
+        // Not `…:entries`, the stream of versions that numbered entries with a script: its ids
+        // (`<n>-1`) are above any `0-*`.
+        let stream = format!("{}:{{mock.journal}}:stream", config.prefix);
         let (queue, received) = mpsc::channel(QUEUE);
         let dropped = Arc::new(AtomicU64::new(0));
         let replica = replica_name();
         let writer = Writer {
             conn: conn.clone(),
             timeout: config.timeout,
-            keys: [stream.clone(), format!("{base}:last-id")],
+            stream: stream.clone(),
             capacity,
-            script: Script::new(include_str!("append.lua")),
             dropped: dropped.clone(),
             replica: replica.clone(),
         };
@@ -82,7 +88,7 @@ impl SharedJournal {
     pub(crate) async fn query(&self, filter: &Filter) -> Result<Vec<Value>, StoreError> {
         let start = filter
             .after
-            .map_or_else(|| "-".to_owned(), |after| format!("({after}-1"));
+            .map_or_else(|| "-".to_owned(), |after| format!("(0-{after}"));
         let mut conn = self.conn.clone();
         let read: Vec<(String, Vec<String>)> = crate::state::redis_bounded(
             "journal read",
@@ -99,7 +105,7 @@ impl SharedJournal {
         let limit = filter.limit.unwrap_or(100);
         let mut found = Vec::new();
         for (id, fields) in read {
-            let Some(id) = id.split('-').next().and_then(|n| n.parse::<u64>().ok()) else {
+            let Some(id) = sequence(&id) else {
                 continue;
             };
             let Some(mut entry) = fields
@@ -119,14 +125,16 @@ impl SharedJournal {
         Ok(found)
     }
 
-    /// Forgets every replica's entries.
+    /// Forgets every replica's entries (the stream stays, and with it the numbering).
     pub(crate) async fn clear(&self) -> Result<(), StoreError> {
         let mut conn = self.conn.clone();
         crate::state::redis_bounded(
             "journal clear",
             self.timeout,
-            redis::cmd("DEL")
+            redis::cmd("XTRIM")
                 .arg(&self.stream)
+                .arg("MAXLEN")
+                .arg(0)
                 .query_async::<i64>(&mut conn),
         )
         .await
@@ -157,10 +165,8 @@ impl std::fmt::Debug for SharedJournal {
 struct Writer {
     conn: RedisConnection,
     timeout: Duration,
-    /// The stream and the last id.
-    keys: [String; 2],
+    stream: String,
     capacity: usize,
-    script: Script,
     dropped: Arc<AtomicU64>,
     /// This replica's name, on each entry.
     replica: String,
@@ -188,23 +194,28 @@ impl Writer {
                     }
                 }
             }
-            let mut invocation = self.script.prepare_invoke();
-            invocation
-                .key(&self.keys[0])
-                .key(&self.keys[1])
-                .arg(self.capacity);
+            let mut append = redis::pipe();
             for entry in &batch {
                 let shared = Shared {
                     entry,
                     replica: &self.replica,
                 };
-                invocation.arg(serde_json::to_string(&shared).unwrap_or_default());
+                append
+                    .cmd("XADD")
+                    .arg(&self.stream)
+                    .arg("MAXLEN")
+                    .arg("~")
+                    .arg(self.capacity)
+                    .arg("0-*")
+                    .arg("e")
+                    .arg(serde_json::to_vec(&shared).unwrap_or_default())
+                    .ignore();
             }
             let mut conn = self.conn.clone();
             let sent = crate::state::redis_bounded(
                 "journal append",
                 self.timeout,
-                invocation.invoke_async::<i64>(&mut conn),
+                conn.query_on_slot::<()>(&append, &self.stream),
             )
             .await;
             if let Err(e) = sent {
@@ -215,6 +226,11 @@ impl Writer {
             batch.clear();
         }
     }
+}
+
+/// The entry id in a stream id `0-<id>`.
+fn sequence(stream_id: &str) -> Option<u64> {
+    stream_id.split_once('-')?.1.parse().ok()
 }
 
 /// `host:pid`: the host (a container's id in a container) and the process, which tell replicas apart.

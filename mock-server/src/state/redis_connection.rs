@@ -12,7 +12,9 @@ use std::time::Duration;
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClient;
 use redis::cluster_async::ClusterConnection;
-use redis::{Cmd, Pipeline, RedisFuture, RedisResult, Value};
+use redis::{
+    Cmd, FromRedisValue, Pipeline, RedisError, RedisFuture, RedisResult, ServerErrorKind, Value,
+};
 
 use super::{RedisConfig, StoreError};
 
@@ -49,6 +51,44 @@ impl ConnectionLike for Connection {
             Connection::Cluster(conn) => conn.get_db(),
         }
     }
+}
+
+impl Connection {
+    /// A pipeline or transaction whose keys are all in the slot of `key`. A cluster's client follows a plain
+    /// command's redirect (and learns the new slot map) but not a transaction's, which comes back aborted:
+    /// after a failover it would go on asking the old master. On such an answer a plain command on the same
+    /// slot makes the client learn the map, and the pipeline is sent once more.
+    pub(crate) async fn query_on_slot<T: FromRedisValue>(
+        &mut self,
+        pipeline: &Pipeline,
+        key: &str,
+    ) -> RedisResult<T> {
+        match pipeline.query_async(self).await {
+            Err(e) if matches!(self, Connection::Cluster(_)) && redirected(&e) => {
+                let _: RedisResult<Value> = redis::cmd("EXISTS").arg(key).query_async(self).await;
+                pipeline.query_async(self).await
+            }
+            answer => answer,
+        }
+    }
+}
+
+/// Whether an error says the slot is served elsewhere, or not yet.
+fn redirected(error: &RedisError) -> bool {
+    error.clone().into_server_errors().is_some_and(|errors| {
+        errors.iter().any(|(_, e)| {
+            matches!(
+                e.kind(),
+                Some(
+                    ServerErrorKind::Moved
+                        | ServerErrorKind::Ask
+                        | ServerErrorKind::TryAgain
+                        | ServerErrorKind::ClusterDown
+                        | ServerErrorKind::MasterDown
+                )
+            )
+        })
+    })
 }
 
 /// The nodes of a cluster URL, each as a `redis://` (or `rediss://`) URL; none for a single server's URL.
