@@ -1,13 +1,21 @@
-//! The axum application: the admin API, the web page, the spec, and every vendor API request through
-//! [`crate::pipeline`].
+//! The application: the admin API, the web page and the spec on an axum router, and every other request —
+//! the vendor APIs — straight through [`crate::pipeline`], with CORS and the journal around it.
 
+use std::convert::Infallible;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use axum::Router;
+use axum::body::Body;
+use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
+use futures_util::future::Either;
+use tower::{Layer, Service};
+use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, Cors, CorsLayer};
+
+use crate::journaling::{Answering, Journaling, JournalingLayer};
 
 use crate::shared::AppState;
 
@@ -25,8 +33,77 @@ const EXPOSED: [&str; 8] = [
     crate::answer::VIOLATION_COUNT_HEADER,
 ];
 
+/// Paths the mock answers itself, on its router: the admin API and the page under
+/// [`crate::admin::PREFIX`], and these (the page's entry and icon, the contract). Every other path is a
+/// vendor API's.
+const OWN_PATHS: [&str; 4] = ["/", "/favicon.ico", "/openapi.yaml", "/openapi.json"];
+
 /// The whole application; tests can drive it with `tower::ServiceExt::oneshot` without a socket.
-pub fn app(state: Arc<AppState>) -> Router {
+///
+/// Not one router with the vendor APIs as its fallback: that boxed and cloned the whole vendor stack on
+/// every request and matched each vendor path against the admin routes first. The mock's own paths are a
+/// prefix and four paths, so they are told apart with a comparison.
+#[derive(Clone)]
+pub struct App {
+    own: Router,
+    vendor_apis: Journaling<Cors<Pipeline>>,
+}
+
+impl<B> Service<axum::http::Request<B>> for App
+where
+    B: axum::body::HttpBody<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Either<<Router as Service<Request>>::Future, Answering>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        // Both are always ready.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: axum::http::Request<B>) -> Self::Future {
+        let request = request.map(Body::new);
+        if is_own(request.uri().path()) {
+            Either::Left(self.own.call(request))
+        } else {
+            Either::Right(self.vendor_apis.call(request))
+        }
+    }
+}
+
+/// Whether the mock answers `path` itself rather than a vendor API.
+fn is_own(path: &str) -> bool {
+    OWN_PATHS.contains(&path)
+        || path
+            .strip_prefix(crate::admin::PREFIX)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// The pipeline as a service.
+#[derive(Clone)]
+struct Pipeline(Arc<AppState>);
+
+impl Service<Request> for Pipeline {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Answering;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let app = self.0.clone();
+        Box::pin(
+            async move { Ok(crate::pipeline::handle(axum::extract::State(app), request).await) },
+        )
+    }
+}
+
+/// The whole application.
+pub fn app(state: Arc<AppState>) -> App {
     let mut exposed: Vec<HeaderName> = EXPOSED.map(HeaderName::from_static).to_vec();
     for vendor in &state.contract.vendors {
         for name in vendor.header_names() {
@@ -42,22 +119,24 @@ pub fn app(state: Arc<AppState>) -> Router {
         .expose_headers(exposed)
         .max_age(std::time::Duration::from_secs(600));
     // CORS only on the vendor APIs and the spec: the admin API and the web page are same-origin only
-    // (crate::origin).
-    let vendor_apis = Router::new()
+    // (crate::origin). The journal sits outside CORS: it sees the headers the client receives, and the
+    // preflights.
+    let journaled = JournalingLayer(state.clone());
+    let spec = Router::new()
         .route("/openapi.yaml", get(openapi_yaml))
         .route("/openapi.json", get(openapi_json))
-        .fallback(crate::pipeline::handle)
-        .layer(cors)
-        // Outside CORS: the journal sees the headers the client receives, and the preflights.
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            crate::journaling::record,
-        ))
-        .with_state(state.clone());
-    let router = Router::new().nest("/__mock", crate::admin::routes(state.clone()));
+        .layer(cors.clone())
+        .layer(journaled.clone());
+    let vendor_apis = journaled.layer(cors.layer(Pipeline(state.clone())));
+    let own = Router::new()
+        .nest(crate::admin::PREFIX, crate::admin::routes(state.clone()))
+        .merge(spec);
     #[cfg(feature = "web")]
-    let router = router.merge(crate::ui::routes(state.clone()));
-    router.with_state(state).fallback_service(vendor_apis)
+    let own = own.merge(crate::ui::routes(state.clone()));
+    App {
+        own: own.with_state(state),
+        vendor_apis,
+    }
 }
 
 async fn openapi_yaml(
@@ -82,4 +161,65 @@ async fn openapi_json(
     axum::extract::State(state): axum::extract::State<Arc<AppState>>,
 ) -> impl IntoResponse {
     axum::Json(state.contract.document.as_ref().clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    #[test]
+    fn the_mocks_own_paths_are_its_prefix_and_four_paths() {
+        for own in [
+            "/__mock",
+            "/__mock/",
+            "/__mock/health",
+            "/__mock/ui/index.html",
+            "/",
+            "/favicon.ico",
+            "/openapi.yaml",
+            "/openapi.json",
+        ] {
+            assert!(is_own(own), "{own}");
+        }
+        for vendor in [
+            "/__mockery",
+            "/v1/customers/1001",
+            "/openapi.json/x",
+            "//__mock",
+        ] {
+            assert!(!is_own(vendor), "{vendor}");
+        }
+    }
+
+    async fn answer(app: &App, path: &str) -> (u16, serde_json::Value) {
+        let request = axum::http::Request::get(path)
+            .header("host", "127.0.0.1")
+            .body(Body::empty())
+            .unwrap();
+        let Ok(response) = app.clone().oneshot(request).await;
+        let status = response.status().as_u16();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn an_unknown_admin_path_is_the_admin_apis_404_and_a_lookalike_a_vendors() {
+        let state = AppState::build(&crate::MockConfig::default())
+            .await
+            .unwrap();
+        let app = app(Arc::new(state));
+        let (status, body) = answer(&app, "/__mock/nope").await;
+        assert_eq!(status, 404);
+        let error = body["error"].as_str().unwrap();
+        assert!(
+            error.contains("GET /__mock/nope is no endpoint of the mock's admin API"),
+            "{error}"
+        );
+        let (status, body) = answer(&app, "/__mockery").await;
+        assert_eq!(status, 404);
+        assert_eq!(body["error"], "No operation matches GET /__mockery.");
+    }
 }

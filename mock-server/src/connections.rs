@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder;
@@ -36,7 +35,7 @@ pub(crate) struct Limits {
 /// every connection still open.
 pub(crate) async fn serve(
     listener: TcpListener,
-    app: Router,
+    app: crate::app::App,
     limits: Limits,
     stop: impl Future<Output = ()>,
 ) {

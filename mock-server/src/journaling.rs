@@ -3,31 +3,84 @@
 //! reaching the pipeline — are journaled too, with the operation they ask about: a CORS problem can be
 //! read in the journal.
 
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{Method, header};
-use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::contract::RouteMatch;
 use crate::journal::Entry;
 use crate::shared::AppState;
 
+/// A vendor API request being answered.
+pub(crate) type Answering = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
 /// An entry the pipeline made, riding on its response until the response is final.
 #[derive(Clone)]
 pub(crate) struct Unrecorded(pub(crate) Box<Entry>);
 
-/// The middleware: completes the pipeline's entry with the final headers, or journals a preflight.
-pub(crate) async fn record(
-    State(app): State<Arc<AppState>>,
-    request: Request,
-    next: Next,
+/// The layer: completes the pipeline's entry with the final headers, or journals a preflight. A tower
+/// service rather than `axum::middleware::from_fn`, which boxes and clones the whole inner stack on every
+/// request (4% of the simplest GET).
+#[derive(Clone)]
+pub(crate) struct Journaling<S> {
+    pub(crate) app: Arc<AppState>,
+    pub(crate) inner: S,
+}
+
+/// [`Journaling`] as a layer.
+#[derive(Clone)]
+pub(crate) struct JournalingLayer(pub(crate) Arc<AppState>);
+
+impl<S> tower::Layer<S> for JournalingLayer {
+    type Service = Journaling<S>;
+
+    fn layer(&self, inner: S) -> Journaling<S> {
+        Journaling {
+            app: self.0.clone(),
+            inner,
+        }
+    }
+}
+
+impl<S> tower::Service<Request> for Journaling<S>
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible>,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Answering;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let started = Instant::now();
+        let preflight = preflight_of(&request, &self.app.secrets);
+        let response = self.inner.call(request);
+        let app = self.app.clone();
+        Box::pin(async move {
+            let Ok(response) = response.await;
+            Ok(record(&app, response, preflight, started))
+        })
+    }
+}
+
+/// Journals the exchange `response` ends.
+fn record(
+    app: &AppState,
+    mut response: Response,
+    preflight: Option<Entry>,
+    started: Instant,
 ) -> Response {
-    let started = Instant::now();
-    let preflight = preflight_of(&request, &app.secrets);
-    let mut response = next.run(request).await;
     if let Some(Unrecorded(mut entry)) = response.extensions_mut().remove::<Unrecorded>() {
         entry.response_headers = Entry::headers(response.headers(), &app.secrets);
         app.journal.record(*entry);

@@ -60,7 +60,7 @@ mod vendor;
 #[cfg(feature = "upstream")]
 pub mod verify_upstream;
 
-pub use app::app;
+pub use app::{App, app};
 #[cfg(feature = "cli")]
 pub use connections::raise_open_files_limit;
 pub use faults::FaultRule;

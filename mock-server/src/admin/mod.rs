@@ -28,7 +28,10 @@ use crate::tenant::DEFAULT_TENANT;
 
 type Shared = State<Arc<AppState>>;
 
-/// The admin routes (nested under `/__mock`).
+/// Where the admin routes are nested (the page lives under it too).
+pub(crate) const PREFIX: &str = "/__mock";
+
+/// The admin routes (nested under [`PREFIX`]).
 pub(crate) fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
     let router = Router::new()
         .route("/health", get(health))
@@ -51,7 +54,8 @@ pub(crate) fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
             "/faults",
             get(faults::list).post(faults::add).delete(faults::clear),
         )
-        .route("/faults/{id}", delete(faults::remove));
+        .route("/faults/{id}", delete(faults::remove))
+        .fallback(no_such_endpoint);
     #[cfg(feature = "upstream")]
     let router = router
         .route("/upstream", get(upstream::list))
@@ -73,6 +77,15 @@ pub(crate) fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
             state.allowed_hosts.clone(),
             crate::origin::same_origin,
         ))
+}
+
+/// A path under `/__mock` that is no admin endpoint (nor the page): a 404 naming it, not a vendor's.
+async fn no_such_endpoint(method: axum::http::Method, uri: axum::http::Uri) -> AdminError {
+    // The path as nested: without the prefix.
+    AdminError::NotFound(format!(
+        "{method} {PREFIX}{uri} is no endpoint of the mock's admin API (its endpoints are under /__mock; \
+         GET /__mock/operations lists the vendor APIs' operations)"
+    ))
 }
 
 async fn require_token(State(state): Shared, request: Request, next: Next) -> Response {

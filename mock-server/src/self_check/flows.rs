@@ -35,7 +35,7 @@ struct Resource<'c> {
 /// Walks through every inferred resource of `contract` and adds what went wrong to `report`.
 pub(super) async fn walk(
     contract: &Contract,
-    app: &axum::Router,
+    app: &crate::app::App,
     state: &AppState,
     credentials: &Credentials,
     report: &mut Report,
@@ -86,7 +86,7 @@ pub(super) async fn walk(
 
 struct Walker<'a> {
     contract: &'a Contract,
-    app: &'a axum::Router,
+    app: &'a crate::app::App,
     state: &'a AppState,
     credentials: &'a Credentials,
 }

@@ -78,7 +78,7 @@ pub async fn every_documented_answer(contract: Arc<Contract>, demo_data: DemoDat
 /// a body that is not JSON, or one that breaks the schema documented for its status. Returns the status
 /// too.
 async fn answer(
-    app: &axum::Router,
+    app: &crate::app::App,
     op: &Operation,
     request: Request<Body>,
     expected: impl Fn(u16) -> bool,
