@@ -103,7 +103,11 @@ fn cut_bytes(bytes: &[u8], limit: usize) -> String {
 /// The text of `prefix`, the first bytes of `total`; a marker says how long the whole was when cut.
 fn shown(prefix: &[u8], total: usize) -> String {
     if prefix.len() == total {
-        return String::from_utf8_lossy(prefix).into_owned();
+        // Checked first: valid text (nearly all of it) is copied at once, not walked in lossy chunks.
+        return match std::str::from_utf8(prefix) {
+            Ok(text) => text.to_owned(),
+            Err(_) => String::from_utf8_lossy(prefix).into_owned(),
+        };
     }
     let kept = match std::str::from_utf8(prefix) {
         Ok(text) => text.into(),
