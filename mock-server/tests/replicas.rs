@@ -222,11 +222,7 @@ async fn shared_fault_rules(redis_url: &str) {
     let restarted = replicas[0].url.clone();
     tokio::time::sleep(Duration::from_millis(250)).await;
     for url in [&restarted, &urls[2]] {
-        let status = masstack(http.get(format!("{url}{CREDENTIALS}")), tenant)
-            .send()
-            .await
-            .unwrap()
-            .status();
+        let status = credentials_status(&http, url, tenant).await;
         assert_eq!(status, 429, "{url}");
     }
     let removed = http
@@ -237,11 +233,7 @@ async fn shared_fault_rules(redis_url: &str) {
     assert_eq!(removed.status(), 204);
     tokio::time::sleep(Duration::from_millis(250)).await;
     for url in [&restarted, &urls[1], &urls[2]] {
-        let status = masstack(http.get(format!("{url}{CREDENTIALS}")), tenant)
-            .send()
-            .await
-            .unwrap()
-            .status();
+        let status = credentials_status(&http, url, tenant).await;
         assert_eq!(status, 200, "{url}");
     }
 }
@@ -398,11 +390,7 @@ async fn a_masters_failover_on_a_redis_cluster_resumes_writes_and_counts_what_it
     let resumed = loop {
         tokio::time::sleep(Duration::from_millis(100)).await;
         let new_master = cluster.master_of(&key);
-        let probe = masstack(http.get(format!("{}{CREDENTIALS}", mock.url)), tenant)
-            .send()
-            .await
-            .unwrap()
-            .status();
+        let probe = credentials_status(&http, &mock.url, tenant).await;
         if new_master.is_some_and(|port| port != master) && probe == 200 {
             break killed_at.elapsed();
         }
@@ -414,11 +402,7 @@ async fn a_masters_failover_on_a_redis_cluster_resumes_writes_and_counts_what_it
     // Reads alone find the new master too.
     let reading = Instant::now();
     loop {
-        let status = masstack(http.get(format!("{}{CREDENTIALS}", reader.url)), tenant)
-            .send()
-            .await
-            .unwrap()
-            .status();
+        let status = credentials_status(&http, &reader.url, tenant).await;
         if status == 200 {
             break;
         }
@@ -484,14 +468,22 @@ async fn spread(
         .collect()
 }
 
-/// One read of the credential list through the replica at `url`, answered 200.
-async fn read_credentials(http: &reqwest::Client, url: &str, tenant: &str) {
-    let status = masstack(http.get(format!("{url}{CREDENTIALS}")), tenant)
+/// The status of one read of the credential list through the replica at `url`.
+async fn credentials_status(
+    http: &reqwest::Client,
+    url: &str,
+    tenant: &str,
+) -> reqwest::StatusCode {
+    masstack(http.get(format!("{url}{CREDENTIALS}")), tenant)
         .send()
         .await
         .unwrap()
-        .status();
-    assert_eq!(status, 200);
+        .status()
+}
+
+/// One read of the credential list through the replica at `url`, answered 200.
+async fn read_credentials(http: &reqwest::Client, url: &str, tenant: &str) {
+    assert_eq!(credentials_status(http, url, tenant).await, 200);
 }
 
 /// The journal at `url` once it lists a request (the shared journal is written a few ms behind), or as it is

@@ -83,8 +83,8 @@ pub(crate) fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
 async fn no_such_endpoint(method: axum::http::Method, uri: axum::http::Uri) -> AdminError {
     // The path as nested: without the prefix.
     AdminError::NotFound(format!(
-        "{method} {PREFIX}{uri} is no endpoint of the mock's admin API (its endpoints are under /__mock; \
-         GET /__mock/operations lists the vendor APIs' operations)"
+        "{method} {PREFIX}{uri} is no endpoint of the mock's admin API (its endpoints are under {PREFIX}; \
+         GET {PREFIX}/operations lists the vendor APIs' operations)"
     ))
 }
 
