@@ -5,7 +5,8 @@
 //! fail with another status than 401 or to match one item of a comma-separated list (MasStack's
 //! `x-auth-roles: API_KEY` must be present, else 403).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 
 use axum::http::HeaderMap;
 use serde_json::Value;
@@ -39,7 +40,8 @@ pub(crate) enum Auth {
 pub(crate) struct Plan<'a> {
     op: &'a Operation,
     schemes: Vec<Planned<'a>>,
-    keys: Vec<(&'static str, String)>,
+    /// Settings are keyed by the scheme's name (borrowed); credentials by `<scheme>:<value>`.
+    keys: Vec<(&'static str, Cow<'a, str>)>,
 }
 
 /// One scheme of the plan: the credential presented and where its lookups are among the keys.
@@ -61,10 +63,8 @@ impl<'a> Plan<'a> {
         let mut names: Vec<&str> = op.security.iter().flatten().map(String::as_str).collect();
         names.sort_unstable();
         names.dedup();
-        let mut keys: Vec<(&'static str, String)> = names
-            .iter()
-            .map(|name| (SCHEME, (*name).to_owned()))
-            .collect();
+        let mut keys: Vec<(&'static str, Cow<'a, str>)> = Vec::with_capacity(names.len() * 2);
+        keys.extend(names.iter().map(|name| (SCHEME, Cow::Borrowed(*name))));
         let schemes = names
             .iter()
             .enumerate()
@@ -73,14 +73,14 @@ impl<'a> Plan<'a> {
                 let mut items: Vec<String> = Vec::new();
                 let lookups = keys.len();
                 if let Some(value) = value.as_deref().filter(|_| !sent.open.contains(*name)) {
-                    keys.push((CREDENTIAL, format!("{name}:{value}")));
-                    let split: Vec<&str> = value.split(',').map(str::trim).collect();
-                    if split != [value] {
-                        items = split.iter().map(|item| (*item).to_owned()).collect();
+                    keys.push((CREDENTIAL, Cow::Owned(format!("{name}:{value}"))));
+                    // A list, or a value whose one item is not the value itself (spaces around it).
+                    if value.contains(',') || value.trim() != value {
+                        items = value.split(',').map(|i| i.trim().to_owned()).collect();
                         keys.extend(
                             items
                                 .iter()
-                                .map(|item| (CREDENTIAL, format!("{name}:{item}"))),
+                                .map(|item| (CREDENTIAL, Cow::Owned(format!("{name}:{item}")))),
                         );
                     }
                 }
@@ -98,26 +98,38 @@ impl<'a> Plan<'a> {
 
     /// The `(kind, id)` keys to read, in order.
     pub(crate) fn keys(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.keys.iter().map(|(kind, id)| (*kind, id.as_str()))
+        self.keys.iter().map(|(kind, id)| (*kind, id.as_ref()))
     }
 
     /// Checks the requirements with what the read found for [`Plan::keys`] (in their order); one
-    /// alternative must hold entirely. The credentials sent that are demo credentials of the tenant go to
-    /// `demo` (for the journal).
+    /// alternative must hold entirely. The principal's entity is taken out of `found`. The credentials sent
+    /// that are demo credentials of the tenant go to `demo` (for the journal).
     pub(crate) fn conclude(
         &self,
-        found: &[Option<Entity>],
+        found: &mut [Option<Entity>],
         open: &BTreeSet<String>,
         demo: &mut Vec<DemoCredential>,
     ) -> Auth {
-        let outcome: BTreeMap<&str, Result<Option<Value>, u16>> = self
+        let outcome: Vec<(&str, Outcome)> = self
             .schemes
             .iter()
             .map(|s| (s.name, s.outcome(found, open, demo)))
             .collect();
-        decide(self.op, &outcome)
+        match decide(self.op, &outcome) {
+            Decision::Accepted(principal) => Auth::Accepted(
+                principal.and_then(|i| found.get_mut(i)?.take().map(|entity| entity.body)),
+            ),
+            Decision::Refused(status, scheme) => Auth::Refused {
+                status,
+                scheme: scheme.to_owned(),
+            },
+        }
     }
 }
+
+/// A scheme's outcome: where in what was read its credential's entity is (none for an open scheme), or
+/// the status it fails with.
+type Outcome = Result<Option<usize>, u16>;
 
 impl Planned<'_> {
     /// The first matching credential's entity, or the status the scheme fails with.
@@ -126,7 +138,7 @@ impl Planned<'_> {
         found: &[Option<Entity>],
         open: &BTreeSet<String>,
         demo: &mut Vec<DemoCredential>,
-    ) -> Result<Option<Value>, u16> {
+    ) -> Outcome {
         let setting = found
             .get(self.settings)
             .and_then(Option::as_ref)
@@ -143,49 +155,58 @@ impl Planned<'_> {
         let listed = setting.is_some_and(|s| s["match"] == "list-contains");
         // The candidates and their lookups: the items of a list, else the whole value.
         let (candidates, first) = if listed && !self.items.is_empty() {
-            (self.items.clone(), self.lookups + 1)
-        } else if listed {
-            (vec![value.trim().to_owned()], self.lookups)
+            (&self.items[..], self.lookups + 1)
         } else {
-            (vec![value.clone()], self.lookups)
+            (std::slice::from_ref(value), self.lookups)
         };
         let hits = found
             .get(first..first + candidates.len())
             .unwrap_or_default();
         // A whole credential (not one item of a list) that the demo data holds.
-        if let ([value], [Some(_)]) = (candidates.as_slice(), hits) {
+        if let ([value], [Some(_)]) = (candidates, hits) {
             demo.push(DemoCredential {
                 scheme: self.name.to_owned(),
                 value: value.clone(),
             });
         }
         hits.iter()
-            .flatten()
-            .next()
-            .map(|e| Some(e.body.clone()))
+            .position(Option::is_some)
+            .map(|i| Some(first + i))
             .ok_or(failure)
     }
 }
 
+/// What the requirements decide: accepted with the principal's place among what was read, or refused.
+enum Decision<'a> {
+    Accepted(Option<usize>),
+    Refused(u16, &'a str),
+}
+
 /// The first requirement every scheme of which holds; else the refusal with the lowest status (a missing
 /// token says 401 before a missing role says 403).
-fn decide(op: &Operation, outcome: &BTreeMap<&str, Result<Option<Value>, u16>>) -> Auth {
+fn decide<'a>(op: &'a Operation, outcome: &[(&str, Outcome)]) -> Decision<'a> {
+    let of = |name: &str| {
+        outcome
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(Ok(None), |(_, o)| *o)
+    };
     let mut refusal: Option<(u16, &str)> = None;
     for requirement in &op.security {
         let mut principal = None;
         let mut failed: Option<(u16, &str)> = None;
         for name in requirement {
-            match &outcome[name.as_str()] {
-                Ok(found) => principal = principal.or_else(|| found.clone()),
+            match of(name) {
+                Ok(found) => principal = principal.or(found),
                 Err(status) => {
-                    if failed.is_none_or(|(s, _)| *status < s) {
-                        failed = Some((*status, name.as_str()));
+                    if failed.is_none_or(|(s, _)| status < s) {
+                        failed = Some((status, name.as_str()));
                     }
                 }
             }
         }
         match failed {
-            None => return Auth::Accepted(principal),
+            None => return Decision::Accepted(principal),
             Some((status, scheme)) => {
                 if refusal.is_none_or(|(s, _)| status < s) {
                     refusal = Some((status, scheme));
@@ -194,11 +215,8 @@ fn decide(op: &Operation, outcome: &BTreeMap<&str, Result<Option<Value>, u16>>) 
         }
     }
     match refusal {
-        Some((status, scheme)) => Auth::Refused {
-            status,
-            scheme: scheme.to_owned(),
-        },
-        None => Auth::Accepted(None),
+        Some((status, scheme)) => Decision::Refused(status, scheme),
+        None => Decision::Accepted(None),
     }
 }
 

@@ -15,7 +15,7 @@ use axum::http::{Method, header};
 use axum::response::Response;
 
 use crate::contract::RouteMatch;
-use crate::journal::Entry;
+use crate::journal::{Entry, Headers};
 use crate::shared::AppState;
 
 /// A vendor API request being answered.
@@ -82,14 +82,13 @@ fn record(
     started: Instant,
 ) -> Response {
     if let Some(Unrecorded(mut entry)) = response.extensions_mut().remove::<Unrecorded>() {
-        entry.response_headers = Entry::headers(response.headers(), &app.secrets);
+        entry.response_headers = Headers::of(response.headers(), &app.secrets);
         app.journal.record(*entry);
     } else if let Some(mut entry) = preflight {
         let asked = entry
             .request_headers
-            .iter()
-            .find(|(name, _)| name == header::ACCESS_CONTROL_REQUEST_METHOD.as_str())
-            .and_then(|(_, method)| Method::from_bytes(method.as_bytes()).ok());
+            .get(header::ACCESS_CONTROL_REQUEST_METHOD.as_str())
+            .and_then(|method| Method::from_bytes(method.as_bytes()).ok());
         if let Some(asked) = asked
             && let RouteMatch::Found(op, _) = app.contract.route(&asked, &entry.path)
         {
@@ -97,7 +96,7 @@ fn record(
         }
         entry.status = response.status().as_u16();
         entry.latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-        entry.response_headers = Entry::headers(response.headers(), &app.secrets);
+        entry.response_headers = Headers::of(response.headers(), &app.secrets);
         app.journal.record(entry);
     }
     response
@@ -113,19 +112,19 @@ fn preflight_of(request: &Request, secrets: &crate::journal::Secrets) -> Option<
     }
     Some(Entry {
         id: 0,
-        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        at: chrono::Utc::now(),
         tenant: crate::tenant::of_request(headers).unwrap_or_else(|_| "(invalid)".to_owned()),
-        method: Method::OPTIONS.to_string(),
+        method: Method::OPTIONS,
         path: request.uri().path().to_owned(),
         query: Entry::query(request.uri().query(), secrets),
         operation: None,
         status: 0,
         latency_ms: 0.0,
-        request_headers: Entry::headers(headers, secrets),
+        request_headers: Headers::of(headers, secrets),
         demo_credentials: Vec::new(),
         forced: None,
         upstream: None,
-        response_headers: Vec::new(),
+        response_headers: Headers::default(),
         request_body: None,
         response_body: None,
         body_bytes: 0,

@@ -20,7 +20,7 @@ use serde_json::{Map, Value, json};
 use crate::answer::{Answer, Flow, settle, stop};
 use crate::auth::Auth;
 use crate::contract::{Operation, RouteMatch};
-use crate::journal::{Entry, Forced, ForcedBy, Notes};
+use crate::journal::{Entry, Forced, ForcedBy, Headers, Notes};
 use crate::prefer::Prefer;
 use crate::problem::Problem;
 use crate::reply::Reply;
@@ -82,19 +82,19 @@ pub(crate) async fn handle(State(app): State<Arc<AppState>>, request: Request) -
     let mut response = into_response(reply, response_body);
     let entry = Entry {
         id: 0,
-        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        at: chrono::Utc::now(),
         tenant,
-        method: parts.method.to_string(),
+        method: parts.method.clone(),
         query: Entry::query(query.as_deref(), &app.secrets),
         path,
         operation,
         status,
         latency_ms,
-        request_headers: Entry::headers(&parts.headers, &app.secrets),
+        request_headers: Headers::of(&parts.headers, &app.secrets),
         demo_credentials: notes.demo_credentials,
         forced: notes.forced,
         upstream: notes.upstream,
-        response_headers: Vec::new(),
+        response_headers: Headers::default(),
         request_body: body.as_ref().and_then(crate::journal::Body::of),
         response_body: journaled_body,
         body_bytes,
@@ -369,7 +369,7 @@ async fn first_read(
         lists: lists.iter().map(|(i, _)| *i).zip(read.kinds).collect(),
     };
     let switch = Switch::stored(found.pop().flatten());
-    let principal = authenticate(app, x, &plan, &found)?;
+    let principal = authenticate(app, x, &plan, &mut found)?;
     ControlFlow::Continue(FirstRead {
         principal,
         switch,
@@ -382,7 +382,7 @@ fn authenticate(
     app: &AppState,
     x: &mut Exchange<'_>,
     plan: &crate::auth::Plan<'_>,
-    found: &[Option<crate::state::Entity>],
+    found: &mut [Option<crate::state::Entity>],
 ) -> Flow<Option<Value>> {
     match plan.conclude(found, &app.open_schemes, &mut x.notes.demo_credentials) {
         Auth::Accepted(principal) => ControlFlow::Continue(principal),
@@ -422,7 +422,7 @@ async fn authenticated(app: &AppState, x: &mut Exchange<'_>) -> Flow<Option<Valu
     let (op, incoming) = (x.op, x.incoming);
     let plan = crate::auth::Plan::new(&app.contract, op, &sent_credentials(app, incoming));
     match app.store.get_many(incoming.tenant, plan.keys()).await {
-        Ok(found) => authenticate(app, x, &plan, &found),
+        Ok(mut found) => authenticate(app, x, &plan, &mut found),
         Err(e) => stop(Answer::store_unavailable(&e)),
     }
 }

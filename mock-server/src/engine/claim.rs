@@ -9,8 +9,8 @@ use crate::rules::Claim;
 use crate::state::{Guard, StoreError, Write};
 use crate::template::text_of;
 
-impl Run<'_> {
-    pub(super) async fn claim(&mut self, claim: &Claim) -> Result<(), StoreError> {
+impl<'r> Run<'r> {
+    pub(super) async fn claim(&mut self, claim: &'r Claim) -> Result<(), StoreError> {
         let asked: Vec<Value> = match claim.ids.eval(self) {
             Some(Value::Array(ids)) => ids,
             Some(Value::Null) | None => Vec::new(),
@@ -48,10 +48,8 @@ impl Run<'_> {
                 _ => refused.push(value),
             }
         }
-        self.scope.insert(
-            claim.name.clone(),
-            json!({"taken": taken, "refused": refused}),
-        );
+        self.scope
+            .insert(&claim.name, json!({"taken": taken, "refused": refused}));
         Ok(())
     }
 }

@@ -7,8 +7,8 @@ use crate::rules::{Create, IdStrategy, RefusalDecl};
 use crate::state::{Guard, StoreError, Write};
 use crate::template::{Layered, Template, text_of};
 
-impl Run<'_> {
-    pub(super) async fn create(&mut self, create: &Create) -> Result<(), StoreError> {
+impl<'r> Run<'r> {
+    pub(super) async fn create(&mut self, create: &'r Create) -> Result<(), StoreError> {
         // A declared count that is absent or not a number creates none.
         let count = create
             .count
@@ -117,21 +117,21 @@ impl Run<'_> {
     /// Names what was created: a list of bodies and ids for a counted create, else the one entity.
     pub(super) fn bind_created(
         &mut self,
-        create: &Create,
+        create: &'r Create,
         counted: bool,
         mut created: Vec<(Value, Value)>,
     ) {
-        let name = create.name.clone();
+        let name = create.name.as_str();
         if counted {
             let (bodies, ids): (Vec<Value>, Vec<Value>) = created.into_iter().unzip();
-            self.scope.insert(name.clone(), Value::Array(bodies));
+            self.scope.insert(name, Value::Array(bodies));
             self.ids.insert(name, Value::Array(ids));
         } else if let Some((body, value)) = created.pop() {
-            self.scope.insert(name.clone(), body);
+            self.scope.insert(name, body);
             self.entities.insert(
-                name.clone(),
+                name,
                 Bound {
-                    kind: create.resource.kind.clone(),
+                    kind: &create.resource.kind,
                     id: text_of(&value),
                     version: None,
                 },

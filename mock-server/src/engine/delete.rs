@@ -9,13 +9,14 @@ impl Run<'_> {
             return;
         };
         if let (Some(resource), Some(body)) = (
-            self.request.contract.resources.get(&bound.kind),
+            self.request.contract.resources.get(bound.kind),
             self.scope.get(name),
         ) {
             for (kind, key) in resource.keys(body) {
                 self.writes.push(Write::Delete(kind, key));
             }
         }
-        self.writes.push(Write::Delete(bound.kind, bound.id));
+        self.writes
+            .push(Write::Delete(bound.kind.to_owned(), bound.id));
     }
 }

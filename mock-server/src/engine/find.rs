@@ -7,8 +7,8 @@ use crate::rules::{Find, RefusalDecl};
 use crate::state::StoreError;
 use crate::template::{field, loosely_equal};
 
-impl Run<'_> {
-    pub(super) async fn find(&mut self, find: &Find) -> Result<Option<RefusalDecl>, StoreError> {
+impl<'r> Run<'r> {
+    pub(super) async fn find(&mut self, find: &'r Find) -> Result<Option<RefusalDecl>, StoreError> {
         let field_path = find.field.text(self);
         let Some(wanted) = find.equals.eval(self).filter(|v| !v.is_null()) else {
             return Ok(Some(find.missing.clone()));
@@ -32,7 +32,7 @@ impl Run<'_> {
             .next();
         match found {
             Some((id, entity)) => {
-                self.bind(&find.name, &find.kind, &id, entity);
+                self.bind(&find.name, &find.kind, id, entity);
                 Ok(None)
             }
             None => Ok(Some(find.missing.clone())),

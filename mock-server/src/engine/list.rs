@@ -7,11 +7,11 @@ use crate::rules::List;
 use crate::state::{Entity, StoreError};
 use crate::template::{field, text_of};
 
-impl Run<'_> {
+impl<'r> Run<'r> {
     /// Binds a page of `list`; `ahead`: every entity of its kind, read with the request's first read.
     pub(super) async fn list(
         &mut self,
-        list: &List,
+        list: &'r List,
         ahead: Option<Vec<(String, Entity)>>,
     ) -> Result<(), StoreError> {
         let offset = count(list.offset.as_ref(), self).unwrap_or(0);
@@ -82,7 +82,7 @@ impl Run<'_> {
         page.insert("offset".into(), offset.into());
         page.insert("limit".into(), shown_limit.into());
         page.insert("page".into(), (offset / shown_limit.max(1) + 1).into());
-        self.scope.insert(list.name.clone(), Value::Object(page));
+        self.scope.insert(&list.name, Value::Object(page));
         Ok(())
     }
 }

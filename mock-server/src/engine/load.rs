@@ -4,7 +4,7 @@ use super::Run;
 use crate::rules::{Load, RefusalDecl, Step};
 use crate::state::{Entity, StoreError};
 
-impl Run<'_> {
+impl<'r> Run<'r> {
     /// Reads the entity of the load at `first` together with those of the loads right after it that do not
     /// depend on it (one batched read: one lock in memory, one round trip on Redis).
     pub(super) async fn prefetch(
@@ -43,11 +43,11 @@ impl Run<'_> {
         batch
     }
 
-    pub(super) fn load(&mut self, load: &Load, found: Option<Entity>) -> Option<RefusalDecl> {
+    pub(super) fn load(&mut self, load: &'r Load, found: Option<Entity>) -> Option<RefusalDecl> {
         let id = load.id.text(self);
         match found {
             Some(entity) if !id.is_empty() && self.matches(&entity.body, &load.filter) => {
-                self.bind(&load.name, &load.kind, &id, entity);
+                self.bind(&load.name, &load.kind, id, entity);
                 None
             }
             _ => Some(load.missing.clone()),

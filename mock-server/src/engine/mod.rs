@@ -17,8 +17,6 @@ mod load;
 mod respond;
 mod update;
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 
 use crate::answer::Answer;
@@ -196,50 +194,60 @@ enum Role {
 
 /// A bound entity: where it is stored, and the version read (none: created by this request).
 #[derive(Clone)]
-struct Bound {
-    kind: String,
+struct Bound<'r> {
+    kind: &'r str,
     id: String,
     version: Option<u64>,
 }
 
-/// The values steps bound, by name: a handful per request, so a list beats a hashed map.
-#[derive(Default)]
-struct Bindings(Vec<(String, Value)>);
+/// Values by the names the program gives them: a handful per request, so a list beats a map, and the
+/// names are the program's own (borrowed, not copied).
+struct Named<'r, T>(Vec<(&'r str, T)>);
 
-impl Bindings {
-    fn get(&self, name: &str) -> Option<&Value> {
-        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+impl<T> Default for Named<'_, T> {
+    fn default() -> Self {
+        Named(Vec::new())
+    }
+}
+
+impl<'r, T> Named<'r, T> {
+    fn get(&self, name: &str) -> Option<&T> {
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
     }
 
-    fn insert(&mut self, name: String, value: Value) {
-        match self.0.iter_mut().find(|(n, _)| *n == name) {
-            Some(slot) => slot.1 = value,
+    fn get_mut(&mut self, name: &str) -> Option<&mut T> {
+        self.0.iter_mut().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    fn insert(&mut self, name: &'r str, value: T) {
+        match self.get_mut(name) {
+            Some(slot) => *slot = value,
             None => self.0.push((name, value)),
         }
     }
 
     fn remove(&mut self, name: &str) {
-        self.0.retain(|(n, _)| n != name);
+        self.0.retain(|(n, _)| *n != name);
+    }
+
+    fn values(&self) -> impl Iterator<Item = &T> {
+        self.0.iter().map(|(_, v)| v)
     }
 }
 
 struct Run<'r> {
     request: &'r Request<'r>,
     /// What the steps bound (the request's roots are read in place, never copied).
-    scope: Bindings,
-    ids: BTreeMap<String, Value>,
-    entities: BTreeMap<String, Bound>,
+    scope: Named<'r, Value>,
+    ids: Named<'r, Value>,
+    entities: Named<'r, Bound<'r>>,
     guards: Vec<(Guard, Role)>,
     writes: Vec<Write>,
 }
 
 impl crate::template::Owned for Run<'_> {
     fn bound_mut(&mut self, root: &str) -> Option<&mut Value> {
-        self.scope
-            .0
-            .iter_mut()
-            .find(|(n, _)| n == root)
-            .map(|(_, v)| v)
+        self.scope.get_mut(root)
     }
 }
 
@@ -261,7 +269,10 @@ impl Scope for Run<'_> {
     }
 }
 
-async fn attempt(request: &Request<'_>, mut prefetched: Prefetched) -> Result<Outcome, StoreError> {
+async fn attempt<'r>(
+    request: &'r Request<'r>,
+    mut prefetched: Prefetched,
+) -> Result<Outcome, StoreError> {
     let mut run = Run::new(request);
     let steps = &request.program.steps;
     for (index, step) in steps.iter().enumerate() {
@@ -309,7 +320,7 @@ async fn attempt(request: &Request<'_>, mut prefetched: Prefetched) -> Result<Ou
             Step::Let(bindings) => {
                 for (name, template) in bindings {
                     match template.eval(&run) {
-                        Some(v) => run.scope.insert(name.clone(), v),
+                        Some(v) => run.scope.insert(name, v),
                         None => run.scope.remove(name),
                     };
                 }
@@ -332,9 +343,9 @@ impl<'r> Run<'r> {
     fn new(request: &'r Request<'r>) -> Run<'r> {
         Run {
             request,
-            scope: Bindings::default(),
-            ids: BTreeMap::new(),
-            entities: BTreeMap::new(),
+            scope: Named::default(),
+            ids: Named::default(),
+            entities: Named::default(),
             guards: Vec::new(),
             writes: Vec::new(),
         }
@@ -345,15 +356,14 @@ impl<'r> Run<'r> {
     }
 
     /// Binds a read entity; its version becomes a guard if the request writes anything.
-    fn bind(&mut self, name: &str, kind: &str, id: &str, entity: Entity) {
-        self.scope.insert(name.to_owned(), entity.body);
-        self.ids
-            .insert(name.to_owned(), Value::String(id.to_owned()));
+    fn bind(&mut self, name: &'r str, kind: &'r str, id: String, entity: Entity) {
+        self.scope.insert(name, entity.body);
+        self.ids.insert(name, Value::String(id.clone()));
         self.entities.insert(
-            name.to_owned(),
+            name,
             Bound {
-                kind: kind.to_owned(),
-                id: id.to_owned(),
+                kind,
+                id,
                 version: Some(entity.version),
             },
         );

@@ -46,7 +46,7 @@ impl Run<'_> {
         let reads = self.entities.values().filter_map(|bound| {
             let version = bound.version?;
             Some((
-                Guard::VersionIs(bound.kind.clone(), bound.id.clone(), version),
+                Guard::VersionIs(bound.kind.to_owned(), bound.id.clone(), version),
                 Role::Read,
             ))
         });

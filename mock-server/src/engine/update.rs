@@ -6,8 +6,8 @@ use super::{Bound, Role, Run};
 use crate::rules::Update;
 use crate::state::{Guard, Write};
 
-impl Run<'_> {
-    pub(super) fn update(&mut self, update: &Update) {
+impl<'r> Run<'r> {
+    pub(super) fn update(&mut self, update: &'r Update) {
         let Update {
             name,
             set,
@@ -23,7 +23,7 @@ impl Run<'_> {
                 map.insert(field_name.clone(), value);
             }
         }
-        if let Some(resource) = self.request.contract.resources.get(&bound.kind) {
+        if let Some(resource) = self.request.contract.resources.get(bound.kind) {
             let old_keys = resource.keys(&old);
             let new_keys = resource.keys(&new);
             for (((old_kind, old_key), (new_kind, new_key)), conflict) in
@@ -44,11 +44,11 @@ impl Run<'_> {
             }
         }
         self.put(&bound, new.clone());
-        self.scope.insert(name.to_owned(), new);
+        self.scope.insert(name, new);
     }
 
     /// A `Put`, replacing an earlier one of the same entity in this commit.
-    pub(super) fn put(&mut self, bound: &Bound, body: Value) {
+    pub(super) fn put(&mut self, bound: &Bound<'_>, body: Value) {
         let earlier = self.writes.iter_mut().find_map(|w| match w {
             Write::Put(kind, id, earlier) if *kind == bound.kind && *id == bound.id => {
                 Some(earlier)
@@ -59,7 +59,7 @@ impl Run<'_> {
             Some(earlier) => *earlier = body,
             None => self
                 .writes
-                .push(Write::Put(bound.kind.clone(), bound.id.clone(), body)),
+                .push(Write::Put(bound.kind.to_owned(), bound.id.clone(), body)),
         }
     }
 }

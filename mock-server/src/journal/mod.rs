@@ -5,8 +5,10 @@
 //! contract's `apiKey` schemes name ([`Secrets`]). With Redis, entries are also appended to the journal
 //! every replica reads (`shared.rs`).
 
+mod headers;
 #[cfg(feature = "redis")]
 mod shared;
+pub(crate) use headers::Headers;
 #[cfg(feature = "redis")]
 pub(crate) use shared::SharedJournal;
 
@@ -226,12 +228,14 @@ pub(crate) struct Notes {
 pub struct Entry {
     /// Increasing id.
     pub id: u64,
-    /// When it arrived (RFC 3339).
-    pub at: String,
+    /// When it arrived (RFC 3339, to the millisecond).
+    #[serde(serialize_with = "rfc3339_millis")]
+    pub at: chrono::DateTime<chrono::Utc>,
     /// The tenant.
     pub tenant: String,
     /// HTTP method.
-    pub method: String,
+    #[serde(serialize_with = "method_name")]
+    pub method: axum::http::Method,
     /// Path.
     pub path: String,
     /// Query string, if any.
@@ -244,7 +248,7 @@ pub struct Entry {
     /// Time to answer, in milliseconds.
     pub latency_ms: f64,
     /// Request headers (secrets redacted).
-    pub request_headers: Vec<(String, String)>,
+    pub request_headers: Headers,
     /// The credentials the request sent that are the tenant's demo credentials, as (scheme, value): they
     /// are public (the dashboard lists them), so a copied curl line can replay exactly what was sent.
     /// Any other credential stays redacted.
@@ -256,7 +260,7 @@ pub struct Entry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub upstream: Option<UpstreamNote>,
     /// Response headers, as the client received them (CORS headers included).
-    pub response_headers: Vec<(String, String)>,
+    pub response_headers: Headers,
     /// Request body (JSON when it parses, else text; cut).
     pub request_body: Option<Body>,
     /// Response body (likewise).
@@ -266,22 +270,22 @@ pub struct Entry {
     pub body_bytes: usize,
 }
 
-impl Entry {
-    /// Headers as stored, secrets redacted (request and response headers alike).
-    pub fn headers(headers: &axum::http::HeaderMap, secrets: &Secrets) -> Vec<(String, String)> {
-        headers
-            .iter()
-            .map(|(name, value)| {
-                let shown = if secrets.header(name.as_str()) {
-                    "***".to_owned()
-                } else {
-                    cut_bytes(value.as_bytes(), HEADER_LIMIT)
-                };
-                (name.as_str().to_owned(), shown)
-            })
-            .collect()
-    }
+/// Held as a time, written as RFC 3339 text (formatting it on every request cost an allocation).
+fn rfc3339_millis<S: serde::Serializer>(
+    at: &chrono::DateTime<chrono::Utc>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(&at.format("%Y-%m-%dT%H:%M:%S%.3fZ"))
+}
 
+fn method_name<S: serde::Serializer>(
+    method: &axum::http::Method,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(method.as_str())
+}
+
+impl Entry {
     /// A query string as stored, secrets redacted.
     pub fn query(query: Option<&str>, secrets: &Secrets) -> Option<String> {
         query.map(|q| cut(&secrets.query(q), QUERY_LIMIT))
@@ -294,15 +298,12 @@ impl Entry {
 
     /// About how many bytes the entry holds.
     fn weight(&self) -> usize {
-        let headers =
-            |h: &[(String, String)]| h.iter().map(|(k, v)| k.len() + v.len() + 48).sum::<usize>();
-        256 + self.at.len()
-            + self.tenant.len()
+        256 + self.tenant.len()
             + self.path.len()
             + self.query.as_ref().map_or(0, String::len)
             + self.operation.as_ref().map_or(0, String::len)
-            + headers(&self.request_headers)
-            + headers(&self.response_headers)
+            + self.request_headers.weight()
+            + self.response_headers.weight()
             + self.body_bytes * 2
     }
 }
@@ -366,7 +367,7 @@ impl Entry {
             operation: self.operation.as_deref(),
             path: &self.path,
             tenant: &self.tenant,
-            method: &self.method,
+            method: self.method.as_str(),
             status: self.status,
             drifted: self.upstream.as_ref().map(|u| !u.violations.is_empty()),
         }
@@ -505,16 +506,16 @@ mod tests {
             forced: None,
             upstream: None,
             id: 0,
-            at: String::new(),
+            at: chrono::Utc::now(),
             tenant: "t".into(),
-            method: "GET".into(),
+            method: axum::http::Method::GET,
             path: path.into(),
             query: None,
             operation: None,
             status: 200,
             latency_ms: 0.0,
-            request_headers: vec![],
-            response_headers: vec![],
+            request_headers: Headers::default(),
+            response_headers: Headers::default(),
             request_body: None,
             response_body: None,
             body_bytes: 0,
@@ -552,7 +553,7 @@ mod tests {
             vec!["X-Store-Key".into(), "x-api-key".into()],
             vec!["api_key".into()],
         );
-        let stored = format!("{:?}", Entry::headers(&headers, &secrets));
+        let stored = format!("{:?}", Headers::of(&headers, &secrets));
         assert!(!stored.contains("secret-"), "{stored}");
         assert!(stored.contains("application/json"));
         let query = Entry::query(Some("a=1&api_key=secret-q&b=x%20y"), &secrets).unwrap();
