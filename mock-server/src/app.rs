@@ -46,7 +46,7 @@ const OWN_PATHS: [&str; 4] = ["/", "/favicon.ico", "/openapi.yaml", "/openapi.js
 #[derive(Clone)]
 pub struct App {
     own: Router,
-    vendor_apis: Journaling<Cors<Pipeline>>,
+    vendor_apis: Journaling<CorsWhenAsked>,
 }
 
 impl<B> Service<axum::http::Request<B>> for App
@@ -81,9 +81,53 @@ fn is_own(path: &str) -> bool {
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
+/// What CORS's `Vary` says (tower_http's default): an answer differs with these request headers.
+const VARY: &str = "origin, access-control-request-method, access-control-request-headers";
+
+/// CORS where it applies. A request with an `Origin` (every cross-origin request a browser makes, every
+/// preflight) goes through tower_http's CORS. Any other is no CORS request: it gets the `Vary` header CORS
+/// adds, so that a cache never hands it to a browser, and not the 300 bytes of
+/// `Access-Control-Expose-Headers` that only a browser reads — nor CORS's per-request header map.
+#[derive(Clone)]
+struct CorsWhenAsked(Cors<Pipeline>);
+
+impl Service<Request> for CorsWhenAsked {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Either<tower_http::cors::ResponseFuture<Answering>, Answering>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        if request.headers().contains_key(header::ORIGIN) {
+            Either::Left(self.0.call(request))
+        } else {
+            Either::Right(self.0.get_ref().answer(request, Some(VARY)))
+        }
+    }
+}
+
 /// The pipeline as a service.
 #[derive(Clone)]
 struct Pipeline(Arc<AppState>);
+
+impl Pipeline {
+    /// The pipeline's answer to `request`, with a `Vary` header when one is given.
+    fn answer(&self, request: Request, vary: Option<&'static str>) -> Answering {
+        let app = self.0.clone();
+        Box::pin(async move {
+            let mut response = crate::pipeline::handle(axum::extract::State(app), request).await;
+            if let Some(vary) = vary {
+                response
+                    .headers_mut()
+                    .append(header::VARY, HeaderValue::from_static(vary));
+            }
+            Ok(response)
+        })
+    }
+}
 
 impl Service<Request> for Pipeline {
     type Response = Response;
@@ -95,10 +139,7 @@ impl Service<Request> for Pipeline {
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        let app = self.0.clone();
-        Box::pin(
-            async move { Ok(crate::pipeline::handle(axum::extract::State(app), request).await) },
-        )
+        self.answer(request, None)
     }
 }
 
@@ -127,7 +168,7 @@ pub fn app(state: Arc<AppState>) -> App {
         .route("/openapi.json", get(openapi_json))
         .layer(cors.clone())
         .layer(journaled.clone());
-    let vendor_apis = journaled.layer(cors.layer(Pipeline(state.clone())));
+    let vendor_apis = journaled.layer(CorsWhenAsked(cors.layer(Pipeline(state.clone()))));
     let own = Router::new()
         .nest(crate::admin::PREFIX, crate::admin::routes(state.clone()))
         .merge(spec);
@@ -203,6 +244,59 @@ mod tests {
             .await
             .unwrap();
         (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn cors_headers_go_to_requests_with_an_origin_and_vary_to_every_answer() {
+        let state = AppState::build(&crate::MockConfig::default())
+            .await
+            .unwrap();
+        let app = app(Arc::new(state));
+        let get = |origin: Option<&str>| {
+            let mut request = axum::http::Request::get(
+                "/v4/orgs/telco/customers/123e4567-e89b-12d3-a456-556642440000/credentials",
+            )
+            .header("host", "127.0.0.1")
+            .header("authorization", "Bearer demo-masstack-token")
+            .header("x-auth-roles", "API_KEY");
+            if let Some(origin) = origin {
+                request = request.header("origin", origin);
+            }
+            app.clone().oneshot(request.body(Body::empty()).unwrap())
+        };
+        let Ok(plain) = get(None).await;
+        let Ok(cors) = get(Some("http://localhost:5173")).await;
+        assert_eq!(
+            (plain.status().as_u16(), cors.status().as_u16()),
+            (200, 200)
+        );
+        // The same Vary either way, and the one tower_http's CORS writes.
+        let vary = |r: &Response| {
+            r.headers()
+                .get_all(header::VARY)
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(vary(&plain), [HeaderValue::from_static(VARY)]);
+        assert_eq!(vary(&cors), vary(&plain));
+        assert_eq!(
+            cors.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+            "http://localhost:5173"
+        );
+        assert!(
+            cors.headers()
+                .contains_key(header::ACCESS_CONTROL_EXPOSE_HEADERS)
+        );
+        for name in [
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        ] {
+            assert!(
+                !plain.headers().contains_key(&name),
+                "{name} without an Origin"
+            );
+        }
     }
 
     #[tokio::test]
