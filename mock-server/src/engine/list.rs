@@ -76,7 +76,7 @@ impl<'r> Run<'r> {
         };
         let shown_limit = limit.unwrap_or(total);
         // Built by hand: `json!` would copy the items through a serializer.
-        let mut page = Map::new();
+        let mut page = Map::with_capacity(5);
         page.insert("items".into(), Value::Array(items));
         page.insert("total".into(), total.into());
         page.insert("offset".into(), offset.into());
