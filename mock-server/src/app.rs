@@ -253,12 +253,9 @@ mod tests {
             .unwrap();
         let app = app(Arc::new(state));
         let get = |origin: Option<&str>| {
-            let mut request = axum::http::Request::get(
-                "/v4/orgs/telco/customers/123e4567-e89b-12d3-a456-556642440000/credentials",
-            )
-            .header("host", "127.0.0.1")
-            .header("authorization", "Bearer demo-masstack-token")
-            .header("x-auth-roles", "API_KEY");
+            // A path no operation has: answered by the pipeline (its 404), as every vendor request is.
+            let mut request =
+                axum::http::Request::get("/no/such/operation").header("host", "127.0.0.1");
             if let Some(origin) = origin {
                 request = request.header("origin", origin);
             }
@@ -268,7 +265,7 @@ mod tests {
         let Ok(cors) = get(Some("http://localhost:5173")).await;
         assert_eq!(
             (plain.status().as_u16(), cors.status().as_u16()),
-            (200, 200)
+            (404, 404)
         );
         // The same Vary either way, and the one tower_http's CORS writes.
         let vary = |r: &Response| {
