@@ -365,7 +365,11 @@ async fn first_read(
     let mut found = read.entities;
     let entities = found.split_off(found.len().saturating_sub(loads.len()));
     let loaded = crate::engine::Prefetched {
-        loads: loads.iter().map(|(i, _, _)| *i).zip(entities).collect(),
+        loads: loads
+            .iter()
+            .zip(entities)
+            .map(|((i, _, id), e)| (*i, id.clone(), e))
+            .collect(),
         lists: lists.iter().map(|(i, _)| *i).zip(read.kinds).collect(),
     };
     let switch = Switch::stored(found.pop().flatten());

@@ -11,7 +11,7 @@ impl<'r> Run<'r> {
         &self,
         steps: &[Step],
         first: usize,
-    ) -> Result<Vec<(usize, Option<Entity>)>, StoreError> {
+    ) -> Result<Vec<(usize, String, Option<Entity>)>, StoreError> {
         let batch = self.batch(steps, first);
         let r = self.request;
         let found = r
@@ -21,7 +21,11 @@ impl<'r> Run<'r> {
                 batch.iter().map(|(_, kind, id)| (*kind, id.as_str())),
             )
             .await?;
-        Ok(batch.iter().map(|(i, _, _)| *i).zip(found).collect())
+        Ok(batch
+            .into_iter()
+            .zip(found)
+            .map(|((i, _, id), e)| (i, id, e))
+            .collect())
     }
 
     /// The load at `first` and those right after it that do not read each other: (step index, kind, id).
@@ -43,8 +47,13 @@ impl<'r> Run<'r> {
         batch
     }
 
-    pub(super) fn load(&mut self, load: &'r Load, found: Option<Entity>) -> Option<RefusalDecl> {
-        let id = load.id.text(self);
+    /// Binds the entity the load found under `id` (worked out when it was read), unless it is missing.
+    pub(super) fn load(
+        &mut self,
+        load: &'r Load,
+        id: String,
+        found: Option<Entity>,
+    ) -> Option<RefusalDecl> {
         match found {
             Some(entity) if !id.is_empty() && self.matches(&entity.body, &load.filter) => {
                 self.bind(&load.name, &load.kind, id, entity);

@@ -76,8 +76,9 @@ pub(crate) struct Request<'a> {
 /// of each list.
 #[derive(Default)]
 pub(crate) struct Prefetched {
-    /// (load step, what the store had).
-    pub(crate) loads: Vec<(usize, Option<Entity>)>,
+    /// (load step, the id it read, what the store had). The id is the one the step would work out: a load
+    /// is read ahead only when its id reads nothing the rules bind.
+    pub(crate) loads: Vec<(usize, String, Option<Entity>)>,
     /// (list step, every entity of its kind, by id).
     pub(crate) lists: Vec<(usize, Vec<(String, Entity)>)>,
 }
@@ -279,17 +280,19 @@ async fn attempt<'r>(
         let refused = match step {
             Step::Require(test, otherwise) => (!test.holds(&run)).then(|| otherwise.clone()),
             Step::Load(load) => {
-                if !prefetched.loads.iter().any(|(i, _)| *i == index) {
+                if !prefetched.loads.iter().any(|(i, _, _)| *i == index) {
                     // Added to what was read ahead: later loads read ahead stay there.
                     let more = run.prefetch(steps, index).await?;
                     prefetched.loads.extend(more);
                 }
-                let found = prefetched
+                // Always there: a batch begins with the load it was read for.
+                let (id, found) = prefetched
                     .loads
                     .iter_mut()
-                    .find(|(i, _)| *i == index)
-                    .and_then(|(_, e)| e.take());
-                run.load(load, found)
+                    .find(|(i, _, _)| *i == index)
+                    .map(|(_, id, e)| (std::mem::take(id), e.take()))
+                    .unwrap_or_default();
+                run.load(load, id, found)
             }
             Step::Find(find) => run.find(find).await?,
             Step::List(list) => {
