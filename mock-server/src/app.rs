@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures_util::future::Either;
@@ -85,9 +85,10 @@ fn is_own(path: &str) -> bool {
 const VARY: &str = "origin, access-control-request-method, access-control-request-headers";
 
 /// CORS where it applies. A request with an `Origin` (every cross-origin request a browser makes, every
-/// preflight) goes through tower_http's CORS. Any other is no CORS request: it gets the `Vary` header CORS
-/// adds, so that a cache never hands it to a browser, and not the 300 bytes of
-/// `Access-Control-Expose-Headers` that only a browser reads — nor CORS's per-request header map.
+/// preflight) goes through tower_http's CORS, and so does every `OPTIONS`, which it answers as a preflight
+/// whether or not an `Origin` came with it. Any other request is no CORS request: it gets the `Vary` header
+/// CORS adds, so that a cache never hands it to a browser, and not the 270 bytes of
+/// `Access-Control-Expose-Headers` that only a browser reads, nor CORS's per-request header map.
 #[derive(Clone)]
 struct CorsWhenAsked(Cors<Pipeline>);
 
@@ -101,7 +102,7 @@ impl Service<Request> for CorsWhenAsked {
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        if request.headers().contains_key(header::ORIGIN) {
+        if request.headers().contains_key(header::ORIGIN) || request.method() == Method::OPTIONS {
             Either::Left(self.0.call(request))
         } else {
             Either::Right(self.0.get_ref().answer(request, Some(VARY)))
@@ -294,6 +295,19 @@ mod tests {
                 "{name} without an Origin"
             );
         }
+        // An OPTIONS without an Origin is answered by CORS as a preflight, as it always was.
+        let options = axum::http::Request::options("/no/such/operation")
+            .header("host", "127.0.0.1")
+            .header("access-control-request-method", "GET")
+            .body(Body::empty())
+            .unwrap();
+        let Ok(options) = app.clone().oneshot(options).await;
+        assert_eq!(options.status().as_u16(), 200);
+        assert!(
+            options
+                .headers()
+                .contains_key(header::ACCESS_CONTROL_ALLOW_METHODS)
+        );
     }
 
     #[tokio::test]
