@@ -247,12 +247,17 @@ mod tests {
         (status, serde_json::from_slice(&bytes).unwrap())
     }
 
-    #[tokio::test]
-    async fn cors_headers_go_to_requests_with_an_origin_and_vary_to_every_answer() {
+    /// The app on the embedded contract and its demo data.
+    async fn default_app() -> App {
         let state = AppState::build(&crate::MockConfig::default())
             .await
             .unwrap();
-        let app = app(Arc::new(state));
+        app(Arc::new(state))
+    }
+
+    #[tokio::test]
+    async fn cors_headers_go_to_requests_with_an_origin_and_vary_to_every_answer() {
+        let app = default_app().await;
         let get = |origin: Option<&str>| {
             // A path no operation has: answered by the pipeline (its 404), as every vendor request is.
             let mut request =
@@ -312,10 +317,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_unknown_admin_path_is_the_admin_apis_404_and_a_lookalike_a_vendors() {
-        let state = AppState::build(&crate::MockConfig::default())
-            .await
-            .unwrap();
-        let app = app(Arc::new(state));
+        let app = default_app().await;
         let (status, body) = answer(&app, "/__mock/nope").await;
         assert_eq!(status, 404);
         let error = body["error"].as_str().unwrap();
