@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use axum::http::HeaderMap;
 use serde_json::Value;
@@ -116,9 +117,12 @@ impl<'a> Plan<'a> {
             .map(|s| (s.name, s.outcome(found, open, demo)))
             .collect();
         match decide(self.op, &outcome) {
-            Decision::Accepted(principal) => Auth::Accepted(
-                principal.and_then(|i| found.get_mut(i)?.take().map(|entity| entity.body)),
-            ),
+            Decision::Accepted(principal) => Auth::Accepted(principal.and_then(|i| {
+                found
+                    .get_mut(i)?
+                    .take()
+                    .map(|entity| Arc::unwrap_or_clone(entity.body))
+            })),
             Decision::Refused(status, scheme) => Auth::Refused {
                 status,
                 scheme: scheme.to_owned(),

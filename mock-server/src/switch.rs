@@ -76,7 +76,7 @@ impl Switch {
     /// The switch an entity of [`KIND`] holds (one that no longer parses is ignored and logged); the
     /// pipeline reads it with the request's other keys in one batch.
     pub(crate) fn stored(entity: Option<Entity>) -> Option<Switch> {
-        parse(entity?.body)
+        parse(&entity?.body)
     }
 
     /// Every switch of a tenant, by operation.
@@ -84,13 +84,13 @@ impl Switch {
         let stored = store.list(tenant, KIND).await?;
         Ok(stored
             .into_iter()
-            .filter_map(|(_, entity)| parse(entity.body))
+            .filter_map(|(_, entity)| parse(&entity.body))
             .collect())
     }
 }
 
-fn parse(body: Value) -> Option<Switch> {
-    match serde_json::from_value(body) {
+fn parse(body: &Value) -> Option<Switch> {
+    match Switch::deserialize(body) {
         Ok(switch) => Some(switch),
         Err(e) => {
             // Only an import of hand-edited state can store one; the operation then answers normally.

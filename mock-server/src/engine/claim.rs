@@ -1,6 +1,7 @@
 //! Runs `claim`: free entities of a pool taken, each guarded by the version it was read at.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 
@@ -32,7 +33,7 @@ impl<'r> Run<'r> {
             let free = entity.filter(|e| self.matches(&e.body, &claim.filter));
             match free {
                 Some(entity) if seen.insert(key.clone(), ()).is_none() => {
-                    let mut body = entity.body.clone();
+                    let mut body = Value::clone(&entity.body);
                     for (field_name, template) in &claim.set {
                         if let (Some(v), Some(map)) = (template.eval(self), body.as_object_mut()) {
                             map.insert(field_name.clone(), v);
@@ -48,8 +49,10 @@ impl<'r> Run<'r> {
                 _ => refused.push(value),
             }
         }
-        self.scope
-            .insert(&claim.name, json!({"taken": taken, "refused": refused}));
+        self.scope.insert(
+            &claim.name,
+            Arc::new(json!({"taken": taken, "refused": refused})),
+        );
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! Runs `create`: new entities, their ids (drawn, counted in sequence or given) and unique keys guarded.
 
 use serde_json::{Map, Value, json};
+use std::sync::Arc;
 
 use super::{Bound, Role, Run, count};
 use crate::rules::{Create, IdStrategy, RefusalDecl};
@@ -124,10 +125,10 @@ impl<'r> Run<'r> {
         let name = create.name.as_str();
         if counted {
             let (bodies, ids): (Vec<Value>, Vec<Value>) = created.into_iter().unzip();
-            self.scope.insert(name, Value::Array(bodies));
+            self.scope.insert(name, Arc::new(Value::Array(bodies)));
             self.ids.insert(name, Value::Array(ids));
         } else if let Some((body, value)) = created.pop() {
-            self.scope.insert(name, body);
+            self.scope.insert(name, Arc::new(body));
             self.entities.insert(
                 name,
                 Bound {

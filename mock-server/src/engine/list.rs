@@ -1,6 +1,7 @@
 //! Runs `list`: a filtered, sorted page of a kind's entities (or of the ids asked for).
 
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 use super::{Run, count, meets};
 use crate::rules::List;
@@ -40,7 +41,7 @@ impl<'r> Run<'r> {
                 let items: Vec<Value> = found
                     .into_iter()
                     .flatten()
-                    .map(|e| e.body)
+                    .map(|e| Arc::unwrap_or_clone(e.body))
                     .filter(|b| meets(b, &expected))
                     .collect();
                 (items, total)
@@ -55,8 +56,10 @@ impl<'r> Run<'r> {
                     }
                     None => r.store.list_where(r.tenant, &list.kind, keep).await?,
                 };
-                let mut items: Vec<(String, Value)> =
-                    found.into_iter().map(|(id, e)| (id, e.body)).collect();
+                let mut items: Vec<(String, Value)> = found
+                    .into_iter()
+                    .map(|(id, e)| (id, Arc::unwrap_or_clone(e.body)))
+                    .collect();
                 items.sort_by(|(ia, a), (ib, b)| {
                     list.sort
                         .iter()
@@ -82,7 +85,7 @@ impl<'r> Run<'r> {
         page.insert("offset".into(), offset.into());
         page.insert("limit".into(), shown_limit.into());
         page.insert("page".into(), (offset / shown_limit.max(1) + 1).into());
-        self.scope.insert(&list.name, Value::Object(page));
+        self.scope.insert(&list.name, Arc::new(Value::Object(page)));
         Ok(())
     }
 }

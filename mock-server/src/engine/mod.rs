@@ -18,6 +18,7 @@ mod respond;
 mod update;
 
 use serde_json::Value;
+use std::sync::Arc;
 
 use crate::answer::Answer;
 use crate::contract::{Contract, Operation};
@@ -239,7 +240,7 @@ impl<'r, T> Named<'r, T> {
 struct Run<'r> {
     request: &'r Request<'r>,
     /// What the steps bound (the request's roots are read in place, never copied).
-    scope: Named<'r, Value>,
+    scope: Named<'r, Arc<Value>>,
     ids: Named<'r, Value>,
     entities: Named<'r, Bound<'r>>,
     guards: Vec<(Guard, Role)>,
@@ -248,13 +249,13 @@ struct Run<'r> {
 
 impl crate::template::Owned for Run<'_> {
     fn bound_mut(&mut self, root: &str) -> Option<&mut Value> {
-        self.scope.get_mut(root)
+        self.scope.get_mut(root).map(Arc::make_mut)
     }
 }
 
 impl Scope for Run<'_> {
     fn root(&self, root: &str) -> Option<&Value> {
-        self.scope.get(root).or(match root {
+        self.scope.get(root).map(|v| &**v).or(match root {
             "operation" => Some(&self.request.op.context),
             "path" => Some(&self.request.roots.path),
             "query" => Some(&self.request.roots.query),
@@ -323,7 +324,7 @@ async fn attempt<'r>(
             Step::Let(bindings) => {
                 for (name, template) in bindings {
                     match template.eval(&run) {
-                        Some(v) => run.scope.insert(name, v),
+                        Some(v) => run.scope.insert(name, Arc::new(v)),
                         None => run.scope.remove(name),
                     };
                 }

@@ -1,6 +1,7 @@
 //! Runs `update`: new field values of a bound entity; unique keys that change move with it.
 
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 use super::{Bound, Role, Run};
 use crate::rules::Update;
@@ -16,7 +17,10 @@ impl<'r> Run<'r> {
         let Some(bound) = self.entities.get(name).cloned() else {
             return;
         };
-        let old = self.scope.get(name).cloned().unwrap_or_else(|| json!({}));
+        let old = self
+            .scope
+            .get(name)
+            .map_or_else(|| json!({}), |old| Value::clone(old));
         let mut new = old.clone();
         for (field_name, template) in set {
             if let (Some(value), Some(map)) = (template.eval(self), new.as_object_mut()) {
@@ -44,7 +48,7 @@ impl<'r> Run<'r> {
             }
         }
         self.put(&bound, new.clone());
-        self.scope.insert(name, new);
+        self.scope.insert(name, Arc::new(new));
     }
 
     /// A `Put`, replacing an earlier one of the same entity in this commit.

@@ -69,14 +69,14 @@ impl Durable {
             .map_err(sql)?;
         for row in rows {
             let (tenant, kind, id, version, body) = row.map_err(sql)?;
-            let body = serde_json::from_str(&body)
+            let body: serde_json::Value = serde_json::from_str(&body)
                 .map_err(|e| StoreError::caused(format!("{tenant}/{kind}/{id}"), e))?;
             tenants.entry(tenant).or_default().insert(
                 kind,
                 id,
                 Entity {
                     version: version as u64,
-                    body,
+                    body: std::sync::Arc::new(body),
                 },
             );
         }

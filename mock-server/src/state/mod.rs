@@ -12,6 +12,8 @@ mod durable;
 #[path = "no_durable.rs"]
 mod durable;
 mod local;
+#[cfg(feature = "redis")]
+mod parsed;
 mod redis_config;
 #[cfg(feature = "redis")]
 mod redis_connection;

@@ -7,14 +7,18 @@
 //! replicas without WATCH, which is unsafe on a shared, multiplexed connection. The connection manager
 //! reconnects by itself; while Redis is unreachable each call fails within the configured timeout, and the
 //! vendor answers 503.
+//!
+//! An entity read is parsed once per stored text (`parsed.rs`): the next read of the same text shares it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use redis::{RedisResult, Script, Value as Reply};
 
+use super::parsed::Parsed;
 use super::redis_connection::{Connection, bounded, persistence_warning};
 use super::tenant::{Entity, Tenant};
 use super::{Commit, DemoData, Guard, RedisConfig, Snapshot, StoreError, Txn, Write};
@@ -40,6 +44,8 @@ pub struct RedisStore {
     /// What an unused tenant reads (the demo data, every entity at version 1 as seeding writes them): reads
     /// seed nothing, so reads and refused requests leave no tenant in Redis.
     pristine: Tenant,
+    /// Entities parsed before, by their stored text.
+    parsed: Parsed,
     scripts: Scripts,
 }
 
@@ -81,6 +87,7 @@ impl RedisStore {
             timeout: config.timeout,
             seed: flatten(&demo_data),
             pristine: Tenant::from_demo_data(&demo_data),
+            parsed: Parsed::default(),
             scripts: Scripts {
                 seed: Script::new(include_str!("lua/seed.lua")),
                 commit: Script::new(include_str!("lua/commit.lua")),
@@ -262,13 +269,13 @@ impl RedisStore {
         let entities = (0..ids.len())
             .map(|i| match values.get(i) {
                 None | Some(Reply::Nil) => Ok(None),
-                Some(stored) => entity(stored).map(Some),
+                Some(stored) => entity(&self.parsed, stored).map(Some),
             })
             .collect::<Result<_, _>>()?;
         let kinds = whole
             .into_iter()
             .map(|reply| {
-                let mut entities = pairs(reply)?;
+                let mut entities = pairs(&self.parsed, reply)?;
                 entities.sort_by(|a, b| a.0.cmp(&b.0));
                 Ok(entities)
             })
@@ -395,9 +402,9 @@ impl RedisStore {
         let mut rest = reply.into_iter();
         while let (Some(kind), Some(entities)) = (rest.next(), rest.next()) {
             let kind = text(&kind)?;
-            let entities: BTreeMap<String, serde_json::Value> = pairs(entities)?
+            let entities: BTreeMap<String, serde_json::Value> = pairs(&self.parsed, entities)?
                 .into_iter()
-                .map(|(id, e)| (id, e.body))
+                .map(|(id, e)| (id, Arc::unwrap_or_clone(e.body)))
                 .collect();
             state.insert(kind, entities);
         }
@@ -446,9 +453,13 @@ fn text(reply: &Reply) -> Result<String, StoreError> {
     bytes_of(reply).map(|bytes| String::from_utf8_lossy(bytes).into_owned())
 }
 
-/// A stored `<version>:<json>`, parsed from the reply's bytes (no copy into a string first).
-fn entity(reply: &Reply) -> Result<Entity, StoreError> {
-    let stored = bytes_of(reply)?;
+/// A stored `<version>:<json>`: the entity parsed before from the same text, or parsed from the reply's
+/// bytes (no copy into a string first).
+fn entity(parsed: &Parsed, reply: &Reply) -> Result<Entity, StoreError> {
+    parsed.get_or_parse(bytes_of(reply)?, parse_entity)
+}
+
+fn parse_entity(stored: &[u8]) -> Result<Entity, StoreError> {
     let malformed = |what: &str| {
         StoreError::new(format!(
             "redis: malformed {what} {:.80}",
@@ -463,26 +474,27 @@ fn entity(reply: &Reply) -> Result<Entity, StoreError> {
         .ok()
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| malformed("version in"))?;
+    let body: serde_json::Value = serde_json::from_slice(&stored[colon + 1..])
+        .map_err(|e| StoreError::caused("redis: malformed entity body", e))?;
     Ok(Entity {
         version,
-        body: serde_json::from_slice(&stored[colon + 1..])
-            .map_err(|e| StoreError::caused("redis: malformed entity body", e))?,
+        body: Arc::new(body),
     })
 }
 
 /// An HGETALL reply (flat id, value, id, value, … or a map) as entities.
-fn pairs(reply: Reply) -> Result<Vec<(String, Entity)>, StoreError> {
+fn pairs(parsed: &Parsed, reply: Reply) -> Result<Vec<(String, Entity)>, StoreError> {
     match reply {
         Reply::Array(items) => items
             .chunks(2)
             .map(|pair| match pair {
-                [id, stored] => Ok((text(id)?, entity(stored)?)),
+                [id, stored] => Ok((text(id)?, entity(parsed, stored)?)),
                 _ => Err(StoreError::new("redis: odd HGETALL reply")),
             })
             .collect(),
         Reply::Map(items) => items
             .iter()
-            .map(|(id, stored)| Ok((text(id)?, entity(stored)?)))
+            .map(|(id, stored)| Ok((text(id)?, entity(parsed, stored)?)))
             .collect(),
         Reply::Nil => Ok(Vec::new()),
         other => Err(StoreError::new(format!(
@@ -501,11 +513,11 @@ mod tests {
 
     #[test]
     fn an_entity_is_its_version_and_json_body() {
-        let e = entity(&stored(r#"7:{"id":"a","n":[1,2]}"#)).unwrap();
+        let e = entity(&Parsed::default(), &stored(r#"7:{"id":"a","n":[1,2]}"#)).unwrap();
         assert_eq!(e.version, 7);
-        assert_eq!(e.body, serde_json::json!({"id": "a", "n": [1, 2]}));
+        assert_eq!(*e.body, serde_json::json!({"id": "a", "n": [1, 2]}));
         // A colon inside the body is the body's.
-        let e = entity(&stored(r#"12:{"at":"10:30"}"#)).unwrap();
+        let e = entity(&Parsed::default(), &stored(r#"12:{"at":"10:30"}"#)).unwrap();
         assert_eq!(e.version, 12);
         assert_eq!(e.body["at"], "10:30");
     }
@@ -517,9 +529,11 @@ mod tests {
             ("x:{}", "malformed version in x:{}"),
             ("3:{not json", "malformed entity body"),
         ] {
-            let error = entity(&stored(text)).unwrap_err().to_string();
+            let error = entity(&Parsed::default(), &stored(text))
+                .unwrap_err()
+                .to_string();
             assert!(error.contains(says), "{text}: {error}");
         }
-        assert!(entity(&Reply::Int(3)).is_err());
+        assert!(entity(&Parsed::default(), &Reply::Int(3)).is_err());
     }
 }

@@ -1,6 +1,7 @@
 //! One tenant's entities, with versions.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -11,8 +12,8 @@ use super::{DemoData, Guard, Write};
 pub struct Entity {
     /// Starts at 1; goes up with every `Put`.
     pub version: u64,
-    /// The entity's JSON.
-    pub body: Value,
+    /// The entity's JSON, shared: a read hands out the stored body without copying it.
+    pub body: Arc<Value>,
 }
 
 /// A write with the version it produces (`None`: a delete).
@@ -40,7 +41,7 @@ impl Tenant {
                             id.clone(),
                             Entity {
                                 version: 1,
-                                body: body.clone(),
+                                body: Arc::new(body.clone()),
                             },
                         )
                     })
@@ -130,7 +131,14 @@ impl Tenant {
             .into_iter()
             .zip(versions)
             .map(|(write, version)| match write {
-                Write::Put(kind, id, body) => (kind, id, Some(Entity { version, body })),
+                Write::Put(kind, id, body) => (
+                    kind,
+                    id,
+                    Some(Entity {
+                        version,
+                        body: Arc::new(body),
+                    }),
+                ),
                 Write::Delete(kind, id) => (kind, id, None),
             })
             .collect()
@@ -157,7 +165,7 @@ impl Tenant {
                 (
                     kind.clone(),
                     m.iter()
-                        .map(|(id, e)| (id.clone(), e.body.clone()))
+                        .map(|(id, e)| (id.clone(), Value::clone(&e.body)))
                         .collect(),
                 )
             })

@@ -6,6 +6,7 @@
 //! examples). Credentials are redacted before anything is stored.
 
 use serde_json::{Map, Value, json};
+use std::sync::Arc;
 
 use crate::contract::{Contract, Operation};
 use crate::rules::Step;
@@ -207,7 +208,7 @@ pub(crate) async fn export(store: &Store, tenant: &str, on: bool) -> Result<Valu
     for ((kind, id), entity) in wanted.iter().zip(found) {
         if let Some(entity) = entity {
             let into = demo.entry(kind.clone()).or_insert_with(|| json!({}));
-            into[id.as_str()] = entity.body;
+            into[id.as_str()] = Arc::unwrap_or_clone(entity.body);
         }
     }
     let mut examples = Map::new();
