@@ -24,7 +24,7 @@ const SCHEME: &str = "auth.scheme";
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Auth {
     /// Accepted; the credential entity of the first scheme that has one (Magicline's studio and scopes).
-    Accepted(Option<Value>),
+    Accepted(Option<Arc<Value>>),
     /// Refused with this status (401 unless the scheme says otherwise) by this scheme.
     Refused {
         /// The status.
@@ -117,12 +117,9 @@ impl<'a> Plan<'a> {
             .map(|s| (s.name, s.outcome(found, open, demo)))
             .collect();
         match decide(self.op, &outcome) {
-            Decision::Accepted(principal) => Auth::Accepted(principal.and_then(|i| {
-                found
-                    .get_mut(i)?
-                    .take()
-                    .map(|entity| Arc::unwrap_or_clone(entity.body))
-            })),
+            Decision::Accepted(principal) => Auth::Accepted(
+                principal.and_then(|i| found.get_mut(i)?.take().map(|entity| entity.body)),
+            ),
             Decision::Refused(status, scheme) => Auth::Refused {
                 status,
                 scheme: scheme.to_owned(),

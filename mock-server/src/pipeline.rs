@@ -281,7 +281,7 @@ async fn stages(app: &AppState, x: &mut Exchange<'_>) -> Flow<Answer> {
             .unwrap_or(200);
         return ControlFlow::Continue(Answer::documented(status, None, Problem::new("OK")));
     };
-    request.roots.principal = first.principal.unwrap_or(Value::Null);
+    request.roots.principal = first.principal;
     request.prefetched = first.loaded;
     ControlFlow::Continue(crate::engine::run(request).await)
 }
@@ -300,7 +300,7 @@ fn rules_for<'a>(
         query: Value::Object(valid.query),
         header: Value::Object(valid.header),
         body: valid.body.unwrap_or(Value::Null),
-        principal: Value::Null,
+        principal: None,
         tenant: json!(tenant),
     };
     Some(crate::engine::Request {
@@ -334,7 +334,7 @@ fn refuse_invalid(app: &AppState, op: &Operation, invalid: Invalid) -> Answer {
 /// What the request's first read of the store found.
 struct FirstRead {
     /// The principal of the request's credentials.
-    principal: Option<Value>,
+    principal: Option<std::sync::Arc<Value>>,
     /// The tenant's response switch for the operation.
     switch: Option<Switch>,
     /// What the rules read ahead.
@@ -387,7 +387,7 @@ fn authenticate(
     x: &mut Exchange<'_>,
     plan: &crate::auth::Plan<'_>,
     found: &mut [Option<crate::state::Entity>],
-) -> Flow<Option<Value>> {
+) -> Flow<Option<std::sync::Arc<Value>>> {
     match plan.conclude(found, &app.open_schemes, &mut x.notes.demo_credentials) {
         Auth::Accepted(principal) => ControlFlow::Continue(principal),
         Auth::Refused { status, scheme } => stop(refused(app, x.op, status, scheme)),
@@ -422,7 +422,10 @@ fn refused(app: &AppState, op: &Operation, status: u16, scheme: String) -> Answe
 
 /// The principal of the request's credentials, or the answer that refuses them, in a read of its own.
 #[cfg(feature = "upstream")]
-async fn authenticated(app: &AppState, x: &mut Exchange<'_>) -> Flow<Option<Value>> {
+async fn authenticated(
+    app: &AppState,
+    x: &mut Exchange<'_>,
+) -> Flow<Option<std::sync::Arc<Value>>> {
     let (op, incoming) = (x.op, x.incoming);
     let plan = crate::auth::Plan::new(&app.contract, op, &sent_credentials(app, incoming));
     match app.store.get_many(incoming.tenant, plan.keys()).await {

@@ -147,8 +147,9 @@ pub(crate) struct Roots {
     pub(crate) header: Value,
     /// The body (`null` without one).
     pub(crate) body: Value,
-    /// The credential entity that authenticated the call (`null` without one).
-    pub(crate) principal: Value,
+    /// The credential entity that authenticated the call (read as `null` without one), shared with the
+    /// store.
+    pub(crate) principal: Option<Arc<Value>>,
     /// The tenant's name.
     pub(crate) tenant: Value,
 }
@@ -237,6 +238,9 @@ impl<'r, T> Named<'r, T> {
     }
 }
 
+/// What an absent root reads as.
+static NULL: Value = Value::Null;
+
 struct Run<'r> {
     request: &'r Request<'r>,
     /// What the steps bound (the request's roots are read in place, never copied).
@@ -261,7 +265,7 @@ impl Scope for Run<'_> {
             "query" => Some(&self.request.roots.query),
             "header" => Some(&self.request.roots.header),
             "body" => Some(&self.request.roots.body),
-            "principal" => Some(&self.request.roots.principal),
+            "principal" => Some(self.request.roots.principal.as_deref().unwrap_or(&NULL)),
             "tenant" => Some(&self.request.roots.tenant),
             _ => None,
         })
