@@ -13,8 +13,9 @@ use super::tenant::Entity;
 
 /// At most this many entities are kept; the next one empties the cache first.
 const MAX_ENTRIES: usize = 10_000;
-/// At most this many bytes of stored text are kept; the next one empties the cache first.
-const MAX_BYTES: usize = 16 << 20;
+/// At most this many bytes of stored text are kept; the next one empties the cache first. Parsed, JSON
+/// takes a few times its text's size: this keeps the cache to tens of MiB at worst.
+const MAX_BYTES: usize = 4 << 20;
 
 /// Parsed entities by their stored text.
 #[derive(Default)]
