@@ -41,14 +41,18 @@ impl Parsed {
         }
         // Parsed outside the lock: another request may parse the same text meanwhile; both are equal.
         let entity = parse(stored)?;
+        if stored.len() > MAX_BYTES {
+            return Ok(entity);
+        }
         let mut kept = self.lock();
+        if kept.by_text.contains_key(stored) {
+            return Ok(entity);
+        }
         if kept.by_text.len() >= MAX_ENTRIES || kept.bytes + stored.len() > MAX_BYTES {
             *kept = Kept::default();
         }
-        if stored.len() <= MAX_BYTES && !kept.by_text.contains_key(stored) {
-            kept.bytes += stored.len();
-            kept.by_text.insert(stored.into(), entity.clone());
-        }
+        kept.bytes += stored.len();
+        kept.by_text.insert(stored.into(), entity.clone());
         Ok(entity)
     }
 
@@ -115,5 +119,21 @@ mod tests {
         }
         // Emptied when full, then refilled: never above the bound.
         assert_eq!(parsed.size().0, 5);
+    }
+
+    #[test]
+    fn the_cache_is_bounded_in_bytes() {
+        let parsed = Parsed::default();
+        let big = |n: usize| format!("1:\"{n}{}\"", "x".repeat(MAX_BYTES / 4));
+        for n in 0..4 {
+            parsed.get_or_parse(big(n).as_bytes(), parse).unwrap();
+            assert!(parsed.size().1 <= MAX_BYTES);
+        }
+        // Three fit; the fourth emptied the cache first.
+        assert_eq!(parsed.size().0, 1);
+        // Text larger than the bound is parsed, not kept, and leaves what is kept alone.
+        let huge = format!("1:\"{}\"", "x".repeat(MAX_BYTES));
+        assert!(parsed.get_or_parse(huge.as_bytes(), parse).is_ok());
+        assert_eq!(parsed.size().0, 1);
     }
 }
