@@ -1,7 +1,8 @@
 //! Runs `create`: new entities, their ids (drawn, counted in sequence or given) and unique keys guarded.
 
-use serde_json::{Map, Value, json};
 use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
 
 use super::{Bound, Role, Run, count};
 use crate::rules::{Create, IdStrategy, RefusalDecl};

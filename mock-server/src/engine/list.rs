@@ -1,7 +1,8 @@
 //! Runs `list`: a filtered, sorted page of a kind's entities (or of the ids asked for).
 
-use serde_json::{Map, Value};
 use std::sync::Arc;
+
+use serde_json::{Map, Value};
 
 use super::{Run, count, meets};
 use crate::rules::List;
@@ -41,8 +42,8 @@ impl<'r> Run<'r> {
                 let items: Vec<Value> = found
                     .into_iter()
                     .flatten()
+                    .filter(|e| meets(&e.body, &expected))
                     .map(|e| Arc::unwrap_or_clone(e.body))
-                    .filter(|b| meets(b, &expected))
                     .collect();
                 (items, total)
             }

@@ -17,8 +17,9 @@ mod load;
 mod respond;
 mod update;
 
-use serde_json::Value;
 use std::sync::Arc;
+
+use serde_json::Value;
 
 use crate::answer::Answer;
 use crate::contract::{Contract, Operation};

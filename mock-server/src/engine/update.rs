@@ -1,7 +1,8 @@
 //! Runs `update`: new field values of a bound entity; unique keys that change move with it.
 
-use serde_json::{Value, json};
 use std::sync::Arc;
+
+use serde_json::{Value, json};
 
 use super::{Bound, Role, Run};
 use crate::rules::Update;
@@ -17,11 +18,13 @@ impl<'r> Run<'r> {
         let Some(bound) = self.entities.get(name).cloned() else {
             return;
         };
+        // The old body is shared, not copied: only `new` is.
         let old = self
             .scope
             .get(name)
-            .map_or_else(|| json!({}), |old| Value::clone(old));
-        let mut new = old.clone();
+            .cloned()
+            .unwrap_or_else(|| Arc::new(json!({})));
+        let mut new = Value::clone(&old);
         for (field_name, template) in set {
             if let (Some(value), Some(map)) = (template.eval(self), new.as_object_mut()) {
                 map.insert(field_name.clone(), value);

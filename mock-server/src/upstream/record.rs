@@ -5,8 +5,9 @@
 //! /__mock/recording` exports both in the vendor folder's formats (`demo.json` entities, response
 //! examples). Credentials are redacted before anything is stored.
 
-use serde_json::{Map, Value, json};
 use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
 
 use crate::contract::{Contract, Operation};
 use crate::rules::Step;
